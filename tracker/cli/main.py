@@ -1,0 +1,143 @@
+"""The `tracker` command: wiring of the sub-commands and the one place errors become messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+from typer.core import TyperGroup
+
+from tracker.cli import task_commands, ward_commands
+from tracker.cli.context import acting, state
+from tracker.cli.render import console, errors, tasks_table
+from tracker.config import load_ward_file
+from tracker.dates import format_day
+from tracker.db import session_scope
+from tracker.errors import TrackerError
+from tracker.migrate import current_revision, head_revision, upgrade
+from tracker.models import Organization
+from tracker.usecases import apply_ward_config, list_tasks, list_units, load_sample_tasks, person_in_ward
+
+
+class FriendlyErrors(TyperGroup):
+    """Turns every TrackerError into one Vietnamese line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            errors.print(f"Lỗi: {exc.message}")
+            raise typer.Exit(1) from exc
+        except OperationalError as exc:
+            errors.print(f"Lỗi: không làm việc được với cơ sở dữ liệu ({exc.orig}).")
+            raise typer.Exit(1) from exc
+        finally:
+            if isinstance(ctx.obj, object) and hasattr(ctx.obj, "close"):
+                ctx.obj.close()
+
+
+app = typer.Typer(
+    cls=FriendlyErrors,
+    help="Theo dõi nhiệm vụ của UBND phường, xã.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
+app.add_typer(task_commands.app, name="task")
+app.add_typer(ward_commands.units_app, name="units")
+app.add_typer(ward_commands.people_app, name="people")
+app.add_typer(db_app, name="db")
+app.command("overdue")(ward_commands.overdue)
+app.command("stats")(ward_commands.stats)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    org: Annotated[str | None, typer.Option("--org", help="Khóa phường/xã khi có nhiều phường/xã.")] = None,
+    as_: Annotated[str | None, typer.Option("--as", help="Khóa người thực hiện (mặc định: quản trị).")] = None,
+    now: Annotated[str | None, typer.Option("--now", help="Chạy như thể vào thời điểm này (ISO).")] = None,
+) -> None:
+    """Theo dõi nhiệm vụ của UBND phường, xã."""
+    st = state(ctx)
+    st.org, st.acting_as, st.now = org, as_, now
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Áp dụng các thay đổi cấu trúc cơ sở dữ liệu (an toàn khi chạy lại)."""
+    engine = state(ctx).engine()
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    if before == after:
+        console.print(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).")
+    else:
+        console.print(f"Đã nâng cấp cơ sở dữ liệu từ {before or 'trống'} lên {after}.")
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    config: Annotated[Path, typer.Option("--config", help="Tệp cấu hình phường/xã (TOML).")],
+) -> None:
+    """Tạo hoặc cập nhật một phường/xã theo tệp cấu hình (chạy lại không thay đổi gì thêm)."""
+    ward = load_ward_file(config)
+    st = state(ctx)
+    upgrade(st.engine())
+    with session_scope(st.engine()) as session:
+        report = apply_ward_config(session, clock=st.clock(), config=ward)
+        name = report.organization.name
+    if not report.changed:
+        console.print(f"{name}: cơ sở dữ liệu đã khớp với {config}, không có gì thay đổi.")
+        return
+    console.print(f"{name}: thêm {len(report.created)}, sửa {len(report.updated)}, "
+                  f"ngừng dùng {len(report.deactivated)} mục theo {config}.")
+
+
+@app.command("start")
+def start(ctx: typer.Context) -> None:
+    """Chuẩn bị cơ sở dữ liệu (lần đầu: nạp phường/xã mẫu) rồi in tình hình nhiệm vụ."""
+    st = state(ctx)
+    engine = st.engine()
+    if current_revision(engine) != head_revision(engine):
+        upgrade(engine)
+    with session_scope(engine) as session:
+        if session.exec(select(Organization)).first() is None:
+            ward = load_ward_file(st.settings.config)
+            report = apply_ward_config(session, clock=st.clock(), config=ward)
+            admin = person_in_ward(session, org_id=report.organization.id or 0, ref=ward.ward.admin)
+            count = load_sample_tasks(session, clock=st.clock(), config=ward, actor=admin)
+            console.print(f"Đã tạo cơ sở dữ liệu mới với {report.organization.name} và {count} nhiệm vụ mẫu.")
+    with acting(ctx) as a:
+        _print_overview(a)
+
+
+def _print_overview(a: Any) -> None:
+    day = a.today()
+    console.print(f"[bold]{a.org.name}[/bold] — ngày {format_day(day)}")
+    for unit in list_units(a.session, org_id=a.org.id):
+        console.print(f"  {unit.appendix_order}. {unit.name}")
+    tasks = list_tasks(a.session, actor=a.actor, statuses=("open", "reported_done"))
+    if tasks:
+        console.print(tasks_table(a.session, tasks, day, f"{len(tasks)} nhiệm vụ đang mở"))
+    else:
+        console.print("Chưa có nhiệm vụ nào đang mở.")
+    console.print(
+        "\nThử tiếp:\n"
+        "  tracker task add \"Nội dung nhiệm vụ\" --unit \"Phòng Văn hóa - Xã hội\" --due 31/12/2026\n"
+        "  tracker task list --unit vhxh\n"
+        "  tracker overdue\n"
+        "  tracker stats\n"
+        "  tracker people invite tp-vhxh\n"
+        "  tracker --help"
+    )
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,160 @@
+"""Commands about the ward itself: units, people and invite codes, overdue tasks and figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tracker.cli.context import AsOption, JsonOption, OrgOption, acting
+from tracker.cli.render import console, person_dict, print_json, task_dict, tasks_table
+from tracker.dates import format_day, parse_day
+from tracker.errors import InvalidInputError
+from tracker.models import Person, Role, Unit
+from tracker.status import STATUS_CLASS_LABELS, StatusClass
+from tracker.usecases import (
+    add_person,
+    issue_invite,
+    list_people,
+    list_tasks,
+    list_units,
+    person_in_ward,
+    resolve_unit,
+    ward_stats,
+)
+
+units_app = typer.Typer(help="Đơn vị của phường/xã.", no_args_is_help=True)
+people_app = typer.Typer(help="Người dùng và mã mời liên kết tài khoản chat.", no_args_is_help=True)
+OnOption = Annotated[str | None, typer.Option("--on", help="Ngày tính, ví dụ 20/5/2026 (mặc định: hôm nay).")]
+
+
+@units_app.command("list")
+def units_list(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
+    """Các đơn vị theo thứ tự trong phụ lục."""
+    with acting(ctx, org, as_) as a:
+        units = list_units(a.session, org_id=a.org.id or 0)
+        if as_json:
+            print_json([_unit_dict(a.session, u) for u in units])
+            return
+        table = Table(title=f"Đơn vị của {a.org.name}", title_justify="left")
+        for header in ("Thứ tự", "Khóa", "Tên đơn vị", "Viết tắt", "Lãnh đạo phụ trách"):
+            table.add_column(header, overflow="fold")
+        for u in units:
+            d = _unit_dict(a.session, u)
+            table.add_row(str(u.appendix_order), u.key, u.name, u.short_name, d["supervising_leader"] or "")
+        console.print(table)
+
+
+def _unit_dict(session, unit: Unit) -> dict:  # type: ignore[no-untyped-def]
+    leader = session.get(Person, unit.supervising_leader_id) if unit.supervising_leader_id else None
+    return {"id": unit.id, "key": unit.key, "name": unit.name, "short_name": unit.short_name,
+            "aliases": unit.aliases, "order": unit.appendix_order,
+            "supervising_leader": leader.name if leader else None}
+
+
+@people_app.command("list")
+def people_list(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
+    """Người dùng của phường/xã."""
+    with acting(ctx, org, as_) as a:
+        people = [person_dict(a.session, p) for p in list_people(a.session, actor=a.actor)]
+        if as_json:
+            print_json(people)
+            return
+        table = Table(title=f"Người dùng của {a.org.name}", title_justify="left")
+        for header in ("Khóa", "Họ tên", "Chức vụ", "Vai trò", "Đơn vị"):
+            table.add_column(header, overflow="fold")
+        for p in people:
+            table.add_row(p["key"], p["name"], p["title"], p["role_label"], p["unit"] or "")
+        console.print(table)
+
+
+@people_app.command("add")
+def people_add(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Option("--key", help="Khóa ngắn, không dấu, ví dụ tp-vhxh.")],
+    name: Annotated[str, typer.Option("--name", help="Họ và tên.")],
+    role: Annotated[str, typer.Option("--role", help="admin, leader, office, unit_head, member.")],
+    title: Annotated[str, typer.Option("--title", help="Chức vụ.")] = "",
+    unit: Annotated[str | None, typer.Option("--unit", help="Đơn vị.")] = None,
+    org: OrgOption = None, as_: AsOption = None,
+) -> None:
+    """Thêm một người dùng."""
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise InvalidInputError(f"Vai trò «{role}» không có; chọn một trong: {', '.join(Role)}.") from exc
+    with acting(ctx, org, as_) as a:
+        unit_id = resolve_unit(a.session, org_id=a.org.id or 0, text=unit).id if unit else None
+        person = add_person(a.session, clock=a.clock, actor=a.actor, key=key, name=name, role=role_value,
+                            title=title, unit_id=unit_id)
+        console.print(f"Đã thêm {person.name} (khóa {person.key}).")
+
+
+@people_app.command("invite")
+def people_invite(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Khóa hoặc số của người được mời.")],
+    hours: Annotated[int | None, typer.Option("--hours", help="Mã hết hạn sau số giờ này.")] = None,
+    as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
+) -> None:
+    """Tạo mã mời dùng một lần để người dùng liên kết tài khoản Telegram/Zalo."""
+    with acting(ctx, org, as_) as a:
+        target = person_in_ward(a.session, org_id=a.org.id or 0, ref=person)
+        invite = issue_invite(a.session, clock=a.clock, actor=a.actor, person_id=target.id or 0, hours=hours)
+        if as_json:
+            print_json({"code": invite.code, "person": target.key, "expires_at": invite.expires_at.isoformat()})
+            return
+        console.print(f"Mã mời của {target.name}: {invite.code}\n"
+                      f"Gửi cho bot: /start {invite.code} (hết hạn {invite.expires_at:%H:%M %d/%m/%Y} UTC).")
+
+
+def overdue(ctx: typer.Context, on: OnOption = None,
+            unit: Annotated[str | None, typer.Option("--unit", help="Chỉ một đơn vị.")] = None,
+            as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
+    """Nhiệm vụ quá hạn, theo đơn vị."""
+    with acting(ctx, org, as_) as a:
+        day = parse_day(on) if on else a.today()
+        unit_id = resolve_unit(a.session, org_id=a.org.id or 0, text=unit).id if unit else None
+        tasks = list_tasks(a.session, actor=a.actor, unit_id=unit_id, overdue_on=day)
+        units = {u.id: u for u in list_units(a.session, org_id=a.org.id or 0, include_inactive=True)}
+        groups = defaultdict(list)
+        for task in tasks:
+            groups[task.owner_unit_id].append(task)
+        ordered = sorted(groups, key=lambda uid: (units[uid].appendix_order, uid))
+        if as_json:
+            print_json({"day": day.isoformat(), "units": [
+                {"unit": units[uid].name, "unit_key": units[uid].key, "count": len(groups[uid]),
+                 "tasks": [dict(task_dict(a.session, t, day), days_overdue=(day - t.due_on).days)
+                           for t in groups[uid] if t.due_on]} for uid in ordered]})
+            return
+        if not tasks:
+            console.print(f"Không có nhiệm vụ quá hạn ngày {format_day(day)}.")
+        for uid in ordered:
+            title = f"{units[uid].name}: {len(groups[uid])} nhiệm vụ quá hạn (ngày {format_day(day)})"
+            console.print(tasks_table(a.session, groups[uid], day, title))
+
+
+def stats(ctx: typer.Context, on: OnOption = None, as_json: JsonOption = False, org: OrgOption = None,
+          as_: AsOption = None) -> None:
+    """Số nhiệm vụ theo tình trạng, theo đơn vị, như trong báo cáo tháng."""
+    with acting(ctx, org, as_) as a:
+        day = parse_day(on) if on else a.today()
+        result = ward_stats(a.session, actor=a.actor, day=day)
+        classes = list(StatusClass)
+        if as_json:
+            print_json({"day": day.isoformat(),
+                        "total": {"count": sum(result.totals.values()), **{c.value: result.totals[c] for c in classes}},
+                        "units": [{"unit": u.unit.name, "unit_key": u.unit.key, "count": u.total,
+                                   **{c.value: u.counts[c] for c in classes}} for u in result.units]})
+            return
+        table = Table(title=f"Tình hình thực hiện nhiệm vụ ngày {format_day(day)}", title_justify="left")
+        table.add_column("Đơn vị", overflow="fold")
+        table.add_column("Tổng số", justify="right")
+        for c in classes:
+            table.add_column(STATUS_CLASS_LABELS[c], justify="right")
+        for u in result.units:
+            table.add_row(u.unit.name, str(u.total), *(str(u.counts[c]) for c in classes))
+        table.add_row("Toàn phường/xã", str(sum(result.totals.values())), *(str(result.totals[c]) for c in classes))
+        console.print(table)

@@ -1,0 +1,21 @@
+"""Settings from the environment. Read once at start-up by the entry points."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///data/tracker.db"
+DEFAULT_WARD_FILE = "config/ward.example.toml"
+
+
+class Settings(BaseSettings):
+    """TRACKER_* variables. Secrets (chat tokens) are added by the channels that need them."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
+    config: str = Field(default=DEFAULT_WARD_FILE, description="ward file used by `tracker start`")
+    org: str | None = Field(default=None, description="ward key when the database holds several")
+    acting_as: str | None = Field(default=None, validation_alias="TRACKER_AS")
+    now: str | None = Field(default=None, description="ISO instant to run as of, for simulations")

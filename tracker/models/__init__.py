@@ -1,0 +1,34 @@
+"""The tables of the tracker. Importing this package registers all of them on SQLModel.metadata."""
+
+from tracker.models.enums import (
+    DeadlineKind,
+    ExtensionStatus,
+    JobRunStatus,
+    NotificationStatus,
+    Role,
+    TaskStatus,
+)
+from tracker.models.ops import AuditEvent, JobRun, Notification
+from tracker.models.org import ChatIdentity, InviteCode, Organization, Person, Unit
+from tracker.models.work import ExtensionRequest, SourceDocument, Task, Update
+
+__all__ = [
+    "AuditEvent",
+    "ChatIdentity",
+    "DeadlineKind",
+    "ExtensionRequest",
+    "ExtensionStatus",
+    "InviteCode",
+    "JobRun",
+    "JobRunStatus",
+    "Notification",
+    "NotificationStatus",
+    "Organization",
+    "Person",
+    "Role",
+    "SourceDocument",
+    "Task",
+    "TaskStatus",
+    "Unit",
+    "Update",
+]

@@ -1,0 +1,156 @@
+"""People, invite codes and chat bindings."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from tracker import audit
+from tracker.access import Action, require
+from tracker.clock import Clock
+from tracker.errors import ConflictError, InvalidInputError, NotFoundError
+from tracker.models import ChatIdentity, InviteCode, Organization, Person, Role
+from tracker.names import nfc
+from tracker.usecases.common import unit_in_ward
+
+CHANNELS = ("telegram", "zalo", "log")
+# No 0/O/1/I/L: codes are read aloud and typed on phones.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_CODE_LENGTH = 8
+
+
+def list_people(session: Session, *, actor: Person) -> list[Person]:
+    """Everyone of the actor's ward, by role then name."""
+    require(actor, Action.VIEW, org_id=actor.org_id, unit_id=actor.unit_id)
+    query = select(Person).where(Person.org_id == actor.org_id).order_by(Person.role, Person.name)
+    return list(session.exec(query))
+
+
+def add_person(
+    session: Session, *, clock: Clock, actor: Person, key: str, name: str, role: Role, title: str = "",
+    unit_id: int | None = None, channel: str = "cli",
+) -> Person:
+    """Add a person to the actor's ward. Raises ForbiddenError, InvalidInputError, ConflictError (key taken)."""
+    require(actor, Action.MANAGE_PEOPLE, org_id=actor.org_id)
+    if not nfc(name):
+        raise InvalidInputError("Họ tên không được để trống.")
+    if role in (Role.UNIT_HEAD, Role.MEMBER) and unit_id is None:
+        raise InvalidInputError("Trưởng đơn vị và cán bộ phải thuộc một đơn vị (--unit).")
+    if unit_id is not None:
+        unit_in_ward(session, org_id=actor.org_id, unit_id=unit_id)
+    taken = session.exec(select(Person).where(Person.org_id == actor.org_id, Person.key == key)).first()
+    if taken:
+        raise ConflictError(f"Khóa «{key}» đã được dùng cho {taken.name}.")
+    person = Person(org_id=actor.org_id, key=key, name=nfc(name), title=nfc(title), role=role, unit_id=unit_id)
+    session.add(person)
+    session.flush()
+    audit.record(
+        session, clock=clock, actor=actor, org_id=actor.org_id, entity="person", entity_id=person.id or 0,
+        action="create", before=None, after=audit.snapshot(person), channel=channel,
+    )
+    return person
+
+
+@dataclass(frozen=True)
+class Invite:
+    code: str
+    person: Person
+    expires_at: datetime
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def issue_invite(
+    session: Session, *, clock: Clock, actor: Person, person_id: int, hours: int | None = None,
+    channel: str = "cli",
+) -> Invite:
+    """A new single-use code that binds one chat to the person; only its hash is stored. The code
+    expires after `hours` (default: the ward's policy)."""
+    require(actor, Action.MANAGE_PEOPLE, org_id=actor.org_id)
+    person = session.get(Person, person_id)
+    if person is None or person.org_id != actor.org_id:
+        raise NotFoundError(f"Không tìm thấy người dùng số {person_id}.")
+    org = session.get(Organization, actor.org_id)
+    assert org is not None
+    lifetime = hours or int(org.policy.get("invite_code_hours", 72))
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    now = clock.now()
+    invite = InviteCode(
+        org_id=org.id or 0, person_id=person_id, code_hash=_hash(code), created_at=now,
+        expires_at=now + timedelta(hours=lifetime),
+    )
+    session.add(invite)
+    session.flush()
+    audit.record(
+        session, clock=clock, actor=actor, org_id=actor.org_id, entity="invite", entity_id=invite.id or 0,
+        action="issue", before=None, after={"person_id": person_id, "expires_at": invite.expires_at.isoformat()},
+        channel=channel,
+    )
+    return Invite(code=code, person=person, expires_at=invite.expires_at)
+
+
+def bind_chat(session: Session, *, clock: Clock, channel: str, external_id: str, code: str) -> ChatIdentity:
+    """Bind a chat to the person the code was issued for, and use the code up. A chat already bound
+    elsewhere is moved to the new person. Raises InvalidInputError for an unknown, used or expired code."""
+    if channel not in CHANNELS:
+        raise InvalidInputError(f"Kênh «{channel}» không được hỗ trợ.")
+    invite = session.exec(select(InviteCode).where(InviteCode.code_hash == _hash(code))).first()
+    now = clock.now()
+    if invite is None:
+        raise InvalidInputError("Mã mời không đúng. Hãy kiểm tra lại hoặc xin Văn phòng mã mới.")
+    if invite.used_at is not None:
+        raise InvalidInputError("Mã mời này đã được dùng. Mỗi mã chỉ dùng được một lần; hãy xin Văn phòng mã mới.")
+    if invite.expires_at <= now:
+        raise InvalidInputError("Mã mời đã hết hạn. Hãy xin Văn phòng mã mới.")
+    _use_up(session, invite, now)
+    person = session.get(Person, invite.person_id)
+    assert person is not None
+    identity = session.exec(
+        select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
+    ).first()
+    before = audit.snapshot(identity) if identity else None
+    if identity is None:
+        identity = ChatIdentity(
+            org_id=person.org_id, person_id=person.id or 0, channel=channel, external_id=external_id, bound_at=now
+        )
+    else:
+        identity.org_id, identity.person_id, identity.active, identity.bound_at = person.org_id, person.id or 0, True, now
+    session.add(identity)
+    session.flush()
+    invite.used_by_identity_id = identity.id
+    session.add(invite)
+    audit.record(
+        session, clock=clock, actor=person, org_id=person.org_id, entity="binding", entity_id=identity.id or 0,
+        action="bind", before=before, after=audit.snapshot(identity), channel=channel,
+    )
+    return identity
+
+
+def _use_up(session: Session, invite: InviteCode, now: datetime) -> None:
+    # A conditional UPDATE, not a read-then-write: two phones sending the same code at once
+    # must not both be bound, on PostgreSQL as on SQLite.
+    claimed = session.execute(
+        update(InviteCode).where(InviteCode.id == invite.id, InviteCode.used_at.is_(None)).values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        raise InvalidInputError("Mã mời này đã được dùng. Mỗi mã chỉ dùng được một lần; hãy xin Văn phòng mã mới.")
+
+
+def person_for_chat(session: Session, *, channel: str, external_id: str) -> Person | None:
+    """The active person bound to a chat, or None for a chat nobody bound."""
+    identity = session.exec(
+        select(ChatIdentity).where(
+            ChatIdentity.channel == channel, ChatIdentity.external_id == external_id, ChatIdentity.active
+        )
+    ).first()
+    if identity is None:
+        return None
+    person = session.get(Person, identity.person_id)
+    return person if person and person.active else None

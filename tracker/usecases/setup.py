@@ -1,0 +1,150 @@
+"""Creating or updating a ward from its configuration file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, SQLModel, select
+
+from tracker import audit
+from tracker.clock import Clock
+from tracker.config.ward import WardConfig
+from tracker.models import Organization, Person, Unit
+from tracker.names import nfc
+from tracker.usecases.tasks import TaskDraft, create_task
+
+
+@dataclass
+class ApplyReport:
+    """What `apply_ward_config` changed; all zero when the database already matched the file."""
+
+    organization: Organization
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deactivated)
+
+
+def apply_ward_config(session: Session, *, clock: Clock, config: WardConfig, channel: str = "cli") -> ApplyReport:
+    """Make the ward in the database match the file, matching rows by their keys: running it twice
+    changes nothing, renaming a unit keeps its tasks, and units or people gone from the file are
+    deactivated, never deleted. Every change is audited (actor: the system)."""
+    org = _apply_org(session, clock, config, channel)
+    report = ApplyReport(organization=org)
+    units = _apply_units(session, clock, org, config, report, channel)
+    people = _apply_people(session, clock, org, config, units, report, channel)
+    for unit_cfg in config.units:
+        leader = people[unit_cfg.leader].id if unit_cfg.leader else None
+        _sync(session, clock, org, units[unit_cfg.key], {"supervising_leader_id": leader}, report, channel)
+    return report
+
+
+def _apply_org(session: Session, clock: Clock, config: WardConfig, channel: str) -> Organization:
+    org = session.exec(select(Organization).where(Organization.key == config.ward.key)).first()
+    values = {
+        "name": nfc(config.ward.name),
+        "timezone": config.ward.timezone,
+        "policy": config.policy.model_dump(mode="json"),
+        "admin_key": config.ward.admin,
+    }
+    if org is None:
+        org = Organization(key=config.ward.key, created_at=clock.now(), **values)
+        session.add(org)
+        session.flush()
+        return org
+    if any(getattr(org, k) != v for k, v in values.items()):
+        before = audit.snapshot(org)
+        for k, v in values.items():
+            setattr(org, k, v)
+        session.add(org)
+        audit.record(session, clock=clock, actor=None, org_id=org.id or 0, entity="organization",
+                     entity_id=org.id or 0, action="update", before=before, after=audit.snapshot(org),
+                     channel=channel)
+    return org
+
+
+def _apply_units(
+    session: Session, clock: Clock, org: Organization, config: WardConfig, report: ApplyReport, channel: str
+) -> dict[str, Unit]:
+    existing = {u.key: u for u in session.exec(select(Unit).where(Unit.org_id == org.id))}
+    units: dict[str, Unit] = {}
+    for cfg in config.units:
+        values = {
+            "name": nfc(cfg.name), "short_name": nfc(cfg.short_name), "aliases": [nfc(a) for a in cfg.aliases],
+            "appendix_order": cfg.order, "active": True,
+        }
+        units[cfg.key] = _upsert(session, clock, org, existing.get(cfg.key), Unit, cfg.key, values, report, channel)
+    for key, unit in existing.items():
+        if key not in units:
+            _sync(session, clock, org, unit, {"active": False}, report, channel, deactivating=True)
+    return units
+
+
+def _apply_people(
+    session: Session, clock: Clock, org: Organization, config: WardConfig, units: dict[str, Unit],
+    report: ApplyReport, channel: str,
+) -> dict[str, Person]:
+    existing = {p.key: p for p in session.exec(select(Person).where(Person.org_id == org.id))}
+    people: dict[str, Person] = {}
+    for cfg in config.people:
+        values = {
+            "name": nfc(cfg.name), "title": nfc(cfg.title), "role": cfg.role,
+            "unit_id": units[cfg.unit].id if cfg.unit else None, "active": True,
+        }
+        people[cfg.key] = _upsert(session, clock, org, existing.get(cfg.key), Person, cfg.key, values, report,
+                                  channel)
+    for key, person in existing.items():
+        if key not in people:
+            _sync(session, clock, org, person, {"active": False}, report, channel, deactivating=True)
+    return people
+
+
+def _upsert(
+    session: Session, clock: Clock, org: Organization, row: Any, model: type[SQLModel], key: str,
+    values: dict[str, Any], report: ApplyReport, channel: str,
+) -> Any:
+    if row is not None:
+        _sync(session, clock, org, row, values, report, channel)
+        return row
+    row = model(org_id=org.id, key=key, **values)
+    session.add(row)
+    session.flush()
+    report.created.append(f"{model.__tablename__}:{key}")
+    audit.record(session, clock=clock, actor=None, org_id=org.id or 0, entity=str(model.__tablename__),
+                 entity_id=row.id, action="create", before=None, after=audit.snapshot(row), channel=channel)
+    return row
+
+
+def _sync(
+    session: Session, clock: Clock, org: Organization, row: Any, values: dict[str, Any], report: ApplyReport,
+    channel: str, deactivating: bool = False,
+) -> None:
+    if all(getattr(row, k) == v for k, v in values.items()):
+        return
+    before = audit.snapshot(row)
+    for k, v in values.items():
+        setattr(row, k, v)
+    session.add(row)
+    session.flush()
+    name = f"{row.__tablename__}:{row.key}"
+    (report.deactivated if deactivating else report.updated).append(name)
+    audit.record(session, clock=clock, actor=None, org_id=org.id or 0, entity=str(row.__tablename__),
+                 entity_id=row.id, action="deactivate" if deactivating else "update", before=before,
+                 after=audit.snapshot(row), channel=channel)
+
+
+def load_sample_tasks(session: Session, *, clock: Clock, config: WardConfig, actor: Person) -> int:
+    """Create the file's example tasks as `actor`; meant for a brand-new example database only.
+    Returns how many were created."""
+    units = {u.key: u for u in session.exec(select(Unit).where(Unit.org_id == actor.org_id))}
+    for sample in config.sample_tasks:
+        draft = TaskDraft(
+            title=sample.title, owner_unit_id=units[sample.unit].id or 0, expected_output=sample.expected_output,
+            deadline_text=sample.deadline_text, deadline_kind=sample.kind, due_on=sample.due,
+        )
+        create_task(session, clock=clock, actor=actor, draft=draft)
+    return len(config.sample_tasks)
