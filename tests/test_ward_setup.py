@@ -38,7 +38,9 @@ def test_renaming_a_unit_in_the_file_keeps_its_tasks_and_is_audited(session, clo
     tyt = unit(session, org_id, "tyt")
     assert tyt.name == "Trạm Y tế phường Mẫu" and tyt.id == task.owner_unit_id
     event = session.exec(
-        select(AuditEvent).where(AuditEvent.entity == "unit", AuditEvent.entity_id == tyt.id).order_by(AuditEvent.id.desc())
+        select(AuditEvent)
+        .where(AuditEvent.entity == "unit", AuditEvent.entity_id == tyt.id)
+        .order_by(AuditEvent.id.desc())
     ).first()
     assert event.before["name"] == "Trạm Y tế" and event.after["name"] == "Trạm Y tế phường Mẫu"
 

@@ -140,7 +140,8 @@ def _print_task(data: dict, task: Task) -> None:
         f"Đơn vị phối hợp: {', '.join(data['coordinating_units'] + data['outside_bodies']) or '—'}",
         f"Lãnh đạo chỉ đạo: {data['supervising_leader'] or '—'}",
         f"Thời hạn: {deadline_words(task)}" + (f" (như văn bản: {task.deadline_text})" if task.deadline_text else ""),
-        f"Tình trạng: {data['status_label']}" + (f" — {data['status_class_label']}" if data['status_class_label'] else ""),
+        f"Tình trạng: {data['status_label']}"
+        + (f" — {data['status_class_label']}" if data["status_class_label"] else ""),
     ]
     if task.original_due_on:
         lines.append(f"Hạn ban đầu: {format_day(task.original_due_on)}")
@@ -149,7 +150,8 @@ def _print_task(data: dict, task: Task) -> None:
     for u in data["updates"]:
         lines.append(f"- Báo cáo tháng {u['month']}: {u['result']}")
     for r in data["extension_requests"]:
-        lines.append(f"- Đề nghị gia hạn số {r['id']} đến {r['requested_due_on']}: {r['reason']} ({EXTENSION_STATUS_LABELS[r['status']]})")
+        label = EXTENSION_STATUS_LABELS[r["status"]]
+        lines.append(f"- Đề nghị gia hạn số {r['id']} đến {r['requested_due_on']}: {r['reason']} ({label})")
     console.print("\n".join(lines))
 
 
@@ -281,5 +283,6 @@ def requests(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = N
         if not data:
             console.print("Không có đề nghị gia hạn nào đang chờ.")
         for r in data:
-            console.print(f"Số {r['id']}: nhiệm vụ {r['task_id']} xin gia hạn đến {r['requested_due_on']} — {r['reason']}")
+            due = r["requested_due_on"]
+            console.print(f"Số {r['id']}: nhiệm vụ {r['task_id']} xin gia hạn đến {due} — {r['reason']}")
 

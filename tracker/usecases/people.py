@@ -121,7 +121,8 @@ def bind_chat(session: Session, *, clock: Clock, channel: str, external_id: str,
             org_id=person.org_id, person_id=person.id or 0, channel=channel, external_id=external_id, bound_at=now
         )
     else:
-        identity.org_id, identity.person_id, identity.active, identity.bound_at = person.org_id, person.id or 0, True, now
+        identity.org_id, identity.person_id = person.org_id, person.id or 0
+        identity.active, identity.bound_at = True, now
     session.add(identity)
     session.flush()
     invite.used_by_identity_id = identity.id
