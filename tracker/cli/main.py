@@ -11,7 +11,7 @@ from sqlmodel import select
 from typer.core import TyperGroup
 
 from tracker.cli import task_commands, ward_commands
-from tracker.cli.context import acting, state
+from tracker.cli.context import CliState, acting, state
 from tracker.cli.render import console, errors, tasks_table
 from tracker.config import load_ward_file
 from tracker.dates import format_day
@@ -35,7 +35,7 @@ class FriendlyErrors(TyperGroup):
             errors.print(f"Lỗi: không làm việc được với cơ sở dữ liệu ({exc.orig}).")
             raise typer.Exit(1) from exc
         finally:
-            if isinstance(ctx.obj, object) and hasattr(ctx.obj, "close"):
+            if isinstance(ctx.obj, CliState):
                 ctx.obj.close()
 
 
