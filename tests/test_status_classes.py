@@ -1,10 +1,16 @@
 """The report's status classes, day by day through a simulated month with the injected clock."""
 
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
-from tests.builders import make_task, make_ward, person
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import col, select
+
+from tests.builders import make_task, make_ward, person, unit
 from tracker.clock import WARD_TZ, FixedClock
-from tracker.status import StatusClass
+from tracker.models import DeadlineKind, Organization, Task, TaskStatus
+from tracker.status import StatusClass, TaskFacts, classify, status_class_sql
 from tracker.usecases import cancel_task, confirm_done, decide_extension, report_done, request_extension, ward_stats
 
 
@@ -88,3 +94,34 @@ def test_a_unit_head_sees_the_figures_of_its_own_unit_only(session, clock):
     stats = ward_stats(session, actor=person(session, org_id, "tp-vhxh"), day=date(2026, 5, 25))
     assert [u.unit.key for u in stats.units] == ["vhxh"]
     assert stats.totals == {StatusClass.IN_PROGRESS_OVERDUE: 1}
+
+
+_days = st.dates(min_value=date(2026, 4, 1), max_value=date(2026, 7, 31))
+_facts = st.builds(
+    TaskFacts,
+    status=st.sampled_from(list(TaskStatus)),
+    deadline_kind=st.sampled_from(list(DeadlineKind)),
+    due_on=st.none() | _days,
+    assigned_on=_days,
+    finished_on=st.none() | _days,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(facts=st.lists(_facts, min_size=1, max_size=30), day=_days)
+def test_the_database_counts_classes_exactly_as_the_rule_for_one_task_says(session, clock, facts, day):
+    # ward_stats counts in SQL for speed; this keeps that expression and classify() one rule.
+    org_id = session.exec(select(Organization.id)).first() or make_ward(session, clock)
+    owner = unit(session, org_id, "vhxh").id
+    now = clock.now()
+    rows = [Task(org_id=org_id, owner_unit_id=owner, title="x", created_at=now, updated_at=now, **asdict(f))
+            for f in facts]
+    session.add_all(rows)
+    session.flush()
+    query = select(Task.id, status_class_sql(day)).where(col(Task.id).in_([r.id for r in rows]))
+    in_sql = dict(session.exec(query).all())
+    for row, fact in zip(rows, facts, strict=True):
+        expected = classify(fact, day)
+        if expected is not None:
+            assert in_sql[row.id] == expected.value, fact
+    session.rollback()

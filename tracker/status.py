@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from tracker.models import DeadlineKind, TaskStatus
+import sqlalchemy as sa
+
+from tracker.models import DeadlineKind, Task, TaskStatus
 
 
 class StatusClass(StrEnum):
@@ -58,6 +60,21 @@ def classify(task: TaskFacts, day: date) -> StatusClass | None:
     if task.due_on is not None and day > task.due_on:
         return StatusClass.IN_PROGRESS_OVERDUE
     return StatusClass.IN_PROGRESS_ON_TIME
+
+
+def status_class_sql(day: date) -> sa.ColumnElement[str]:
+    """The same rule as `classify`, as a SQL expression over the task table, so that a whole ward is
+    counted by one GROUP BY in the database. Rows `classify` maps to None must be filtered out by the
+    caller (status cancelled, assigned after `day`). A test checks that both forms agree."""
+    finished = sa.and_(Task.status == TaskStatus.DONE, Task.finished_on.is_not(None), Task.finished_on <= day)
+    return sa.case(
+        (sa.and_(finished, Task.due_on.is_(None)), StatusClass.DONE_NO_DEADLINE.value),
+        (sa.and_(finished, Task.finished_on <= Task.due_on), StatusClass.DONE_ON_TIME.value),
+        (finished, StatusClass.DONE_LATE.value),
+        (Task.deadline_kind == DeadlineKind.RECURRING, StatusClass.RECURRING.value),
+        (sa.and_(Task.due_on.is_not(None), Task.due_on < day), StatusClass.IN_PROGRESS_OVERDUE.value),
+        else_=StatusClass.IN_PROGRESS_ON_TIME.value,
+    )
 
 
 def is_overdue(task: TaskFacts, day: date) -> bool:

@@ -6,12 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from tracker.access import Action, require
 from tracker.errors import ForbiddenError
 from tracker.models import Person, Role, Task, TaskStatus, Unit
-from tracker.status import StatusClass, TaskFacts, classify
+from tracker.status import StatusClass, status_class_sql
 from tracker.usecases.common import task_for
 from tracker.usecases.units import list_units
 
@@ -82,18 +82,21 @@ class WardStats:
 
 
 def ward_stats(session: Session, *, actor: Person, day: date) -> WardStats:
-    """Classify every task of the ward (a unit head: of its unit) on `day`. One narrow query."""
+    """Classify every task of the ward (a unit head: of its unit) on `day`, counted by the database in
+    one GROUP BY over the status-class expression."""
     unit_id = _visible_unit(actor, None)
     require(actor, Action.VIEW, org_id=actor.org_id, unit_id=unit_id)
     units = [u for u in list_units(session, org_id=actor.org_id) if unit_id in (None, u.id)]
     by_unit = {u.id: UnitCounts(unit=u) for u in units}
-    query = select(
-        Task.owner_unit_id, Task.status, Task.deadline_kind, Task.due_on, Task.assigned_on, Task.finished_on
-    ).where(Task.org_id == actor.org_id, Task.status != TaskStatus.CANCELLED)
+    status_class = status_class_sql(day)
+    query = (
+        select(Task.owner_unit_id, status_class, func.count())
+        .where(Task.org_id == actor.org_id, Task.status != TaskStatus.CANCELLED, Task.assigned_on <= day)
+        .group_by(Task.owner_unit_id, status_class)
+    )
     if unit_id is not None:
         query = query.where(Task.owner_unit_id == unit_id)
-    for owner, status, kind, due_on, assigned_on, finished_on in session.exec(query):
-        status_class = classify(TaskFacts(status, kind, due_on, assigned_on, finished_on), day)
-        if status_class is not None and owner in by_unit:
-            by_unit[owner].counts[status_class] += 1
+    for owner, class_name, count in session.exec(query):
+        if owner in by_unit:
+            by_unit[owner].counts[StatusClass(class_name)] += count
     return WardStats(day=day, units=list(by_unit.values()))
