@@ -119,7 +119,7 @@ def start(ctx: typer.Context) -> None:
 
 def _print_overview(a: Any) -> None:
     day = a.today()
-    console.print(f"[bold]{a.org.name}[/bold] — ngày {format_day(day)}")
+    console.print(f"{a.org.name} — ngày {format_day(day)}", style="bold")
     for unit in list_units(a.session, org_id=a.org.id):
         console.print(f"  {unit.appendix_order}. {unit.name}")
     tasks = list_tasks(a.session, actor=a.actor, statuses=("open", "reported_done"))

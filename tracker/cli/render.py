@@ -15,8 +15,9 @@ from tracker.models import Person, Task, Unit
 from tracker.models.enums import DEADLINE_KIND_LABELS, ROLE_LABELS, STATUS_LABELS
 from tracker.status import STATUS_CLASS_LABELS, TaskFacts, classify
 
-console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False)
+# No markup: task titles and messages are printed as written, brackets included.
+console = Console(highlight=False, soft_wrap=True, markup=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def print_json(data: Any) -> None:

@@ -36,8 +36,9 @@ app = typer.Typer(help="Nhiệm vụ: giao, xem, sửa, báo cáo, hoàn thành,
 TaskId = Annotated[int, typer.Argument(help="Số nhiệm vụ.")]
 Reason = Annotated[str, typer.Option("--reason", help="Lý do (bắt buộc).")]
 Version = Annotated[int | None, typer.Option("--version", help="Phiên bản bạn đã xem; báo lỗi nếu đã bị sửa.")]
-_STATUS_CHOICES = {"open": (TaskStatus.OPEN, TaskStatus.REPORTED_DONE), "all": None,
-                   **{s.value: (s,) for s in TaskStatus}}
+# "open" means unfinished: it includes tasks a unit reported done that nobody confirmed yet.
+_STATUS_CHOICES = {**{s.value: (s,) for s in TaskStatus}, "open": (TaskStatus.OPEN, TaskStatus.REPORTED_DONE),
+                   "all": None}
 
 
 def _kind(text: str | None) -> DeadlineKind | None:
