@@ -7,8 +7,9 @@ from sqlmodel import select
 
 from tests.builders import make_task, make_ward, person
 from tracker.errors import ConflictError, ForbiddenError, InvalidInputError
-from tracker.models import AuditEvent, Task
+from tracker.models import AuditEvent, Role, Task, Update
 from tracker.usecases import (
+    add_person,
     cancel_task,
     decide_extension,
     list_extension_requests,
@@ -129,3 +130,18 @@ def test_office_staff_cannot_decide_an_extension(session, clock):
     with pytest.raises(ForbiddenError, match="duyệt gia hạn"):
         decide_extension(session, clock=clock, actor=person(session, org_id, "van-thu"), request_id=request.id,
                          approve=True)
+
+
+def test_a_member_who_may_not_report_completion_leaves_no_update_behind(session, clock):
+    # Regression: the update used to be written before the completion was refused, so a caller that
+    # committed after catching the error stored a "finished" report on a task still open.
+    org_id = make_ward(session, clock)
+    task = make_task(session, clock, org_id)
+    member = add_person(session, clock=clock, actor=person(session, org_id, "quan-tri"), key="cb-vhxh",
+                        name="Cán bộ Văn hóa", role=Role.MEMBER, unit_id=task.owner_unit_id)
+    session.commit()
+    with pytest.raises(ForbiddenError):
+        record_update(session, clock=clock, actor=member, task_id=task.id, result_text=RESULT,
+                      reports_completion=True)
+    session.commit()
+    assert session.exec(select(Update)).all() == []

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from tracker.access import Action, require_on_task
 from tracker.clock import Clock
 from tracker.errors import ConflictError, NotFoundError
-from tracker.models import Organization, Person, Task, Unit
+from tracker.models import Organization, Person, Role, SourceDocument, Task, Unit
 
 
 def ward_today(session: Session, clock: Clock, org_id: int) -> date:
@@ -53,6 +53,22 @@ def unit_in_ward(session: Session, *, org_id: int, unit_id: int) -> Unit:
     if unit is None or unit.org_id != org_id:
         raise NotFoundError(f"Không tìm thấy đơn vị số {unit_id}.")
     return unit
+
+
+def leader_in_ward(session: Session, *, org_id: int, person_id: int) -> Person:
+    """The person if they are an active leader of the ward, else NotFoundError."""
+    leader = session.get(Person, person_id)
+    if leader is None or leader.org_id != org_id or leader.role != Role.LEADER or not leader.active:
+        raise NotFoundError(f"Không tìm thấy lãnh đạo số {person_id} của phường/xã này.")
+    return leader
+
+
+def document_in_ward(session: Session, *, org_id: int, document_id: int) -> SourceDocument:
+    """The source document if it belongs to the ward, else NotFoundError."""
+    document = session.get(SourceDocument, document_id)
+    if document is None or document.org_id != org_id:
+        raise NotFoundError(f"Không tìm thấy văn bản số {document_id}.")
+    return document
 
 
 def person_in_ward(session: Session, *, org_id: int, ref: str) -> Person:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from tracker import audit
@@ -61,6 +62,9 @@ def record_update(
     of an open task, the task also becomes reported done. Raises InvalidInputError for an empty result
     or a malformed month, ConflictError on a cancelled task."""
     task = task_for(session, actor=actor, task_id=task_id, action=Action.RECORD_UPDATE)
+    if reports_completion:
+        # Checked before anything is written, so a refused "finished" leaves no update behind.
+        require(actor, Action.REPORT_DONE, org_id=task.org_id, unit_id=task.owner_unit_id)
     text = nfc(result_text)
     if not text:
         raise InvalidInputError("Kết quả thực hiện không được để trống.")
@@ -125,22 +129,33 @@ def decide_extension(
     if request is None or request.org_id != actor.org_id:
         raise NotFoundError(f"Không tìm thấy đề nghị gia hạn số {request_id}.")
     require(actor, Action.DECIDE_EXTENSION, org_id=request.org_id)
-    if request.status != ExtensionStatus.PENDING:
-        raise ConflictError(f"Đề nghị gia hạn số {request_id} đã được quyết định trước đó.")
     before = audit.snapshot(request)
-    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
-    request.decided_by_id = actor.id
-    request.decided_at = clock.now()
-    request.decision_note = nfc(note)
+    _claim_decision(session, request, actor=actor, approve=approve, note=nfc(note), now=clock.now())
+    session.refresh(request)
     if approve:
         _move_due_date(session, clock=clock, actor=actor, request=request, channel=channel)
-    session.add(request)
     audit.record(
         session, clock=clock, actor=actor, org_id=request.org_id, entity="extension", entity_id=request_id,
         action="approve" if approve else "refuse", before=before, after=audit.snapshot(request),
         channel=channel, reason=request.decision_note,
     )
     return request
+
+
+def _claim_decision(
+    session: Session, request: ExtensionRequest, *, actor: Person, approve: bool, note: str, now: datetime
+) -> None:
+    # A conditional UPDATE, not a read-then-write: two leaders tapping at once must not both decide.
+    decided = session.execute(
+        update(ExtensionRequest)
+        .where(ExtensionRequest.id == request.id, ExtensionRequest.status == ExtensionStatus.PENDING)
+        .values(
+            status=ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED,
+            decided_by_id=actor.id, decided_at=now, decision_note=note,
+        )
+    )
+    if decided.rowcount != 1:
+        raise ConflictError(f"Đề nghị gia hạn số {request.id} đã được quyết định trước đó.")
 
 
 def _move_due_date(

@@ -13,7 +13,14 @@ from tracker.clock import Clock
 from tracker.errors import ConflictError, InvalidInputError
 from tracker.models import DeadlineKind, Person, Task, TaskStatus
 from tracker.names import nfc
-from tracker.usecases.common import save_task, task_for, unit_in_ward, ward_today
+from tracker.usecases.common import (
+    document_in_ward,
+    leader_in_ward,
+    save_task,
+    task_for,
+    unit_in_ward,
+    ward_today,
+)
 
 
 @dataclass
@@ -65,6 +72,10 @@ def create_task(
     owner = unit_in_ward(session, org_id=actor.org_id, unit_id=draft.owner_unit_id)
     for unit_id in draft.coordinating_unit_ids:
         unit_in_ward(session, org_id=actor.org_id, unit_id=unit_id)
+    if draft.supervising_leader_id is not None:
+        leader_in_ward(session, org_id=actor.org_id, person_id=draft.supervising_leader_id)
+    if draft.source_document_id is not None:
+        document_in_ward(session, org_id=actor.org_id, document_id=draft.source_document_id)
     now = clock.now()
     task = Task(
         org_id=actor.org_id,
@@ -113,6 +124,8 @@ def update_task(
         unit_in_ward(session, org_id=task.org_id, unit_id=changes.owner_unit_id)
     for unit_id in changes.coordinating_unit_ids or []:
         unit_in_ward(session, org_id=task.org_id, unit_id=unit_id)
+    if changes.supervising_leader_id is not None:
+        leader_in_ward(session, org_id=task.org_id, person_id=changes.supervising_leader_id)
     for f in fields(changes):
         value = getattr(changes, f.name)
         if value is not None:
@@ -137,9 +150,12 @@ def report_done(
     if task.status == TaskStatus.REPORTED_DONE:
         return task
     _require_status(task, {TaskStatus.OPEN}, "báo hoàn thành")
+    # Read everything before changing the task: a query after the change would autoflush it
+    # outside save_task, and a concurrent writer's conflict would escape as a raw database error.
+    today = ward_today(session, clock, task.org_id)
     before = audit.snapshot(task)
     task.status = TaskStatus.REPORTED_DONE
-    task.finished_on = ward_today(session, clock, task.org_id)
+    task.finished_on = today
     return _commit_change(session, clock, actor, task, "report_done", before, channel)
 
 
