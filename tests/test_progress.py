@@ -145,3 +145,15 @@ def test_a_member_who_may_not_report_completion_leaves_no_update_behind(session,
                       reports_completion=True)
     session.commit()
     assert session.exec(select(Update)).all() == []
+
+
+def test_an_extension_cannot_be_approved_for_a_task_cancelled_meanwhile(session, clock):
+    org_id = make_ward(session, clock)
+    task = make_task(session, clock, org_id, due=date(2026, 5, 20))
+    request = request_extension(session, clock=clock, actor=person(session, org_id, "tp-vhxh"), task_id=task.id,
+                                requested_due_on=date(2026, 6, 30), reason="Chờ ý kiến")
+    cancel_task(session, clock=clock, actor=person(session, org_id, "van-thu"), task_id=task.id, reason="Trùng")
+    session.commit()
+    with pytest.raises(ConflictError, match="không còn đang thực hiện"):
+        decide_extension(session, clock=clock, actor=person(session, org_id, "chu-tich"), request_id=request.id,
+                         approve=True)

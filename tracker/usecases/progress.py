@@ -162,6 +162,8 @@ def _move_due_date(
     session: Session, *, clock: Clock, actor: Person, request: ExtensionRequest, channel: str
 ) -> None:
     task = task_for(session, actor=actor, task_id=request.task_id, action=Action.DECIDE_EXTENSION)
+    if task.status not in (TaskStatus.OPEN, TaskStatus.REPORTED_DONE):
+        raise ConflictError(f"Nhiệm vụ số {task.id} không còn đang thực hiện, không thể gia hạn.")
     before = audit.snapshot(task)
     task.original_due_on = task.original_due_on or task.due_on
     task.due_on = request.requested_due_on
