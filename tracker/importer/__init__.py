@@ -1,0 +1,1 @@
+"""Turning the documents a ward already has (conclusion notices, task tables) into tasks."""

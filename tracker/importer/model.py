@@ -1,0 +1,114 @@
+"""What the importer found in a document, before anything is stored: plain dataclasses with the
+stable JSON shape of `tracker import --dry-run --json`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+ALL_UNITS = "*"
+
+
+@dataclass
+class Deadline:
+    """A deadline as written and as understood. `review` lists reasons a person should check it;
+    `default` is the date confirming will give a task that has no deadline of its own."""
+
+    text: str
+    kind: str = "none"
+    due: date | None = None
+    milestones: list[date] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    recurrence: str = ""
+    default: date | None = None
+
+    def to_json(self, *, with_review: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "text": self.text,
+            "kind": self.kind,
+            "due": _iso(self.due),
+            "milestones": [d.isoformat() for d in self.milestones],
+            "default": _iso(self.default),
+        }
+        if with_review:
+            data["review"] = list(self.review)
+        return data
+
+
+@dataclass
+class UnitRef:
+    """A unit as written, and the configured unit's name it resolved to ('*' for all units, None
+    when it is not a unit of the ward: an outside body, or a name to review)."""
+
+    text: str
+    unit: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "unit": self.unit}
+
+
+@dataclass
+class ParsedUpdate:
+    """A result reported in the document itself (Phụ lục 1), imported as an Update of its month."""
+
+    result: str
+    forecast: str = ""
+    recommendation: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"result": self.result, "forecast": self.forecast, "recommendation": self.recommendation}
+
+
+@dataclass
+class ParsedTask:
+    ref: str
+    owner: UnitRef
+    title: str
+    deadline: Deadline
+    coordinating: list[UnitRef] = field(default_factory=list)
+    expected_output: str = ""
+    leader: str = ""
+    update: ParsedUpdate | None = None
+    review: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "owner": self.owner.to_json(),
+            "coordinating": [c.to_json() for c in self.coordinating],
+            "title": self.title,
+            "expected_output": self.expected_output,
+            "deadline": self.deadline.to_json(),
+            "update": self.update.to_json() if self.update else None,
+            "review": self.review + [r for r in self.deadline.review if r not in self.review],
+        }
+
+
+@dataclass
+class ParsedDocument:
+    kind: str  # conclusion_notice | task_table | other
+    number: str = ""
+    issued: date | None = None
+    meeting: date | None = None
+    title: str = ""
+    tasks: list[ParsedTask] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    report_month: str | None = None  # "2026-05" for a results appendix (Phụ lục 1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document": {
+                "kind": self.kind,
+                "number": self.number,
+                "issued": _iso(self.issued),
+                "meeting": _iso(self.meeting),
+                "title": self.title,
+            },
+            "tasks": [t.to_json() for t in self.tasks],
+            "warnings": list(self.warnings),
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
