@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 from typer.core import TyperGroup
 
-from tracker.cli import task_commands, ward_commands
+from tracker.cli import deadline_command, import_command, task_commands, ward_commands
 from tracker.cli.context import CliState, acting, state
 from tracker.cli.render import console, errors, tasks_table
 from tracker.config import load_ward_file
@@ -53,6 +53,8 @@ app.add_typer(ward_commands.people_app, name="people")
 app.add_typer(db_app, name="db")
 app.command("overdue")(ward_commands.overdue)
 app.command("stats")(ward_commands.stats)
+app.command("import")(import_command.import_file)
+app.command("deadline")(deadline_command.deadline)
 
 
 @app.callback()

@@ -14,7 +14,10 @@ from tracker.names import fold, nfc
 # "Các phòng, cơ quan, đơn vị", "các phòng, đơn vị", "Các cơ quan, đơn vị" address every unit.
 _ALL_UNITS = re.compile(r"^(cac|toan the cac) (phong|co quan|don vi)( (chuyen mon|co quan|don vi|phong))*$")
 # "các phòng, cơ quan liên quan", "các đơn vị có liên quan": not a unit, and not worth keeping.
-_VAGUE = re.compile(r"\b(lien quan|co lien quan|cac don vi|cac co quan|cac phong)\b")
+_VAGUE = re.compile(
+    r"\b(lien quan|co lien quan|cac don vi|cac co quan|cac phong)\b"
+    r"|^(don vi|co quan|ban|nganh|doan the|phong|so)( thuoc( phuong)?)?$"
+)
 _SPLIT = re.compile(r"\s*(?:;|,|\bvà\b|\bvới\b)\s*")
 
 
@@ -90,7 +93,7 @@ class UnitDirectory:
             match = self._longest_unit_at(folded_words, i)
             if match:
                 if rest:
-                    pieces.extend(_SPLIT.split(" ".join(rest)))
+                    pieces.extend(_split_rest(" ".join(rest)))
                     rest = []
                 pieces.append(" ".join(folded_words[i : i + match]))
                 i += match
@@ -98,7 +101,7 @@ class UnitDirectory:
                 rest.append(folded_words[i])
                 i += 1
         if rest:
-            pieces.extend(_SPLIT.split(" ".join(rest)))
+            pieces.extend(_split_rest(" ".join(rest)))
         return [p.strip(" ,;.-–") for p in pieces if p and p.strip(" ,;.-–")]
 
     def _longest_unit_at(self, words: list[str], start: int) -> int:
@@ -107,6 +110,11 @@ class UnitDirectory:
             if fold(candidate) in self._by_variant and fold(candidate):
                 return end - start
         return 0
+
+
+def _split_rest(text: str) -> list[str]:
+    # "Các Sở: Tài chính, Xây dựng" is one body with its list, not four.
+    return [text] if ":" in text else _SPLIT.split(text)
 
 
 def _clean(text: str) -> str:

@@ -65,7 +65,25 @@ def create_task(
 ) -> Task:
     """Store a new open task of the actor's ward and audit it. Raises ForbiddenError, NotFoundError
     (unit of another ward) or InvalidInputError (empty title)."""
+    return create_tasks(session, clock=clock, actor=actor, drafts=[draft], channel=channel)[0]
+
+
+def create_tasks(
+    session: Session, *, clock: Clock, actor: Person, drafts: list[TaskDraft], channel: str = "cli"
+) -> list[Task]:
+    """Store many new tasks with one flush for the tasks and one for their audit events, as an import
+    does; the rules and errors are those of create_task, and nothing is stored if one draft fails."""
     require(actor, Action.CREATE, org_id=actor.org_id)
+    tasks = [_new_task(session, clock, actor, draft) for draft in drafts]
+    session.add_all(tasks)
+    session.flush()
+    for task in tasks:
+        _audit(session, clock, actor, task, "create", None, channel)
+    session.flush()
+    return tasks
+
+
+def _new_task(session: Session, clock: Clock, actor: Person, draft: TaskDraft) -> Task:
     title = nfc(draft.title)
     if not title:
         raise InvalidInputError("Nội dung nhiệm vụ không được để trống.")
@@ -77,7 +95,7 @@ def create_task(
     if draft.source_document_id is not None:
         document_in_ward(session, org_id=actor.org_id, document_id=draft.source_document_id)
     now = clock.now()
-    task = Task(
+    return Task(
         org_id=actor.org_id,
         title=title,
         expected_output=nfc(draft.expected_output),
@@ -97,10 +115,6 @@ def create_task(
         created_at=now,
         updated_at=now,
     )
-    session.add(task)
-    session.flush()
-    _audit(session, clock, actor, task, "create", None, channel)
-    return task
 
 
 def _kind_from_due(due_on: date | None) -> DeadlineKind:

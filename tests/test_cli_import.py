@@ -1,0 +1,96 @@
+"""`tracker import` as office staff use it: a dry run needing no database, then fix, confirm, store."""
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tracker.cli.main import app
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "ward.example.toml"
+NOTICE = "004_43a30539afeed7f9.txt"
+
+
+def run(url: str, *args: str, input: str | None = None):
+    env = {"TRACKER_DATABASE_URL": url, "TRACKER_NOW": "2026-05-08T08:00:00+07:00", "TRACKER_ORG": None,
+           "TRACKER_AS": None, "TRACKER_CONFIG": str(EXAMPLE), "COLUMNS": "200"}
+    return CliRunner().invoke(app, list(args), env=env, input=input)
+
+
+def ok(url: str, *args: str, input: str | None = None) -> str:
+    result = run(url, *args, input=input)
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.stdout
+
+
+def _notice_copy(shared_dir, tmp_path) -> Path:
+    path = tmp_path / "thong-bao-ket-luan.txt"
+    shutil.copy(shared_dir / "seeds" / NOTICE, path)
+    return path
+
+
+def test_a_dry_run_prints_the_documented_json_and_needs_no_database(shared_dir, tmp_path):
+    url = f"sqlite:///{tmp_path / 'absent' / 'never.db'}"
+    data = json.loads(ok(url, "import", str(_notice_copy(shared_dir, tmp_path)), "--dry-run", "--json",
+                         "--config", str(EXAMPLE)))
+    assert not (tmp_path / "absent").exists()
+    assert data["document"] == {"kind": "conclusion_notice", "number": "", "issued": "2026-05-07",
+                                "meeting": "2026-05-07", "title": data["document"]["title"]}
+    assert len(data["tasks"]) == 38
+    task = next(t for t in data["tasks"] if t["ref"] == "2.2.4")
+    assert set(task) == {"ref", "owner", "coordinating", "title", "expected_output", "deadline", "update", "review"}
+    assert task["owner"] == {"text": "Phòng Văn hóa - Xã hội phường", "unit": "Phòng Văn hóa - Xã hội"}
+    assert task["deadline"] == {"text": "hoàn thành trước ngày 15/5/2026", "kind": "date", "due": "2026-05-15",
+                                "milestones": [], "default": None}
+    plain = next(t for t in data["tasks"] if t["ref"] == "2.1.1")
+    assert plain["deadline"] == {"text": "", "kind": "none", "due": None, "milestones": [], "default": "2026-05-31"}
+    assert [t["owner"]["unit"] for t in data["tasks"] if t["ref"].startswith("2.7")] == ["*"] * 4
+
+
+def test_an_import_confirmed_with_yes_stores_the_tasks_and_a_second_import_creates_nothing(
+        shared_dir, tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    notice = _notice_copy(shared_dir, tmp_path)
+    assert "Đã lưu 70 nhiệm vụ từ thong-bao-ket-luan.txt." in ok(database_url, "import", str(notice), "--yes")
+    listed = json.loads(ok(database_url, "task", "list", "--status", "all", "--json"))
+    assert len(listed) == 70  # 34 tasks of named units, and the 4 "all units" tasks for each of the 9 units
+    again = ok(database_url, "import", str(notice), "--yes")
+    assert "đã được nhập" in again and "không tạo gì thêm" in again
+    assert len(json.loads(ok(database_url, "task", "list", "--status", "all", "--json"))) == 70
+
+
+def test_corrections_typed_before_confirming_are_applied(shared_dir, tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    notice = _notice_copy(shared_dir, tmp_path)
+    answers = "2.1.1 deadline=30/6/2026\n2.1.2 owner=Công an\n2.7.1 skip\n2.1.3 owner=Hội Nông dân\n\n"
+    output = ok(database_url, "import", str(notice), input=answers)
+    assert "Không có đơn vị «Hội Nông dân»" in output
+    tasks = json.loads(ok(database_url, "task", "list", "--status", "all", "--json"))
+    by_ref = {t["item_ref"]: t for t in tasks}
+    assert by_ref["2.1.1"]["due_on"] == "2026-06-30" and by_ref["2.1.1"]["due_is_default"] is False
+    assert by_ref["2.1.2"]["owner_unit"] == "Công an phường"
+    assert "2.7.1" not in by_ref and len(tasks) == 70 - 9
+
+
+def test_cancelling_at_the_prompt_stores_nothing(shared_dir, tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    result = run(database_url, "import", str(_notice_copy(shared_dir, tmp_path)), input="hủy\n")
+    assert result.exit_code == 1 and "Đã hủy, không lưu gì." in result.stdout
+    assert json.loads(ok(database_url, "task", "list", "--status", "all", "--json")) == []
+
+
+def test_a_bad_file_gets_one_vietnamese_line_and_nothing_is_stored(tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    fake = tmp_path / "thong-bao.docx"
+    fake.write_bytes(b"this is not a Word file")
+    result = run(database_url, "import", str(fake), "--yes")
+    assert result.exit_code == 1 and result.stderr.startswith("Lỗi: ") and "Traceback" not in result.output
+    assert json.loads(ok(database_url, "task", "list", "--status", "all", "--json")) == []
+
+
+def test_a_leader_can_see_how_a_deadline_phrase_is_understood(tmp_path):
+    url = f"sqlite:///{tmp_path / 'unused.db'}"
+    data = json.loads(ok(url, "deadline", "Quý II/2026", "--on", "2026-01-10", "--json"))
+    assert data == {"text": "Quý II/2026", "kind": "quarter", "due": "2026-06-30", "milestones": [],
+                    "default": None, "review": []}

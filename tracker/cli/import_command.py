@@ -1,0 +1,126 @@
+"""`tracker import FILE`: read a notice or a task table, show what was found, fix, confirm, store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tracker.cli.context import AsOption, OrgOption, acting, state
+from tracker.cli.render import console, print_json
+from tracker.clock import local_today
+from tracker.config import load_ward_file
+from tracker.dates import format_day
+from tracker.errors import InvalidInputError
+from tracker.importer.directory import UnitDirectory
+from tracker.importer.edits import FIELDS_HELP, apply_edit
+from tracker.importer.model import ALL_UNITS, ParsedDocument
+from tracker.importer.parse import parse_document
+from tracker.importer.reading import DocumentText, read_path
+from tracker.usecases.imports import import_document, previous_import, unit_directory
+
+_KIND_WORDS = {"conclusion_notice": "thông báo kết luận", "task_table": "bảng nhiệm vụ", "other": "văn bản khác"}
+
+
+def import_file(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Tệp .docx, .pdf, .txt hoặc .xlsx.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ đọc và in; không lưu, không cần CSDL.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+    config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình phường/xã (cho --dry-run).")] = None,
+    edits: Annotated[list[str] | None, typer.Option("--set", help=f"Sửa trước khi lưu: «<mã> {FIELDS_HELP}».")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Lưu luôn, không hỏi lại.")] = False,
+    org: OrgOption = None, as_: AsOption = None,
+) -> None:
+    """Nhập thông báo kết luận hoặc bảng nhiệm vụ thành các nhiệm vụ."""
+    if dry_run:
+        _dry_run(ctx, file, config, edits or [], as_json)
+        return
+    with acting(ctx, org, as_) as a:
+        policy = a.org.policy
+        source = read_path(file, max_bytes=int(policy.get("upload_max_mb", 20)) * 1024 * 1024)
+        earlier = previous_import(a.session, org_id=a.org.id or 0, file_hash=source.file_hash)
+        if earlier is not None:
+            console.print(f"Tệp này đã được nhập ngày {earlier.created_at:%d/%m/%Y} "
+                          f"({_KIND_WORDS.get(earlier.kind, earlier.kind)} {earlier.number or 'chưa có số'}): "
+                          "không tạo gì thêm.")
+            return
+        units = unit_directory(a.session, org_id=a.org.id or 0)
+        parsed = parse_document(source.text, units=units, today=a.today(),
+                                default_due=str(policy.get("default_due", "end_of_meeting_month")))
+        on = parsed.issued or a.today()
+        for edit in edits or []:
+            console.print(apply_edit(parsed, edit, units=units, on=on))
+        _print_document(parsed, source)
+        if not yes and not _review_interactively(parsed, units, on):
+            console.print("Đã hủy, không lưu gì.")
+            raise typer.Exit(1)
+        outcome = import_document(a.session, clock=a.clock, actor=a.actor, source=source, parsed=parsed)
+        console.print(f"Đã lưu {len(outcome.tasks)} nhiệm vụ"
+                      + (f" và {outcome.updates} báo cáo kết quả" if outcome.updates else "")
+                      + f" từ {source.file_name}.")
+
+
+def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[str], as_json: bool) -> None:
+    ward = load_ward_file(config or state(ctx).settings.config)
+    source = read_path(file, max_bytes=ward.policy.upload_max_mb * 1024 * 1024)
+    units = UnitDirectory.from_config(ward)
+    today = local_today(state(ctx).clock())
+    parsed = parse_document(source.text, units=units, today=today, default_due=ward.policy.default_due)
+    for edit in edits:
+        apply_edit(parsed, edit, units=units, on=parsed.issued or today)
+    if as_json:
+        print_json(parsed.to_json())
+    else:
+        _print_document(parsed, source)
+
+
+def _print_document(parsed: ParsedDocument, source: DocumentText) -> None:
+    head = f"{source.file_name}: {_KIND_WORDS[parsed.kind]}"
+    if parsed.number:
+        head += f" số {parsed.number}"
+    if parsed.issued:
+        head += f", ngày {format_day(parsed.issued)}"
+    console.print(head + f" — {len(parsed.tasks)} nhiệm vụ")
+    table = Table(show_lines=True)
+    for header in ("Mã", "Đơn vị chủ trì", "Phối hợp", "Nhiệm vụ", "Thời hạn", "Cần xem lại"):
+        table.add_column(header, overflow="fold")
+    for task in parsed.tasks:
+        owner = "Tất cả đơn vị" if task.owner.unit == ALL_UNITS else (task.owner.unit or f"? {task.owner.text}")
+        coordinating = "; ".join(c.unit or c.text for c in task.coordinating)
+        review = task.to_json()["review"]
+        table.add_row(task.ref, owner, coordinating, _short(task.title), _deadline_cell(task.deadline),
+                      "\n".join(review))
+    console.print(table)
+    for warning in parsed.warnings:
+        console.print(f"Lưu ý: {warning}")
+
+
+def _deadline_cell(deadline) -> str:  # type: ignore[no-untyped-def]
+    if deadline.due:
+        return f"{deadline.text} → {format_day(deadline.due)}"
+    if deadline.default:
+        return f"(không ghi) → {format_day(deadline.default)} (mặc định)"
+    return deadline.text or "không có"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _review_interactively(parsed: ParsedDocument, units: UnitDirectory, on) -> bool:  # type: ignore[no-untyped-def]
+    """Ask for corrections until an empty line; returns whether to save."""
+    while True:
+        answer = typer.prompt(
+            f"Sửa gì? (<mã> {FIELDS_HELP}; Enter để lưu; «hủy» để thôi)", default="", show_default=False
+        ).strip()
+        if answer.lower() in ("hủy", "huy", "q"):
+            return False
+        if not answer:
+            return True
+        try:
+            console.print(apply_edit(parsed, answer, units=units, on=on))
+        except InvalidInputError as exc:
+            console.print(exc.message)

@@ -1,0 +1,117 @@
+"""Storing what the importer found: the source document, its tasks and the results it reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from tracker import audit
+from tracker.access import Action, require
+from tracker.clock import Clock
+from tracker.errors import InvalidInputError
+from tracker.importer.directory import UnitDirectory
+from tracker.importer.model import ALL_UNITS, ParsedDocument, ParsedTask
+from tracker.importer.reading import DocumentText
+from tracker.models import Person, SourceDocument, Task, Unit
+from tracker.usecases.progress import record_update
+from tracker.usecases.tasks import TaskDraft, create_tasks
+from tracker.usecases.units import list_units
+
+
+@dataclass
+class ImportOutcome:
+    """`created` is False when the same file (by content hash) was imported before: nothing was added."""
+
+    document: SourceDocument
+    created: bool
+    tasks: list[Task] = field(default_factory=list)
+    updates: int = 0
+
+
+def unit_directory(session: Session, *, org_id: int) -> UnitDirectory:
+    """The ward's active units as the importer's name finder."""
+    return UnitDirectory.from_names((u.name, u.short_name, u.aliases) for u in list_units(session, org_id=org_id))
+
+
+def previous_import(session: Session, *, org_id: int, file_hash: str) -> SourceDocument | None:
+    """The document already imported from a file with the same content, if any."""
+    query = select(SourceDocument).where(SourceDocument.org_id == org_id, SourceDocument.file_hash == file_hash)
+    return session.exec(query).first()
+
+
+def import_document(
+    session: Session, *, clock: Clock, actor: Person, source: DocumentText, parsed: ParsedDocument,
+    channel: str = "cli",
+) -> ImportOutcome:
+    """Store the document and its tasks (a task for every unit where the owner is '*'), each with its
+    audit event, and the results a results appendix reports as Updates of its month. Tasks without a
+    deadline get the default computed by the importer, marked as a default. Importing a file whose
+    content was imported before creates nothing. Raises ForbiddenError, or InvalidInputError naming the
+    tasks that still have no owner; the caller's transaction keeps it all-or-nothing."""
+    require(actor, Action.CREATE, org_id=actor.org_id)
+    existing = previous_import(session, org_id=actor.org_id, file_hash=source.file_hash)
+    if existing is not None:
+        return ImportOutcome(document=existing, created=False)
+    units = {u.name: u for u in list_units(session, org_id=actor.org_id)}
+    _check_owners(parsed.tasks, units)
+    document = _store_document(session, clock=clock, actor=actor, source=source, parsed=parsed, channel=channel)
+    outcome = ImportOutcome(document=document, created=True)
+    drafts: list[TaskDraft] = []
+    reported: list[tuple[int, ParsedTask]] = []
+    for parsed_task in parsed.tasks:
+        owners = list(units.values()) if parsed_task.owner.unit == ALL_UNITS else [units[parsed_task.owner.unit or ""]]
+        for owner in owners:
+            if parsed_task.update and parsed_task.update.result:
+                reported.append((len(drafts), parsed_task))
+            drafts.append(_draft(parsed_task, owner, units, document))
+    outcome.tasks = create_tasks(session, clock=clock, actor=actor, drafts=drafts, channel=channel)
+    for index, parsed_task in reported:
+        assert parsed_task.update is not None
+        record_update(session, clock=clock, actor=actor, task_id=outcome.tasks[index].id or 0, channel=channel,
+                      result_text=parsed_task.update.result, forecast=parsed_task.update.forecast,
+                      recommendation=parsed_task.update.recommendation, month=parsed.report_month)
+        outcome.updates += 1
+    return outcome
+
+
+def _check_owners(tasks: list[ParsedTask], units: dict[str, Unit]) -> None:
+    missing = [t.ref for t in tasks if t.owner.unit != ALL_UNITS and t.owner.unit not in units]
+    if missing:
+        raise InvalidInputError(
+            f"Chưa rõ đơn vị chủ trì của nhiệm vụ {', '.join(missing[:10])}"
+            f"{' ...' if len(missing) > 10 else ''}: hãy sửa (owner=...) hoặc bỏ (skip) trước khi lưu."
+        )
+
+
+def _store_document(
+    session: Session, *, clock: Clock, actor: Person, source: DocumentText, parsed: ParsedDocument, channel: str
+) -> SourceDocument:
+    document = SourceDocument(
+        org_id=actor.org_id, kind=parsed.kind, number=parsed.number, title=parsed.title[:500],
+        issued_on=parsed.issued, meeting_on=parsed.meeting, file_name=source.file_name[:255],
+        file_hash=source.file_hash, text=source.text, created_at=clock.now(),
+    )
+    session.add(document)
+    session.flush()
+    after = {k: v for k, v in audit.snapshot(document).items() if k != "text"}
+    audit.record(session, clock=clock, actor=actor, org_id=actor.org_id, entity="source_document",
+                 entity_id=document.id or 0, action="import", before=None, after=after, channel=channel)
+    return document
+
+
+def _draft(parsed: ParsedTask, owner: Unit, units: dict[str, Unit], document: SourceDocument) -> TaskDraft:
+    deadline = parsed.deadline
+    due, is_default = deadline.due, False
+    if due is None and deadline.kind == "none" and deadline.default is not None:
+        due, is_default = deadline.default, True
+    helpers = [units[c.unit].id or 0 for c in parsed.coordinating if c.unit in units and c.unit != owner.name]
+    outside = [c.text for c in parsed.coordinating if c.unit is None]
+    return TaskDraft(
+        title=parsed.title, owner_unit_id=owner.id or 0, expected_output=parsed.expected_output,
+        coordinating_unit_ids=helpers, outside_bodies=outside, deadline_text=deadline.text,
+        deadline_kind=deadline.kind,  # type: ignore[arg-type]
+        due_on=due, milestones=list(deadline.milestones), due_is_default=is_default,
+        recurrence=deadline.recurrence, assigned_on=document.meeting_on or document.issued_on,
+        source_document_id=document.id, item_ref=parsed.ref,
+    )
