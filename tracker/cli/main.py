@@ -10,7 +10,15 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 from typer.core import TyperGroup
 
-from tracker.cli import deadline_command, import_command, task_commands, ward_commands
+from tracker.cli import (
+    deadline_command,
+    import_command,
+    jobs_command,
+    outbox_command,
+    serve_command,
+    task_commands,
+    ward_commands,
+)
 from tracker.cli.context import CliState, acting, state
 from tracker.cli.render import console, errors, tasks_table
 from tracker.config import load_ward_file
@@ -51,6 +59,9 @@ app.add_typer(task_commands.app, name="task")
 app.add_typer(ward_commands.units_app, name="units")
 app.add_typer(ward_commands.people_app, name="people")
 app.add_typer(db_app, name="db")
+app.add_typer(jobs_command.jobs_app, name="jobs")
+app.add_typer(outbox_command.outbox_app, name="outbox")
+app.command("serve")(serve_command.serve)
 app.command("overdue")(ward_commands.overdue)
 app.command("stats")(ward_commands.stats)
 app.command("import")(import_command.import_file)

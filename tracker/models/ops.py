@@ -28,18 +28,24 @@ class AuditEvent(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
+    # The sender's one hot query: the next pending row that is due.
+    __table_args__ = (sa.Index("ix_notification_status_next", "status", "next_attempt_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="organization.id", index=True)
     # What, to whom, for which day: a second run of a job collides here and creates nothing.
     dedupe_key: str = Field(sa_type=sa.String(200), unique=True)
     kind: str = Field(sa_type=sa.String(32))
+    day: date | None = None
     person_id: int | None = Field(default=None, foreign_key="person.id")
     channel: str = Field(sa_type=sa.String(16))
     body: str = Field(sa_type=sa.Text)
-    status: str = Field(default=NotificationStatus.PENDING.value, sa_type=sa.String(16), index=True)
+    status: str = Field(default=NotificationStatus.PENDING.value, sa_type=sa.String(16))
     attempts: int = 0
     next_attempt_at: datetime | None = None
     claimed_until: datetime | None = None
+    # Which sender holds the lease, so that one stopping politely gives back only its own claims.
+    claimed_by: str = Field(default="", sa_type=sa.String(64))
     last_error: str = Field(default="", sa_type=sa.Text)
     created_at: datetime
     sent_at: datetime | None = None

@@ -61,6 +61,9 @@ class ChatIdentity(SQLModel, table=True):
     external_id: str = Field(sa_type=sa.String(128))
     active: bool = True
     bound_at: datetime
+    # Set when the channel said the chat can never be reached (bot blocked, chat deleted).
+    unreachable_at: datetime | None = None
+    unreachable_reason: str = Field(default="", sa_type=sa.String(500))
 
 
 class InviteCode(SQLModel, table=True):

@@ -1,0 +1,205 @@
+"""The outbox: every message the system owes someone, written by jobs and delivered by the sender.
+
+Jobs only add rows; the dedupe key (what, to whom, for which day) makes a second run add nothing.
+The sender claims one row at a time with a conditional UPDATE and a lease, and marks it sent only after
+the channel accepted it, so a crash can repeat the one message in flight but never lose one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from tracker import audit
+from tracker.access import Action, require
+from tracker.clock import Clock
+from tracker.errors import ConflictError, NotFoundError
+from tracker.models import ChatIdentity, Notification, NotificationStatus, Person
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed row and where it goes: `external_id` is None when the person has no reachable chat,
+    and the sender then writes the message to the log channel."""
+
+    notification_id: int
+    org_id: int
+    person_id: int | None
+    channel: str
+    external_id: str | None
+    body: str
+    attempts: int
+    kind: str
+
+
+def dedupe_key(kind: str, person_id: int, day: date | str) -> str:
+    """What, to whom, for which day: the identity of a message across job runs."""
+    return f"{kind}:{person_id}:{day}"
+
+
+def enqueue(
+    session: Session, *, clock: Clock, org_id: int, person_id: int, kind: str, day: date, body: str,
+    key: str | None = None,
+) -> bool:
+    """Add a message unless one with the same dedupe key exists (also when another process adds it at
+    the same moment). Returns whether a row was added. The channel is the person's preferred reachable
+    chat, else any reachable chat, else "log"."""
+    values = {
+        "org_id": org_id, "person_id": person_id, "kind": kind, "day": day, "body": body,
+        "dedupe_key": key or dedupe_key(kind, person_id, day), "channel": _channel_for(session, person_id),
+        "status": NotificationStatus.PENDING, "attempts": 0, "claimed_by": "", "last_error": "",
+        "created_at": clock.now(), "next_attempt_at": clock.now(),
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return session.execute(statement).rowcount == 1
+
+
+def _channel_for(session: Session, person_id: int) -> str:
+    identity = _reachable_identity(session, person_id)
+    return identity.channel if identity else "log"
+
+
+def _reachable_identity(session: Session, person_id: int, channel: str | None = None) -> ChatIdentity | None:
+    person = session.get(Person, person_id)
+    query = select(ChatIdentity).where(
+        ChatIdentity.person_id == person_id, ChatIdentity.active, col(ChatIdentity.unreachable_at).is_(None)
+    )
+    identities = list(session.exec(query.order_by(ChatIdentity.id)))
+    preferred = channel or (person.preferred_channel if person else None)
+    for identity in identities:
+        if identity.channel == preferred:
+            return identity
+    return identities[0] if identities and channel is None else None
+
+
+def claim_next(session: Session, *, clock: Clock, sender: str, lease: timedelta) -> Delivery | None:
+    """Claim the next due row (pending and due, or sending with an expired lease) for `sender`, and
+    commit the claim. Returns None when nothing is due. Two senders never hold the same row."""
+    now = clock.now()
+    due = sa.or_(
+        sa.and_(Notification.status == NotificationStatus.PENDING, col(Notification.next_attempt_at) <= now),
+        sa.and_(Notification.status == NotificationStatus.SENDING, col(Notification.claimed_until) < now),
+    )
+    for candidate in session.exec(select(Notification.id).where(due).order_by(Notification.id).limit(5)):
+        claimed = session.execute(
+            sa.update(Notification)
+            .where(Notification.id == candidate, due)
+            .values(status=NotificationStatus.SENDING, claimed_until=now + lease, claimed_by=sender,
+                    attempts=Notification.attempts + 1)
+        )
+        session.commit()
+        if claimed.rowcount == 1:
+            return _delivery(session, candidate)
+    return None
+
+
+def _delivery(session: Session, notification_id: int) -> Delivery:
+    row = session.get(Notification, notification_id, populate_existing=True)
+    assert row is not None and row.id is not None
+    identity = _reachable_identity(session, row.person_id, row.channel) if row.person_id else None
+    return Delivery(
+        notification_id=row.id, org_id=row.org_id, person_id=row.person_id,
+        channel=identity.channel if identity else "log", external_id=identity.external_id if identity else None,
+        body=row.body, attempts=row.attempts, kind=row.kind,
+    )
+
+
+def mark_sent(session: Session, *, clock: Clock, notification_id: int, sender: str) -> None:
+    """Record a delivery the channel accepted. A row whose lease passed to another sender meanwhile is
+    still marked sent: the message did go out."""
+    session.execute(
+        sa.update(Notification).where(Notification.id == notification_id)
+        .values(status=NotificationStatus.SENT, sent_at=clock.now(), claimed_until=None, last_error="")
+    )
+    session.commit()
+
+
+def mark_retry(
+    session: Session, *, clock: Clock, notification_id: int, error: str, delay: timedelta, sender: str
+) -> bool:
+    """Put the row back for a later try after `delay`, or fail it after MAX_ATTEMPTS. Returns whether
+    it will be tried again."""
+    row = session.get(Notification, notification_id, populate_existing=True)
+    if row is None:
+        return False
+    failing = row.attempts >= MAX_ATTEMPTS
+    session.execute(
+        sa.update(Notification).where(Notification.id == notification_id, Notification.claimed_by == sender)
+        .values(status=NotificationStatus.FAILED if failing else NotificationStatus.PENDING,
+                next_attempt_at=clock.now() + delay, claimed_until=None, last_error=error[:2000])
+    )
+    session.commit()
+    return not failing
+
+
+def mark_unreachable(
+    session: Session, *, clock: Clock, notification_id: int, channel: str, external_id: str, error: str
+) -> None:
+    """A permanent channel error: the chat can never be reached. The binding is marked unreachable (and
+    audited), the row failed; the person's later messages go to another chat or to the log."""
+    identity = session.exec(
+        select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
+    ).first()
+    if identity is not None and identity.unreachable_at is None:
+        before = audit.snapshot(identity)
+        identity.unreachable_at, identity.unreachable_reason = clock.now(), error[:500]
+        session.add(identity)
+        audit.record(session, clock=clock, actor=None, org_id=identity.org_id, entity="binding",
+                     entity_id=identity.id or 0, action="unreachable", before=before,
+                     after=audit.snapshot(identity), channel=channel, reason=error[:500])
+    session.execute(
+        sa.update(Notification).where(Notification.id == notification_id)
+        .values(status=NotificationStatus.FAILED, claimed_until=None, last_error=error[:2000])
+    )
+    session.commit()
+
+
+def release_claims(session: Session, *, sender: str) -> int:
+    """Give back the rows `sender` holds (on a polite shutdown) so another sender takes them at once."""
+    released = session.execute(
+        sa.update(Notification)
+        .where(Notification.status == NotificationStatus.SENDING, Notification.claimed_by == sender)
+        .values(status=NotificationStatus.PENDING, claimed_until=None, claimed_by="")
+    )
+    session.commit()
+    return released.rowcount
+
+
+def list_notifications(
+    session: Session, *, actor: Person, status: str | None = None, limit: int = 200
+) -> list[Notification]:
+    """The ward's outbox, newest first; office staff and leaders see all of it."""
+    require(actor, Action.CONFIRM, org_id=actor.org_id)
+    query = select(Notification).where(Notification.org_id == actor.org_id)
+    if status:
+        query = query.where(Notification.status == status)
+    return list(session.exec(query.order_by(col(Notification.id).desc()).limit(limit)))
+
+
+def retry_notification(session: Session, *, clock: Clock, actor: Person, notification_id: int) -> Notification:
+    """Send a failed message again: back to pending, due now, attempts reset."""
+    require(actor, Action.CONFIRM, org_id=actor.org_id)
+    row = session.get(Notification, notification_id)
+    if row is None or row.org_id != actor.org_id:
+        raise NotFoundError(f"Không tìm thấy tin nhắn số {notification_id}.")
+    if row.status != NotificationStatus.FAILED:
+        raise ConflictError(f"Tin nhắn số {notification_id} không ở trạng thái lỗi nên không cần gửi lại.")
+    row.status, row.attempts, row.next_attempt_at, row.last_error = NotificationStatus.PENDING, 0, clock.now(), ""
+    session.add(row)
+    session.flush()
+    return row
+
+
+def due_count(session: Session, *, now: datetime) -> int:
+    """How many rows are waiting to be sent now (for logs and status)."""
+    query = select(sa.func.count()).select_from(Notification).where(
+        Notification.status == NotificationStatus.PENDING, col(Notification.next_attempt_at) <= now
+    )
+    return int(session.exec(query).one())
