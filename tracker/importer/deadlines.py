@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import dateparser
-
 from tracker.dates import format_day
 from tracker.importer.deadline_grammar import RULES, Context, Reading, Rule, normalise
 from tracker.importer.model import Deadline
@@ -186,6 +184,8 @@ def _guess(norm: str, ctx: Context) -> date | None:
     phrase = _LEAD.sub("", norm)
     settings = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "last", "PREFER_DATES_FROM": "future",
                 "RELATIVE_BASE": datetime(ctx.on.year, ctx.on.month, ctx.on.day)}
+    import dateparser  # loaded on first use: it is large, and most phrases never reach it
+
     try:
         found = dateparser.parse(phrase, languages=["vi"], settings=settings)
     except Exception:  # a third-party parser on arbitrary text: any failure means "not understood"

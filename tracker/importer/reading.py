@@ -19,10 +19,11 @@ from pathlib import Path
 
 from tracker.errors import InvalidInputError
 from tracker.importer import legacy_encodings
-from tracker.importer.docx_text import docx_text
-from tracker.importer.pdf_text import EncryptedPdf, InflatesTooMuch, TooManyPages, pdf_text
 from tracker.importer.text import clean_text
-from tracker.importer.xlsx_text import TooManyCells, xlsx_text
+
+# The format libraries (python-docx, pdfplumber, openpyxl) are imported where a file of their kind is
+# read: `tracker serve` imports this module with the command line but never reads a file, and loading
+# them at start-up costs it tens of megabytes.
 
 MEDIA = {".docx": "docx", ".txt": "txt", ".pdf": "pdf", ".xlsx": "xlsx"}
 MAX_PAGES = 500
@@ -85,6 +86,8 @@ def read_document(*, data: bytes, name: str, max_bytes: int) -> DocumentText:
             raw_text = _decode_text(file_name, data)
         elif media == "docx":
             _check_zip(file_name, data, inflate_limit)
+            from tracker.importer.docx_text import docx_text
+
             raw_text = docx_text(data)
         elif media == "xlsx":
             _check_zip(file_name, data, inflate_limit)
@@ -295,6 +298,8 @@ def _to_unicode(name: str, text: str, single_bytes: bytes | None, media: str) ->
 
 
 def _xlsx_text(name: str, data: bytes) -> str:
+    from tracker.importer.xlsx_text import TooManyCells, xlsx_text
+
     try:
         return xlsx_text(data, max_cells=MAX_SHEET_CELLS)
     except TooManyCells as exc:
@@ -308,6 +313,8 @@ def _xlsx_text(name: str, data: bytes) -> str:
 
 
 def _pdf_text(name: str, data: bytes, inflate_limit: int) -> str:
+    from tracker.importer.pdf_text import EncryptedPdf, InflatesTooMuch, TooManyPages, pdf_text
+
     try:
         result = pdf_text(data, max_pages=MAX_PAGES, max_inflated=inflate_limit)
     except EncryptedPdf as exc:
