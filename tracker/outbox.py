@@ -21,6 +21,7 @@ from tracker.errors import ConflictError, NotFoundError
 from tracker.models import ChatIdentity, Notification, NotificationStatus, Person
 
 MAX_ATTEMPTS = 8
+_CLAIM_ROUNDS = 10
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,14 @@ def enqueue(
         "created_at": clock.now(), "next_attempt_at": clock.now(),
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: with an implicit RETURNING psycopg reports rowcount -1 on PostgreSQL.
+    statement = (
+        insert(Notification.__table__)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.__table__.c.id)
+    )
+    return session.execute(statement).first() is not None
 
 
 def _channel_for(session: Session, person_id: int) -> str:
@@ -87,16 +94,23 @@ def claim_next(session: Session, *, clock: Clock, sender: str, lease: timedelta)
         sa.and_(Notification.status == NotificationStatus.PENDING, col(Notification.next_attempt_at) <= now),
         sa.and_(Notification.status == NotificationStatus.SENDING, col(Notification.claimed_until) < now),
     )
-    for candidate in session.exec(select(Notification.id).where(due).order_by(Notification.id).limit(5)):
-        claimed = session.execute(
-            sa.update(Notification)
-            .where(Notification.id == candidate, due)
-            .values(status=NotificationStatus.SENDING, claimed_until=now + lease, claimed_by=sender,
-                    attempts=Notification.attempts + 1)
-        )
-        session.commit()
-        if claimed.rowcount == 1:
-            return _delivery(session, candidate)
+    # Other senders may win every candidate of a round; only a round that finds none means nothing is due.
+    for _ in range(_CLAIM_ROUNDS):
+        candidates = list(session.exec(select(Notification.id).where(due).order_by(Notification.id).limit(5)))
+        if not candidates:
+            break
+        for candidate in candidates:
+            claimed = session.execute(
+                sa.update(Notification)
+                .where(Notification.id == candidate, due)
+                .values(status=NotificationStatus.SENDING, claimed_until=now + lease, claimed_by=sender,
+                        attempts=Notification.attempts + 1)
+            )
+            session.commit()
+            if claimed.rowcount == 1:
+                return _delivery(session, candidate)
+    # Ends the read transaction: on SQLite it holds the write lock (BEGIN IMMEDIATE) until it ends.
+    session.commit()
     return None
 
 
@@ -137,6 +151,17 @@ def mark_retry(
     )
     session.commit()
     return not failing
+
+
+def mark_failed(session: Session, *, notification_id: int, error: str, sender: str) -> None:
+    """A permanent error that is not the chat's fault (the channel refused this very message): fail the
+    row now rather than after MAX_ATTEMPTS useless tries. Office staff can send it again with
+    `tracker outbox retry`."""
+    session.execute(
+        sa.update(Notification).where(Notification.id == notification_id, Notification.claimed_by == sender)
+        .values(status=NotificationStatus.FAILED, claimed_until=None, last_error=error[:2000])
+    )
+    session.commit()
 
 
 def mark_unreachable(

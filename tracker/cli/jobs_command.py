@@ -2,7 +2,83 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated, Any
+
 import typer
+from sqlmodel import select
+
+from tracker.cli.context import JsonOption, OrgOption, state
+from tracker.cli.render import console, print_json
+from tracker.clock import WARD_TZ
+from tracker.dates import format_day
+from tracker.db import session_scope
+from tracker.errors import InvalidInputError
+from tracker.jobdays import JOB_LABELS, JOB_NAMES
+from tracker.jobruns import last_runs
+from tracker.models import JobRun, JobRunStatus, Organization
 
 jobs_app = typer.Typer(help="Việc chạy theo lịch: nhắc việc, tổng hợp, báo cáo tuần, thu thập kết quả.",
                        no_args_is_help=True)
+
+RUN_STATUS_LABELS = {
+    JobRunStatus.RUNNING: "đang chạy",
+    JobRunStatus.DONE: "đã chạy xong",
+    JobRunStatus.SKIPPED: "bỏ lỡ (dịch vụ không chạy)",
+}
+
+
+@jobs_app.command("run")
+def jobs_run(
+    ctx: typer.Context,
+    job: Annotated[str, typer.Argument(help=f"Việc cần chạy: {', '.join(JOB_NAMES)}.")],
+    at: Annotated[str | None, typer.Option("--at", help="Chạy như thể vào thời điểm này, ví dụ "
+                                                        "2026-05-12T07:30+07:00 (mặc định: bây giờ).")] = None,
+    org: OrgOption = None,
+) -> None:
+    """Chạy một việc theo lịch cho mọi phường/xã (hoặc một phường/xã); chạy lại cùng ngày không gửi thêm gì."""
+    from jobs.runner import run_job  # the jobs and their templates load for this command only
+
+    st = state(ctx)
+    instant = _instant(at) if at else st.clock().now()
+    outcomes = run_job(st.engine(), st.clock(), job, at=instant, org_key=org or st.org or st.settings.org)
+    for outcome in outcomes:
+        console.print(outcome.message)
+    if any(outcome.status == "error" for outcome in outcomes):
+        raise typer.Exit(1)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInputError(f"Thời điểm «{text}» không đúng dạng ISO, ví dụ 2026-05-12T07:30+07:00.") from exc
+    return instant if instant.tzinfo else instant.replace(tzinfo=WARD_TZ)
+
+
+@jobs_app.command("status")
+def jobs_status(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None) -> None:
+    """Lần chạy gần nhất của từng việc, theo phường/xã."""
+    st = state(ctx)
+    wanted = org or st.org or st.settings.org
+    with session_scope(st.engine()) as session:
+        query = select(Organization).order_by(Organization.id)
+        if wanted:
+            query = query.where(Organization.key == wanted)
+        runs = [(ward, run) for ward in session.exec(query) for run in last_runs(session, ward.id or 0)]
+    if as_json:
+        print_json([_run_dict(ward, run) for ward, run in runs])
+        return
+    if not runs:
+        console.print("Chưa có việc nào chạy theo lịch.")
+    for ward, run in runs:
+        status = RUN_STATUS_LABELS.get(JobRunStatus(run.status), run.status)
+        detail = f" ({run.detail})" if run.detail else ""
+        label = JOB_LABELS.get(run.job, run.job)
+        console.print(f"{ward.name}: {label} — ngày {format_day(run.day)}: {status}{detail}.")
+
+
+def _run_dict(ward: Organization, run: JobRun) -> dict[str, Any]:
+    return {"org": ward.key, "org_name": ward.name, "job": run.job, "day": run.day.isoformat(),
+            "status": run.status, "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None, "detail": run.detail}

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import OperationalError
-from sqlmodel import select
 from typer.core import TyperGroup
 
 from tracker.cli import (
@@ -25,9 +24,8 @@ from tracker.config import load_ward_file
 from tracker.dates import format_day
 from tracker.db import session_scope
 from tracker.errors import TrackerError
-from tracker.migrate import current_revision, head_revision, upgrade
-from tracker.models import Organization
-from tracker.usecases import apply_ward_config, list_tasks, list_units, load_sample_tasks, person_in_ward
+from tracker.migrate import current_revision, upgrade
+from tracker.usecases import apply_ward_config, list_tasks, list_units
 
 
 class FriendlyErrors(TyperGroup):
@@ -115,17 +113,9 @@ def init(
 @app.command("start")
 def start(ctx: typer.Context) -> None:
     """Chuẩn bị cơ sở dữ liệu (lần đầu: nạp phường/xã mẫu) rồi in tình hình nhiệm vụ."""
-    st = state(ctx)
-    engine = st.engine()
-    if current_revision(engine) != head_revision(engine):
-        upgrade(engine)
-    with session_scope(engine) as session:
-        if session.exec(select(Organization)).first() is None:
-            ward = load_ward_file(st.settings.config)
-            report = apply_ward_config(session, clock=st.clock(), config=ward)
-            admin = person_in_ward(session, org_id=report.organization.id or 0, ref=ward.ward.admin)
-            count = load_sample_tasks(session, clock=st.clock(), config=ward, actor=admin)
-            console.print(f"Đã tạo cơ sở dữ liệu mới với {report.organization.name} và {count} nhiệm vụ mẫu.")
+    created = serve_command.prepare_database(state(ctx))
+    if created:
+        console.print(created)
     with acting(ctx) as a:
         _print_overview(a)
 

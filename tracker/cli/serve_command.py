@@ -1,10 +1,189 @@
-"""`tracker serve`: the running service (scheduler, sender, chat channels)."""
+"""`tracker serve`: the running service (scheduler, sender, chat channels), and the database preparation
+that `tracker start` shares with it."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import socket
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from tracker.catchup import WardTimes, ward_times
+from tracker.cli.context import CliState, state
+from tracker.cli.render import console
+from tracker.clock import Clock
+from tracker.config import load_ward_file
+from tracker.db import session_scope
+from tracker.migrate import current_revision, head_revision, upgrade
+from tracker.models import Organization
+from tracker.usecases import apply_ward_config, load_sample_tasks, person_in_ward
+
+if TYPE_CHECKING:
+    from bots.channels import Channel
+    from jobs.sender import Sender
+
+log = logging.getLogger("tracker.serve")
+
+LOG_DIR = Path("logs")
+READY_LINE = "Dịch vụ đang chạy; dừng bằng Ctrl+C (hoặc SIGTERM)."
+NO_TOKEN_LINE = f"Không có token chat: tin nhắn được ghi ra màn hình và tệp {LOG_DIR / 'outbox.log'}"
+FALLBACK_LINE = f"Người chưa liên kết tài khoản chat: tin nhắn được ghi ra màn hình và tệp {LOG_DIR / 'outbox.log'}"
+SENDER_LEASE = timedelta(minutes=5)
+WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "log": "màn hình và tệp nhật ký"}
+# Variables whose values must never reach a log line, whatever logged them (an HTTP client logging a
+# URL that embeds a bot token, a traceback).
+SECRET_SUFFIXES = ("_TOKEN", "_SECRET", "_PASSWORD")
+QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "telegram", "sqlalchemy", "alembic")
 
 
-def serve(ctx: typer.Context) -> None:
-    """Chạy dịch vụ: nhắc việc theo lịch và gửi tin nhắn."""
-    raise typer.Exit(0)
+def prepare_database(st: CliState) -> str | None:
+    """Bring the schema to the latest version; on a database with no ward, load the ward file
+    (TRACKER_CONFIG) with its sample tasks. Returns the line announcing a newly created ward, or None
+    when the database already had one. Safe to run on every start."""
+    engine = st.engine()
+    if current_revision(engine) != head_revision(engine):
+        upgrade(engine)
+    with session_scope(engine) as session:
+        if session.exec(select(Organization)).first() is not None:
+            return None
+        ward = load_ward_file(st.settings.config)
+        report = apply_ward_config(session, clock=st.clock(), config=ward)
+        admin = person_in_ward(session, org_id=report.organization.id or 0, ref=ward.ward.admin)
+        count = load_sample_tasks(session, clock=st.clock(), config=ward, actor=admin)
+        return f"Đã tạo cơ sở dữ liệu mới với {report.organization.name} và {count} nhiệm vụ mẫu."
+
+
+def serve(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Chỉ bù các việc đã đến giờ, gửi tin đang chờ rồi thoát "
+                                                      "(dùng với cron hoặc để thử).")] = False,
+) -> None:
+    """Chạy dịch vụ: nhắc việc theo lịch của từng phường/xã và gửi tin nhắn."""
+    # The scheduler, the sender and the chat libraries are loaded by this command only: every other
+    # command starts without them.
+    from jobs.sender import build_channels
+
+    configure_logging(LOG_DIR, secrets=_secret_values(os.environ))
+    st = state(ctx)
+    created = prepare_database(st)
+    if created:
+        console.print(created)
+    engine, clock = st.engine(), st.clock()
+    channels = build_channels(st.settings, LOG_DIR / "outbox.log")
+    with session_scope(engine) as session:
+        wards = ward_times(session)
+    for line in [*(ward_line(ward) for ward in wards), *channel_lines(channels)]:
+        console.print(line)
+    asyncio.run(_serve(engine, clock, channels, once=once))
+
+
+def ward_line(ward: WardTimes) -> str:
+    """One line on when a ward is nagged."""
+    p = ward.rules.policy
+    return (f"{ward.name} ({ward.key}): nhắc việc lúc {p.reminder_time:%H:%M}, tổng hợp lúc {p.digest_time:%H:%M}, "
+            f"báo cáo tuần {WEEKDAY_NAMES[p.weekly_summary_weekday]}, giờ hành chính {p.office_hours_start:%H:%M}"
+            f"–{p.office_hours_end:%H:%M} ({ward.rules.zone.key}).")
+
+
+def channel_lines(channels: Mapping[str, Channel]) -> list[str]:
+    """One line per active channel; without any chat channel, the line saying where messages go."""
+    chats = [name for name in channels if name != "log"]
+    if not chats:
+        return [NO_TOKEN_LINE]
+    return [*(f"Kênh {CHANNEL_LABELS.get(name, name)}: đang bật." for name in chats), FALLBACK_LINE]
+
+
+async def _serve(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool) -> None:
+    from jobs.scheduler import catch_up, make_scheduler, schedule_wards
+    from jobs.sender import Sender
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    report = await asyncio.to_thread(catch_up, engine, clock, at=clock.now())
+    log.info("Đã bù các việc đến giờ: %d lượt chạy.", len(report.outcomes))
+    sender = Sender(engine, clock, channels, name=_sender_name(), lease=SENDER_LEASE)
+    if once:
+        handled = await _send_due(sender, stop)
+        log.info("Đã xử lý %d tin đến hạn; dừng (--once).", handled)
+        return
+    if stop.is_set():
+        return
+    scheduler = make_scheduler()
+    await asyncio.to_thread(schedule_wards, scheduler, engine, clock)
+    scheduler.start()
+    sending = asyncio.create_task(sender.run(stop))
+    log.info(READY_LINE)
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({sending, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    log.info("Đang dừng: chờ tin đang gửi xong.")
+    stop.set()
+    scheduler.shutdown(wait=False)
+    await sending
+    log.info("Đã dừng.")
+
+
+async def _send_due(sender: Sender, stop: asyncio.Event) -> int:
+    """Send until nothing is due any more (a message put back for a later retry is not due) or a signal
+    came; each send finishes before the next check. Returns how many rows were handled."""
+    handled = 0
+    while not stop.is_set() and await sender.send_one():
+        handled += 1
+    return handled
+
+
+def _sender_name() -> str:
+    # A random part too: host and pid repeat across container restarts (pid 1), and a sender must give
+    # back only its own claims.
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[-64:]
+
+
+def _secret_values(environ: Mapping[str, str]) -> list[str]:
+    return [value for name, value in environ.items() if name.endswith(SECRET_SUFFIXES) and len(value) >= 6]
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then replaces every secret value (tracebacks included) with ***."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def configure_logging(folder: Path, *, secrets: Iterable[str] = ()) -> None:
+    """Log INFO and above to stderr and to folder/tracker.log, one line per event, secrets masked.
+    Called by the entry point only; calling it again replaces the handlers it added."""
+    folder.mkdir(parents=True, exist_ok=True)
+    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "tracker_serve", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr),
+                                       logging.FileHandler(folder / "tracker.log", encoding="utf-8")]
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.tracker_serve = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,0 +1,70 @@
+"""Rendering outgoing messages: one jinja2 template per message kind, in Vietnamese, sized for a phone.
+
+Templates get an explicit context and fail loudly on a missing name (StrictUndefined). The text that comes
+out is NFC, has no runs of blank lines, and is cut at MAX_CHARS: Telegram accepts 4,096 characters and the
+Zalo adapter splits longer texts at 2,000, so a message never needs more than a couple of screens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from tracker.dates import format_day
+from tracker.jobdays import JOB_LABELS
+
+MAX_CHARS = 3500
+LIST_LIMIT = 10
+TITLE_CHARS = 80
+CUT_NOTE = "… (tin nhắn đã được rút gọn)"
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def short(text: str, limit: int = TITLE_CHARS) -> str:
+    """`text` on one line, cut at a word boundary to at most `limit` characters with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-–") + "…"
+
+
+def day(value: date | None) -> str:
+    """dd/mm/yyyy, as the ward writes dates."""
+    return format_day(value)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("jobs", "templates"), undefined=StrictUndefined, autoescape=False,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+    )
+    env.filters["day"] = day
+    env.filters["short"] = short
+    env.filters["job_label"] = lambda job: JOB_LABELS.get(job, job)
+    env.globals["LIST_LIMIT"] = LIST_LIMIT
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+def render(kind: str, **context: Any) -> str:
+    """The message of `kind` (the template jobs/templates/<kind>.txt.j2) for `context`: NFC, trimmed, at
+    most MAX_CHARS characters. Raises jinja2 errors for a missing template or context name."""
+    text = ENVIRONMENT.get_template(f"{kind}.txt.j2").render(**context)
+    text = _BLANK_RUNS.sub("\n\n", unicodedata.normalize("NFC", text)).strip()
+    return cap(text)
+
+
+def cap(text: str, limit: int = MAX_CHARS) -> str:
+    """`text` cut at the last line break that leaves room for a note saying it was cut."""
+    if len(text) <= limit:
+        return text
+    room = limit - len(CUT_NOTE) - 1
+    cut = text.rfind("\n", 0, room)
+    return text[: cut if cut > 0 else room].rstrip() + "\n" + CUT_NOTE

@@ -1,0 +1,258 @@
+"""The outbox sender: delivers the rows jobs wrote, at least once.
+
+Each step claims one due row with a lease (tracker.outbox.claim_next), sends it through the row's channel
+and records the outcome, so every attempt leaves data: sent, put back with a later `next_attempt_at`, or
+failed with the reason. A sender that dies mid-send loses nothing: its lease runs out and another sender
+sends the message that was in flight again (the only possible duplicate; with `concurrency` N, at most N).
+Office hours are not this module's business: the jobs decide when a message is due (they enqueue only in
+the morning); the sender sends whatever is due.
+
+Rate limits are per Sender (per process): run one sender per bot token, or give each a share of the limit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bots.channels import Channel, ChannelError, LogChannel
+from tracker import outbox
+from tracker.clock import Clock
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+# A bot token (Telegram: "123456:AA..."), a token in a URL path (/bot<token>/) or a query string.
+_SECRETS = (
+    (re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}"), "***"),
+    (re.compile(r"/bot[^/\s'\"]+"), "/bot***"),
+    (re.compile(r"(?i)((?:access_)?token|secret|key)=[^&\s'\"]+"), r"\1=***"),
+)
+
+
+def redact(text: str) -> str:
+    """`text` with anything that looks like a token replaced by ***: errors are stored and logged."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _traceback(exc: BaseException) -> str:
+    # The message of a library's exception may hold a URL with the token in it.
+    return redact("".join(traceback.format_exception(exc)))
+
+
+def build_channels(settings_like: Any, log_path: Path) -> dict[str, Channel]:
+    """The channels the service can send through, by name. For now only the log channel; Telegram and
+    Zalo join when their tokens are set in `settings_like`. "log" is always there: it is the fallback."""
+    return {"log": LogChannel(log_path)}
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """How many messages per second one bot may send: over the whole channel, and to one chat.
+    The defaults are Telegram's documented limits (about 30 per second overall, 1 per second per chat)."""
+
+    per_channel: float = 30.0
+    per_chat: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.per_channel <= 0 or self.per_chat <= 0:
+            raise ValueError("rate limits must be positive")
+
+
+class RateLimiter:
+    """Spacing per channel and per (channel, chat), as token buckets of one token: no bursts. One chat never
+    gets two messages closer than 1/per_chat; the channel keeps its cadence when a send comes up to half an
+    interval late (so small delays do not add up and eat the rate), which is the only way two messages can
+    come closer than 1/per_channel. Reads time from the injected clock and waits with `sleep`
+    (asyncio.sleep in service; tests pass one that moves their fixed clock). Safe for several tasks on one
+    event loop: checking and taking a slot happen with no await in between."""
+
+    _EPSILON = 1e-6  # a clock with microsecond steps must not leave a sub-microsecond wait forever
+
+    def __init__(self, limits: RateLimits, clock: Clock, sleep: Sleep = asyncio.sleep) -> None:
+        self.limits, self.clock, self.sleep = limits, clock, sleep
+        self._next: dict[Any, float] = {}
+
+    async def acquire(self, channel: str, chat: str) -> float:
+        """Wait until a message to `chat` through `channel` is allowed, and take the slot. Returns the
+        seconds waited."""
+        waited = 0.0
+        while True:
+            now = self.clock.now().timestamp()
+            ready = max(self._next.get(channel, now), self._next.get((channel, chat), now))
+            if ready - now <= self._EPSILON:
+                self._take(channel, now, 1 / self.limits.per_channel, slack=0.5 / self.limits.per_channel)
+                self._take((channel, chat), now, 1 / self.limits.per_chat, slack=0.0)
+                return waited
+            await self.sleep(ready - now)
+            waited += ready - now
+
+    def _take(self, key: Any, now: float, interval: float, slack: float) -> None:
+        previous = self._next.get(key)
+        self._next[key] = (now if previous is None else max(previous, now - slack)) + interval
+        if len(self._next) > 10_000:
+            self._next = {k: v for k, v in self._next.items() if v > now}
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    word: str  # sent, retry, failed, unreachable
+    error: str = ""
+
+
+class Sender:
+    """Delivers the outbox. `channels` maps a channel name ("telegram", "zalo", "log") to its adapter;
+    a row whose person has no reachable chat, or whose channel is not configured, goes to `log_channel`
+    (default: channels["log"]). `name` identifies this sender's claims (unique per process). `concurrency`
+    is how many messages `run` sends at once (1: a crash repeats at most one message).
+
+    Retries: a retryable error puts the row back after max(retry_after, backoff_base * 2^(attempts-1)
+    capped at backoff_max), deterministic, no jitter; after tracker.outbox.MAX_ATTEMPTS it fails. An
+    unreachable chat is marked so (with an audit event) and never tried again; any other permanent error
+    fails the row at once. An exception that is not a ChannelError (a bug, a library's own timeout) counts
+    as retryable. A send that outlasts `send_timeout` (default: half the lease, so that no other sender
+    can claim a row still in flight) counts as a retryable timeout."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        channels: Mapping[str, Channel],
+        *,
+        name: str,
+        lease: timedelta = timedelta(minutes=2),
+        limits: RateLimits = RateLimits(),  # noqa: B008 (frozen, so sharing the default is safe)
+        backoff_base: timedelta = timedelta(seconds=30),
+        backoff_max: timedelta = timedelta(minutes=30),
+        log_channel: Channel | None = None,
+        send_timeout: float | None = None,
+        concurrency: int = 1,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        fallback = log_channel or channels.get("log")
+        if fallback is None:
+            raise ValueError("the sender needs a log channel: pass log_channel or channels['log']")
+        if not 0 < len(name) <= 64:
+            raise ValueError("the sender's name must have 1 to 64 characters")
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.engine, self.clock, self.channels, self.name = engine, clock, dict(channels), name
+        self.lease, self.backoff_base, self.backoff_max = lease, backoff_base, backoff_max
+        self.log_channel = fallback
+        self.send_timeout = send_timeout if send_timeout is not None else lease.total_seconds() / 2
+        self.concurrency = concurrency
+        self.limiter = RateLimiter(limits, clock, sleep)
+
+    async def send_one(self) -> bool:
+        """Claim one due row, send it and record the outcome. Returns False when nothing was due.
+        Raises only when the database fails; the claimed row is then retried once its lease runs out."""
+        delivery = await asyncio.to_thread(self._in_session, outbox.claim_next, clock=self.clock,
+                                           sender=self.name, lease=self.lease)
+        if delivery is None:
+            return False
+        channel, chat = self._route(delivery)
+        started = time.monotonic()
+        error = await self._send(delivery, channel, chat)
+        duration_ms = (time.monotonic() - started) * 1000
+        outcome = await asyncio.to_thread(self._record, delivery, error)
+        level = logging.INFO if outcome.word == "sent" else logging.WARNING
+        log.log(level, "notification=%s kind=%s person=%s channel=%s outcome=%s attempt=%s duration_ms=%.0f%s",
+                delivery.notification_id, delivery.kind, delivery.person_id, channel.name, outcome.word,
+                delivery.attempts, duration_ms, f" error={outcome.error!r}" if outcome.error else "")
+        return True
+
+    async def run(self, stop: asyncio.Event, idle_wait: float = 1.0, grace: float = 5.0) -> None:
+        """Send until `stop` is set, `concurrency` messages at a time, each worker waiting `idle_wait`
+        seconds whenever nothing is due. On stop, the sends in flight get `grace` seconds to finish, then
+        are cancelled; last, the rows this sender still holds are given back so that another sender takes
+        them at once. A failing step (the database down) is logged and tried again after `idle_wait`: the
+        loop never dies of one bad row."""
+        workers = [asyncio.create_task(self._loop(stop, idle_wait)) for _ in range(self.concurrency)]
+        stopped = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({*workers, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            _, unfinished = await asyncio.wait(workers, timeout=grace)
+            if unfinished:
+                log.warning("sender=%s stopped with %d send(s) in flight; they go back to the outbox", self.name,
+                            len(unfinished))
+        finally:
+            for task in (*workers, stopped):
+                task.cancel()
+            # Synchronous on purpose: this must run even when run() itself is being cancelled.
+            released = self._in_session(outbox.release_claims, sender=self.name)
+            log.info("sender=%s stopped, released=%s", self.name, released)
+
+    async def _loop(self, stop: asyncio.Event, idle_wait: float) -> None:
+        while not stop.is_set():
+            try:
+                busy = await self.send_one()
+            except Exception as exc:
+                log.error("sender=%s: a step failed; trying again in %.1f s\n%s", self.name, idle_wait,
+                          _traceback(exc))
+                busy = False
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle_wait)
+
+    def _route(self, delivery: outbox.Delivery) -> tuple[Channel, str]:
+        channel = self.channels.get(delivery.channel)
+        if delivery.external_id is None or channel is None:
+            who = f"người nhận số {delivery.person_id}" if delivery.person_id else "không rõ người nhận"
+            return self.log_channel, f"{who} ({delivery.kind})"
+        return channel, delivery.external_id
+
+    async def _send(self, delivery: outbox.Delivery, channel: Channel, chat: str) -> ChannelError | None:
+        try:
+            if channel is not self.log_channel:
+                await self.limiter.acquire(channel.name, chat)
+            await asyncio.wait_for(channel.send(chat, delivery.body), self.send_timeout)
+        except ChannelError as exc:
+            return exc
+        except TimeoutError:
+            return ChannelError(f"kênh không trả lời sau {self.send_timeout:g} giây", retryable=True)
+        except Exception as exc:
+            log.error("notification=%s: unexpected %s from channel %s\n%s", delivery.notification_id,
+                      type(exc).__name__, channel.name, _traceback(exc))
+            return ChannelError(f"lỗi không lường trước ({type(exc).__name__}): {exc}", retryable=True)
+        return None
+
+    def _record(self, delivery: outbox.Delivery, error: ChannelError | None) -> _Outcome:
+        row = delivery.notification_id
+        if error is None:
+            self._in_session(outbox.mark_sent, clock=self.clock, notification_id=row, sender=self.name)
+            return _Outcome("sent")
+        message = redact(str(error))
+        if error.unreachable and delivery.external_id is not None:
+            self._in_session(outbox.mark_unreachable, clock=self.clock, notification_id=row,
+                             channel=delivery.channel, external_id=delivery.external_id, error=message)
+            return _Outcome("unreachable", message)
+        if error.retryable:
+            again = self._in_session(outbox.mark_retry, clock=self.clock, notification_id=row, error=message,
+                                     delay=self.retry_delay(delivery.attempts, error.retry_after), sender=self.name)
+            return _Outcome("retry" if again else "failed", message)
+        self._in_session(outbox.mark_failed, notification_id=row, error=message, sender=self.name)
+        return _Outcome("failed", message)
+
+    def retry_delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        """How long to wait before the next try after `attempts` tries: exponential from backoff_base,
+        capped at backoff_max, and never sooner than the channel's own retry_after."""
+        backoff = min(self.backoff_base * 2 ** min(max(attempts - 1, 0), 30), self.backoff_max)
+        return max(backoff, timedelta(seconds=retry_after or 0))
+
+    def _in_session(self, use_case: Callable[..., Any], **kwargs: Any) -> Any:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return use_case(session, **kwargs)

@@ -1,0 +1,158 @@
+"""`tracker serve`, run as the installed script in a subprocess, as a ward runs it: on a new database,
+once (--once, for cron), and as a service stopped by a signal."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from tracker.cli.serve_command import configure_logging
+from tracker.db import make_engine
+from tracker.models import JobRun, Notification, NotificationStatus
+
+SCRIPT = Path(sys.executable).parent / "tracker"
+EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "ward.example.toml"
+# Monday 14 December 2026, 08:00: the sample task due on 10/12 is overdue, the one due on 15/12 is due
+# tomorrow, and Monday is the weekly summary's day.
+NOW = "2026-12-14T08:00:00+07:00"
+TODAY = date(2026, 12, 14)
+READY_LINE = "Dịch vụ đang chạy"
+NO_TOKEN_LINE = "Không có token chat: tin nhắn được ghi ra màn hình và tệp logs/outbox.log"
+
+
+@pytest.fixture
+def url(database_url: str, tmp_path: Path) -> str:
+    # On SQLite a file that does not exist yet, as a newcomer has; on PostgreSQL the fixture's emptied database.
+    return f"sqlite:///{tmp_path / 'data' / 'tracker.db'}" if database_url.startswith("sqlite") else database_url
+
+
+def environment(url: str) -> dict[str, str]:
+    # Only this test's settings: no chat token, ward or person from the developer's shell.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TRACKER_") and k not in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN")}
+    return {**env, "TRACKER_DATABASE_URL": url, "TRACKER_CONFIG": str(EXAMPLE), "TRACKER_NOW": NOW,
+            "PYTHONUNBUFFERED": "1"}
+
+
+def serve_once(url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(SCRIPT), "serve", "--once"], cwd=cwd, env=environment(url), capture_output=True,
+                          text=True, encoding="utf-8", stdin=subprocess.DEVNULL, timeout=180, check=False)
+
+
+def rows(url: str, model):
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return session.exec(select(model)).all()
+    finally:
+        engine.dispose()
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def test_serve_once_on_a_new_database_creates_the_ward_runs_todays_jobs_and_writes_the_messages(url, tmp_path):
+    result = serve_once(url, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "Đã tạo cơ sở dữ liệu mới với Phường Mẫu và 4 nhiệm vụ mẫu." in result.stdout
+    assert "Phường Mẫu (phuong-mau): nhắc việc lúc 07:30, tổng hợp lúc 07:45" in result.stdout
+    assert NO_TOKEN_LINE in result.stdout
+    runs = {(row.job, row.status) for row in rows(url, JobRun) if _day(row.day) == TODAY}
+    assert {("daily", "done"), ("digest", "done"), ("weekly", "done")} <= runs
+    notifications = rows(url, Notification)
+    assert notifications and {n.status for n in notifications} == {NotificationStatus.SENT}
+    outbox = (tmp_path / "logs" / "outbox.log").read_text(encoding="utf-8")
+    assert outbox.count("--- tin nhắn gửi") == len(notifications)
+    for notification in notifications:
+        assert notification.body in outbox and notification.body in result.stdout
+    log = (tmp_path / "logs" / "tracker.log").read_text(encoding="utf-8")
+    assert "Xây dựng Kế hoạch chỉnh trang đô thị" not in log  # never a message body in the log
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_once_again_the_same_morning_sends_nothing_new(url, tmp_path):
+    # Why: cron may start `serve --once` every few minutes; a second run must neither repeat a job nor
+    # a message.
+    assert serve_once(url, tmp_path).returncode == 0
+    before = (len(rows(url, JobRun)), len(rows(url, Notification)))
+    sent = (tmp_path / "logs" / "outbox.log").read_text(encoding="utf-8")
+
+    again = serve_once(url, tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "Đã tạo cơ sở dữ liệu mới" not in again.stdout
+    assert (len(rows(url, JobRun)), len(rows(url, Notification))) == before
+    assert (tmp_path / "logs" / "outbox.log").read_text(encoding="utf-8") == sent
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_stops_on_a_signal_with_exit_code_0_and_leaves_no_message_sending(url, tmp_path, signum):
+    log = tmp_path / "logs" / "tracker.log"
+    with (tmp_path / "out.txt").open("w") as out, (tmp_path / "err.txt").open("w") as err:
+        process = subprocess.Popen([str(SCRIPT), "serve"], cwd=tmp_path, env=environment(url), stdout=out,
+                                   stderr=err, stdin=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
+            process.send_signal(signum)
+            code = process.wait(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    assert code == 0, (tmp_path / "err.txt").read_text()
+    assert "Đã dừng." in log.read_text(encoding="utf-8")
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            sending = select(sa.func.count()).select_from(Notification).where(
+                Notification.status == NotificationStatus.SENDING)
+            assert session.exec(sending).one() == 0
+            assert session.exec(select(sa.func.count()).select_from(Notification)).one() > 0
+    finally:
+        engine.dispose()
+
+
+def wait_for(condition, process: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        assert process.poll() is None, f"tracker serve stopped early with code {process.returncode}"
+        time.sleep(0.1)
+    raise AssertionError(f"tracker serve was not ready after {seconds} s")
+
+
+def test_a_chat_token_from_the_environment_never_reaches_the_log(tmp_path):
+    # Why: an HTTP client may log the URL of a request, and a Telegram URL embeds the bot token.
+    token = "987654321:AAThisIsNotARealTokenButLooksLikeOne"
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        configure_logging(tmp_path / "logs", secrets=[token])
+        logging.getLogger("jobs.sender").warning("POST https://api.telegram.org/bot%s/sendMessage failed", token)
+        try:
+            raise RuntimeError(f"connection reset for {token}")
+        except RuntimeError:
+            logging.getLogger("jobs.sender").exception("send failed")
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
+
+    log = (tmp_path / "logs" / "tracker.log").read_text(encoding="utf-8")
+    assert "api.telegram.org/bot***/sendMessage" in log and "connection reset for ***" in log
+    assert token not in log
