@@ -237,9 +237,10 @@ def test_the_channel_limit_spaces_messages_to_different_chats(engine, session, c
     assert times[-1] - times[0] == pytest.approx(2.5, abs=0.01)
 
 
-def test_the_limit_holds_with_the_real_clock_and_real_sleeps(engine, session, org_id, log_path):
+def test_the_sender_works_with_the_real_clock_and_real_sleeps(engine, session, org_id, log_path):
     # Why: the service runs with SystemClock and asyncio.sleep; the fixed-clock tests never exercise them.
-    # Only lower bounds on spacing are asserted, never how fast the machine is.
+    # The spacing itself is asserted by the fixed-clock tests: arrival times on a loaded machine say
+    # nothing reliable about when the sender started each send.
     system = SystemClock()
     for text in ("R1", "R2", "R3"):
         enqueue(session, system, org_id, "tp-vhxh", text)
@@ -247,9 +248,7 @@ def test_the_limit_holds_with_the_real_clock_and_real_sleeps(engine, session, or
         sender = make_sender(engine, system, real_server, log_path, limits=RateLimits(per_chat=20))
         while step(sender):
             pass
-        times = [d.at for d in real_server.deliveries]
     assert real_server.texts() == ["R1", "R2", "R3"]
-    assert all(b - a >= 0.045 for a, b in zip(times, times[1:], strict=False))
 
 
 def test_a_bug_in_a_channel_is_retried_and_logged_without_the_token(
@@ -328,8 +327,7 @@ def test_claiming_when_nothing_is_due_leaves_no_transaction_open(session, clock,
     assert not session.in_transaction()
 
 
-def test_several_sends_in_flight_deliver_each_message_once_and_keep_the_chat_limit(engine, session, org_id,
-                                                                                    log_path):
+def test_several_sends_in_flight_deliver_each_message_once(engine, session, org_id, log_path):
     system = SystemClock()
     texts = [f"Tin {n:02d}" for n in range(12)]
     for n, text in enumerate(texts):
@@ -350,8 +348,5 @@ def test_several_sends_in_flight_deliver_each_message_once_and_keep_the_chat_lim
         asyncio.run(scenario())
         deliveries = real_server.deliveries
     assert sorted(d.text for d in deliveries) == texts
-    for chat in {d.chat_id for d in deliveries}:
-        times = [d.at for d in deliveries if d.chat_id == chat]
-        assert all(b - a >= 0.045 for a, b in zip(times, times[1:], strict=False))
     with Session(engine) as check:
         assert set(check.exec(select(Notification.status))) == {"sent"}
