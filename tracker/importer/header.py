@@ -7,12 +7,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.importer.table_layout import DocumentFacts
 from tracker.names import nfc
 
-_NUMBER = re.compile(r"^\s*Số\s*:\s*([0-9]*\s*/\s*[0-9A-ZĐ][0-9A-ZĐa-zđ\-]*)", re.MULTILINE)
-_PLACE_DATE = re.compile(
-    r"ngày\s+(\d{1,2})?\s*tháng\s+(\d{1,2})?\s*năm\s+(\d{4})", re.IGNORECASE
-)
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _KINDS = ("THÔNG BÁO", "KẾ HOẠCH", "BÁO CÁO", "QUYẾT ĐỊNH", "CHƯƠNG TRÌNH", "CÔNG VĂN", "PHỤ LỤC")
 
@@ -29,18 +26,14 @@ class Header:
 def read_header(text: str) -> Header:
     """The header fields found in the first lines; blank parts (a number or day left for the signer)
     stay empty rather than guessed."""
-    head = "\n".join(text.splitlines()[:40])
-    header = Header()
-    if match := _NUMBER.search(head):
-        number = re.sub(r"\s+", "", match.group(1))
-        header.number = number if not number.startswith("/") else ""
-    if match := _PLACE_DATE.search(head):
-        day, month, year = match.groups()
-        if month and day:
-            header.issued = _safe_date(int(year), int(month), int(day))
-        if month:
-            header.issued_month = (int(year), int(month))
-    header.kind_word, header.title = _kind_and_title(head)
+    lines = text.splitlines()[:40]
+    facts = DocumentFacts()  # the same reader the task tables use for "Số:" and the place-and-date line
+    for line in lines:
+        facts.read(line)
+    header = Header(number=facts.number, issued=facts.issued)
+    if facts.year and facts.month:
+        header.issued_month = (facts.year, facts.month)
+    header.kind_word, header.title = _kind_and_title("\n".join(lines))
     return header
 
 
