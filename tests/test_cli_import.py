@@ -4,24 +4,18 @@ import json
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
+from tests.cli_helpers import EXAMPLE, invoke, succeed
 
-from tracker.cli.main import app
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "ward.example.toml"
 NOTICE = "004_43a30539afeed7f9.txt"
+NOW = "2026-05-08T08:00:00+07:00"
 
 
 def run(url: str, *args: str, input: str | None = None):
-    env = {"TRACKER_DATABASE_URL": url, "TRACKER_NOW": "2026-05-08T08:00:00+07:00", "TRACKER_ORG": None,
-           "TRACKER_AS": None, "TRACKER_CONFIG": str(EXAMPLE), "COLUMNS": "200"}
-    return CliRunner().invoke(app, list(args), env=env, input=input)
+    return invoke(url, *args, now=NOW, input=input, COLUMNS="200")
 
 
 def ok(url: str, *args: str, input: str | None = None) -> str:
-    result = run(url, *args, input=input)
-    assert result.exit_code == 0, (result.output, result.exception)
-    return result.stdout
+    return succeed(url, *args, now=NOW, input=input, COLUMNS="200")
 
 
 def _notice_copy(shared_dir, tmp_path) -> Path:

@@ -11,10 +11,10 @@ import pytest
 from fake_channel import SERVER_ERROR, FakeChatServer
 from outbox_helpers import FakeTime, enqueue, make_sender, row, step, ward_with_chats
 from sqlmodel import Session
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
+from tests.cli_helpers import invoke, succeed
 from tracker import outbox
-from tracker.cli.main import app
 from tracker.clock import FixedClock
 
 
@@ -29,17 +29,16 @@ def server(clock: FixedClock) -> Iterator[FakeChatServer]:
         yield fake
 
 
+# A day after the messages were queued.
+NOW = "2026-05-19T09:00:00+07:00"
+
+
 def cli(database_url: str, *args: str) -> Result:
-    # A fixed clock a day after the messages were queued; TRACKER_ORG/TRACKER_AS from the shell must not leak in.
-    env = {"TRACKER_DATABASE_URL": database_url, "TRACKER_NOW": "2026-05-19T09:00:00+07:00", "TRACKER_ORG": None,
-           "TRACKER_AS": None, "COLUMNS": "200"}
-    return CliRunner().invoke(app, list(args), env=env)
+    return invoke(database_url, *args, now=NOW, COLUMNS="200")
 
 
 def cli_ok(database_url: str, *args: str) -> str:
-    result = cli(database_url, *args)
-    assert result.exit_code == 0, (result.output, result.exception)
-    return result.stdout
+    return succeed(database_url, *args, now=NOW, COLUMNS="200")
 
 
 def test_after_the_last_attempt_a_message_fails_shows_in_the_list_and_the_office_can_send_it_again(

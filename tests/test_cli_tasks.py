@@ -4,28 +4,22 @@ CliRunner only: Vietnamese fragments of the output, `--json` parsed, exit codes.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from tracker.cli.main import app
+from tests.cli_helpers import EXAMPLE, invoke, succeed
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "ward.example.toml"
 NOW = "2026-05-18T08:00:00+07:00"
 REPORT = "Đã ban hành Kế hoạch số 175/KH-UBND ngày 06/5/2026"
 
 
 def run(url: str, *args: str) -> Result:
-    # A fixed clock and terminal width; TRACKER_ORG/TRACKER_AS from the developer's shell must not leak in.
-    env = {"TRACKER_DATABASE_URL": url, "TRACKER_NOW": NOW, "TRACKER_ORG": None, "TRACKER_AS": None, "COLUMNS": "80"}
-    return CliRunner().invoke(app, list(args), env=env)
+    return invoke(url, *args, now=NOW)
 
 
 def ok(url: str, *args: str) -> str:
-    result = run(url, *args)
-    assert result.exit_code == 0, (result.output, result.exception)
-    return result.stdout
+    return succeed(url, *args, now=NOW)
 
 
 def data(url: str, *args: str) -> list | dict:

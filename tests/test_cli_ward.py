@@ -11,11 +11,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from tracker.cli.main import app
+from tests.cli_helpers import EXAMPLE, invoke, succeed
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "ward.example.toml"
 NOW = "2026-05-18T08:00:00+07:00"
 SAMPLE_TITLES = [
     "Rà soát, cập nhật danh sách hộ nghèo, hộ cận nghèo cuối năm 2026",
@@ -25,20 +24,12 @@ SAMPLE_TITLES = [
 ]
 
 
-def environment(url: str, **extra: str) -> dict[str, str | None]:
-    # A fixed clock and terminal width; TRACKER_ORG/TRACKER_AS from the developer's shell must not leak in.
-    return {"TRACKER_DATABASE_URL": url, "TRACKER_NOW": NOW, "TRACKER_CONFIG": str(EXAMPLE),
-            "TRACKER_ORG": None, "TRACKER_AS": None, "COLUMNS": "80", **extra}
-
-
 def run(url: str, *args: str, **env: str) -> Result:
-    return CliRunner().invoke(app, list(args), env=environment(url, **env))
+    return invoke(url, *args, now=NOW, **env)
 
 
 def ok(url: str, *args: str, **env: str) -> str:
-    result = run(url, *args, **env)
-    assert result.exit_code == 0, (result.output, result.exception)
-    return result.stdout
+    return succeed(url, *args, now=NOW, **env)
 
 
 def data(url: str, *args: str) -> list | dict:
@@ -109,7 +100,7 @@ def test_db_upgrade_on_a_migrated_database_says_it_is_up_to_date(database_url):
 def test_start_on_a_new_database_loads_the_example_ward_and_shows_what_to_try(database_url, tmp_path):
     url = new_database(database_url, tmp_path)
     # Wide enough that the task table does not fold the sample titles.
-    result = CliRunner().invoke(app, ["start"], input="", env=environment(url, COLUMNS="200"))
+    result = invoke(url, "start", now=NOW, input="", COLUMNS="200")
     assert result.exit_code == 0, (result.output, result.exception)
     out = result.stdout
     assert "Đã tạo cơ sở dữ liệu mới với Phường Mẫu và 4 nhiệm vụ mẫu." in out
@@ -122,7 +113,7 @@ def test_start_on_a_new_database_loads_the_example_ward_and_shows_what_to_try(da
     assert "Thử tiếp:" in out and "tracker task list --unit vhxh" in out and "tracker people invite tp-vhxh" in out
 
     # A newcomer runs start again and again; the example must not be loaded twice.
-    again = CliRunner().invoke(app, ["start"], input="", env=environment(url, COLUMNS="200"))
+    again = invoke(url, "start", now=NOW, input="", COLUMNS="200")
     assert again.exit_code == 0, (again.output, again.exception)
     assert "Đã tạo" not in again.stdout and "4 nhiệm vụ đang mở" in again.stdout
     tasks = data(url, "task", "list", "--status", "all")
