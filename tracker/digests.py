@@ -111,7 +111,7 @@ def leader_digests(session: Session, *, org: Organization, day: date) -> list[Le
         seen = _units_seen(person, units)
         lines = [line for unit in seen for line in overdue.get(unit.id or 0, [])]
         digest = LeaderDigest(
-            recipient=Recipient(person.id or 0, person.name, person.title, person.unit_id, "", person), day=day,
+            recipient=Recipient(person.id or 0, person.name, person.title, person.unit_id, ""), day=day,
             escalate_after=limit, escalated=tuple(line for line in lines if line.working_days > limit),
             overdue=tuple(line for line in lines if line.working_days <= limit),
             unit_names={u.id or 0: u.name for u in seen},
@@ -219,7 +219,7 @@ def weekly_summaries(session: Session, *, org: Organization, day: date) -> list[
         units = tuple(UnitProgress(c.unit.id or 0, c.unit.name, dict(c.counts)) for c in stats.units
                       if c.unit.id in seen and c.total)
         if units:
-            who = Recipient(leader.id or 0, leader.name, leader.title, None, "", leader)
+            who = Recipient(leader.id or 0, leader.name, leader.title, None, "")
             summaries.append(WeeklySummary(who, day, week_start, week_end, units,
                                            tuple(line for line in done if line.unit_id in seen)))
     return summaries

@@ -74,16 +74,18 @@ def _channel_for(session: Session, person_id: int) -> str:
 
 
 def _reachable_identity(session: Session, person_id: int, channel: str | None = None) -> ChatIdentity | None:
-    person = session.get(Person, person_id)
-    query = select(ChatIdentity).where(
-        ChatIdentity.person_id == person_id, ChatIdentity.active, col(ChatIdentity.unreachable_at).is_(None)
+    # One query for the identities and the person's preferred channel: jobs call this once per message.
+    query = (
+        select(ChatIdentity, Person.preferred_channel).join(Person, col(Person.id) == ChatIdentity.person_id)
+        .where(ChatIdentity.person_id == person_id, ChatIdentity.active, col(ChatIdentity.unreachable_at).is_(None))
+        .order_by(col(ChatIdentity.id))
     )
-    identities = list(session.exec(query.order_by(ChatIdentity.id)))
-    preferred = channel or (person.preferred_channel if person else None)
-    for identity in identities:
+    rows = session.exec(query).all()
+    preferred = channel or (rows[0][1] if rows else None)
+    for identity, _ in rows:
         if identity.channel == preferred:
             return identity
-    return identities[0] if identities and channel is None else None
+    return rows[0][0] if rows and channel is None else None
 
 
 def claim_next(session: Session, *, clock: Clock, sender: str, lease: timedelta) -> Delivery | None:

@@ -19,8 +19,9 @@ Rules of the daily reminder (design.md, Reminders):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -46,10 +47,10 @@ OVERDUE, DUE_TODAY, UPCOMING = "overdue", "due_today", "upcoming"
 EXTENSION_NOTICE_WINDOW = timedelta(days=30)
 
 
-@dataclass(frozen=True)
-class TaskLine:
+class TaskLine(NamedTuple):
     """One task in a message: its due date in force, why it is listed (`kind`: overdue, due_today,
-    upcoming), the working days overdue or left, and the reason as the person reads it."""
+    upcoming), the working days overdue or left, and the reason as the person reads it. A named tuple, not
+    a dataclass: a morning run builds one per reminded task of every ward, and tuples are built cheaply."""
 
     task_id: int
     title: str
@@ -69,9 +70,6 @@ class Recipient:
     title: str
     unit_id: int | None
     unit_name: str
-    # The row itself: while a job holds it, the session's identity map answers the outbox's lookup of
-    # the person without a query (the map keeps rows only as long as someone refers to them).
-    person: Person | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -131,14 +129,29 @@ def reminder_due_dates(rules: WardRules, day: date) -> dict[date, tuple[str, int
     return dates
 
 
+_UNIT_HEADS = (
+    sa.select(Person.id, Person.name, Person.title, Person.unit_id, Unit.name)
+    .join(Unit, col(Unit.id) == Person.unit_id)
+    .where(Person.org_id == sa.bindparam("org_id"), Person.role == Role.UNIT_HEAD, Person.active, Unit.active)
+    .order_by(Unit.appendix_order, Unit.id, Person.id)
+)
+
+
 def unit_heads(session: Session, org_id: int) -> list[Recipient]:
     """Active unit heads of active units, in appendix order."""
-    query = (
-        select(Person, Unit).join(Unit, col(Unit.id) == Person.unit_id)
-        .where(Person.org_id == org_id, Person.role == Role.UNIT_HEAD, Person.active, Unit.active)
-        .order_by(Unit.appendix_order, Unit.id, Person.id)
-    )
-    return [Recipient(p.id or 0, p.name, p.title, u.id, u.name, p) for p, u in session.exec(query)]
+    return [Recipient(*row) for row in session.connection().execute(_UNIT_HEADS, {"org_id": org_id})]
+
+
+# Statements built once: they are the same for every ward and day, only its parameters change, and a morning
+# run executes it once per ward.
+_REMINDED_TASKS = (
+    sa.select(Task.id, Task.title, Task.owner_unit_id, Task.due_on, Task.due_is_default)
+    .where(Task.org_id == sa.bindparam("org_id"), Task.status == TaskStatus.OPEN,
+           Task.deadline_kind != DeadlineKind.RECURRING, col(Task.due_on).is_not(None),
+           Task.assigned_on <= sa.bindparam("day", type_=sa.Date),
+           sa.or_(col(Task.due_on).in_(sa.bindparam("dates", expanding=True, type_=sa.Date)),
+                  sa.and_(sa.bindparam("overdue", type_=sa.Boolean), col(Task.due_on) < sa.bindparam("day"))))
+)
 
 
 def daily_reminders(session: Session, *, org: Organization, day: date) -> list[DailyReminder]:
@@ -151,15 +164,9 @@ def daily_reminders(session: Session, *, org: Organization, day: date) -> list[D
     if not heads:
         return []
     dates = reminder_due_dates(rules, day)
-    window = col(Task.due_on).in_(sorted(dates))
-    if rules.policy.remind_overdue_every_working_day:
-        window = sa.or_(window, col(Task.due_on) < day)
-    query = (
-        select(Task.id, Task.title, Task.owner_unit_id, Task.due_on, Task.due_is_default)
-        .where(Task.org_id == org.id, Task.status == TaskStatus.OPEN, Task.deadline_kind != DeadlineKind.RECURRING,
-               col(Task.due_on).is_not(None), Task.assigned_on <= day, window)
-    )
-    rows = session.exec(query).all()
+    params = {"org_id": org.id, "day": day, "dates": sorted(dates),
+              "overdue": rules.policy.remind_overdue_every_working_day}
+    rows = session.connection().execute(_REMINDED_TASKS, params).all()
     counter = WorkingDayCounter(rules.calendar, min((r[3] for r in rows), default=day), day)
     by_unit: dict[int, list[TaskLine]] = defaultdict(list)
     for task_id, title, unit_id, due_on, default in rows:
@@ -261,8 +268,8 @@ def _notices(request: ExtensionRequest, task: Task, people: dict, units: dict,
     recipients: list[tuple[Recipient, bool]] = []
     requester = people.get(request.requested_by_id)
     if requester is not None and requester.active:
-        recipients.append((Recipient(requester.id, requester.name, requester.title, requester.unit_id,
-                                     unit.name if unit else "", requester), True))
+        recipients.append((Recipient(requester.id or 0, requester.name, requester.title, requester.unit_id,
+                                     unit.name if unit else ""), True))
     recipients += [(head, False) for head in heads if head.person_id != request.requested_by_id]
     return [
         ExtensionNotice(
