@@ -58,5 +58,5 @@ def test_a_unit_head_sees_only_the_own_units_missing_results(session, clock):
 
 def test_a_malformed_month_is_refused(session, clock):
     org_id = make_ward(session, clock)
-    with pytest.raises(InvalidInputError, match="2026-5"):
-        tasks_missing_results(session, actor=person(session, org_id, "van-thu"), month="2026-5")
+    with pytest.raises(InvalidInputError, match="2026-13"):
+        tasks_missing_results(session, actor=person(session, org_id, "van-thu"), month="2026-13")

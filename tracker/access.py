@@ -20,6 +20,7 @@ class Action(StrEnum):
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
     MANAGE_PEOPLE = "manage_people"
+    REPORT = "report"
 
 
 _WARD_WIDE = {
@@ -44,6 +45,7 @@ _ACTION_WORDS = {
     Action.REQUEST_EXTENSION: "xin gia hạn nhiệm vụ này",
     Action.DECIDE_EXTENSION: "duyệt gia hạn",
     Action.MANAGE_PEOPLE: "quản lý người dùng và mã mời",
+    Action.REPORT: "lập báo cáo tháng của phường",
 }
 
 

@@ -14,6 +14,7 @@ from tracker.cli import (
     import_command,
     jobs_command,
     outbox_command,
+    report_command,
     serve_command,
     task_commands,
     ward_commands,
@@ -59,6 +60,7 @@ app.add_typer(ward_commands.people_app, name="people")
 app.add_typer(db_app, name="db")
 app.add_typer(jobs_command.jobs_app, name="jobs")
 app.add_typer(outbox_command.outbox_app, name="outbox")
+app.add_typer(report_command.report_app, name="report")
 app.command("serve")(serve_command.serve)
 app.command("overdue")(ward_commands.overdue)
 app.command("stats")(ward_commands.stats)

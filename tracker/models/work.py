@@ -49,6 +49,9 @@ class Task(SQLModel, table=True):
     original_due_on: date | None = None
     milestones: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     due_is_default: bool = False
+    # The first day of the period the deadline names ("Tháng 5, 6" → 1 May), when it names one: the task
+    # belongs in no monthly appendix before it. None: the period starts when the task is assigned.
+    starts_on: date | None = None
     recurrence: str = Field(default="", sa_type=sa.String(200))
     status: str = Field(default=TaskStatus.OPEN.value, sa_type=sa.String(16), index=True)
     assigned_on: date

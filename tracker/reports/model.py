@@ -120,6 +120,34 @@ class PeriodFigures:
     recurring: int
     by_unit: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_no_deadline + self.done_late
+
+    @property
+    def in_progress(self) -> int:
+        return self.in_progress_on_time + self.in_progress_overdue
+
+    @property
+    def sentence(self) -> str:
+        """The figures as the report's text writes them (seed 000, item 3.1):
+        "Từ 01/5/2026 đến 18/5/2026, tổng số nhiệm vụ ... là 94 nhiệm vụ. Trong đó: - Hoàn thành đúng hạn: 04; ..."."""
+        parts = [
+            f"Hoàn thành đúng hạn: {_count(self.done_on_time)}",
+            f"Hoàn thành nhiệm vụ không có hạn: {_count(self.done_no_deadline)}",
+            f"Hoàn thành quá hạn: {_count(self.done_late)}",
+            f"Đang thực hiện: {_count(self.in_progress)} (trong hạn: {_count(self.in_progress_on_time)}; "
+            f"quá hạn: {_count(self.in_progress_overdue)})",
+            f"Nhiệm vụ thường xuyên: {_count(self.recurring)}",
+        ]
+        return (f"Từ {_written_day(self.start)} đến {_written_day(self.until)}, tổng số nhiệm vụ trọng tâm của các "
+                f"phòng, đơn vị là {_count(self.total)} nhiệm vụ. Trong đó: - " + "; - ".join(parts) + ".")
+
+
+def _count(n: int) -> str:
+    # As the reports write counts: two digits ("04"), but a plain 0.
+    return f"{n:02d}" if n else "0"
+
 
 def _written_day(day: date) -> str:
     # As the ward's reports write a date in running text: day with two digits, month without ("27/5/2026").

@@ -2,52 +2,33 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
-
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from tracker.access import Action, require
-from tracker.errors import ForbiddenError, InvalidInputError
-from tracker.models import Person, Role, Task, TaskStatus, Unit, Update
-
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """The first and last day of a month written "YYYY-MM". Raises InvalidInputError otherwise."""
-    if not _MONTH.match(month):
-        raise InvalidInputError(f"Tháng «{month}» không đúng dạng năm-tháng, ví dụ 2026-05.")
-    first = date(int(month[:4]), int(month[5:]), 1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return first, last
+from tracker.errors import ForbiddenError
+from tracker.models import Person, Role, Task, Unit, Update
+from tracker.reports.selection import in_results_appendix, parse_month
 
 
 def missing_results_query(org_id: int, month: str, unit_id: int | None = None) -> SelectOfScalar[Task]:
     """The SQL behind `tasks_missing_results`, for callers that already checked who may see what (the
     results-request job). Ordered by the unit's appendix order, then due date (none last), then id."""
-    first, last = month_bounds(month)
+    month = parse_month(month)
     reported = sa.exists().where(Update.task_id == Task.id, Update.month == month)
-    belongs = sa.or_(
-        sa.and_(col(Task.status).in_((TaskStatus.OPEN, TaskStatus.REPORTED_DONE)), Task.assigned_on <= last),
-        sa.and_(Task.status == TaskStatus.DONE, col(Task.finished_on).between(first, last)),
-    )
     query = (
         select(Task).join(Unit, col(Unit.id) == Task.owner_unit_id)
-        .where(Task.org_id == org_id, belongs, ~reported)
+        .where(Task.org_id == org_id, in_results_appendix(month), ~reported)
         .order_by(Unit.appendix_order, Unit.id, col(Task.due_on).is_(None), col(Task.due_on), col(Task.id))
     )
     return query.where(Task.owner_unit_id == unit_id) if unit_id is not None else query
 
 
 def tasks_missing_results(session: Session, *, actor: Person, month: str, unit_id: int | None = None) -> list[Task]:
-    """Tasks of the month's report that have no Update for `month` ("YYYY-MM"), of one unit or the whole ward
-    (a unit head: always its own unit). A task belongs to the month when it is open or reported done and was
-    assigned by the month's end (active recurring tasks included), or was finished during the month;
-    cancelled tasks never do. A later issue (the monthly appendix) refines which tasks belong to a month;
-    this stays the small approximation the results request needs. Raises ForbiddenError, InvalidInputError."""
+    """Tasks of the month's Phụ lục 1 (tracker.reports.selection) that have no Update for `month` ("2026-05"
+    or "5/2026"), of one unit or the whole ward (a unit head: always its own unit), in appendix order of
+    the units, then by due date. Raises ForbiddenError, InvalidInputError (a malformed month)."""
     if actor.role in (Role.UNIT_HEAD, Role.MEMBER):
         if unit_id is not None and unit_id != actor.unit_id:
             raise ForbiddenError(f"{actor.name} chỉ được xem nhiệm vụ của đơn vị mình.")

@@ -13,6 +13,7 @@ from tracker.clock import Clock
 from tracker.errors import ConflictError, InvalidInputError
 from tracker.models import DeadlineKind, Person, Task, TaskStatus
 from tracker.names import nfc
+from tracker.reports.selection import Override, parse_month
 from tracker.usecases.common import (
     document_in_ward,
     leader_in_ward,
@@ -38,6 +39,7 @@ class TaskDraft:
     due_on: date | None = None
     milestones: list[date] = field(default_factory=list)
     due_is_default: bool = False
+    starts_on: date | None = None
     recurrence: str = ""
     assigned_on: date | None = None
     source_document_id: int | None = None
@@ -108,6 +110,7 @@ def _new_task(session: Session, clock: Clock, actor: Person, draft: TaskDraft) -
         due_on=draft.due_on,
         milestones=[d.isoformat() for d in draft.milestones],
         due_is_default=draft.due_is_default,
+        starts_on=draft.starts_on,
         recurrence=nfc(draft.recurrence),
         assigned_on=draft.assigned_on or ward_today(session, clock, actor.org_id),
         source_document_id=draft.source_document_id,
@@ -221,6 +224,26 @@ def cancel_task(
     task.status = TaskStatus.CANCELLED
     task.status_reason = reason
     return _commit_change(session, clock, actor, task, "cancel", before, channel, reason)
+
+
+def set_report_override(
+    session: Session, *, clock: Clock, actor: Person, task_id: int, month: str, include: bool, reason: str,
+    channel: str = "cli", expected_version: int | None = None,
+) -> Task:
+    """Add the task to (include=True) or remove it from month `month`'s appendices by hand, whatever the
+    month-selection rule says (tracker.reports.selection), with a reason. Setting the same choice again
+    only replaces the reason. Raises ForbiddenError (only office staff, leaders and the administrator make
+    the report), NotFoundError, InvalidInputError (no reason, malformed month), ConflictError."""
+    task = task_for(session, actor=actor, task_id=task_id, action=Action.REPORT, expected_version=expected_version)
+    key = parse_month(month)
+    reason = nfc(reason or "")
+    if not reason:
+        raise InvalidInputError(f"Cần ghi rõ lý do {'đưa nhiệm vụ vào' if include else 'bỏ nhiệm vụ khỏi'} phụ lục.")
+    before = audit.snapshot(task)
+    action = Override.INCLUDE if include else Override.EXCLUDE
+    # A new dict, not an in-place change: the ORM only sees a JSON column change when it is reassigned.
+    task.report_month_overrides = {**task.report_month_overrides, key: {"action": action.value, "reason": reason}}
+    return _commit_change(session, clock, actor, task, f"report_{action.value}", before, channel, reason)
 
 
 _STATUS_WORDS = {
