@@ -25,7 +25,8 @@ def ok(*args: str) -> str:
 
 def test_json_is_exactly_the_deadline_with_its_review() -> None:
     assert json.loads(ok("Quý II/2026", "--on", "2026-01-10", "--json")) == {
-        "text": "Quý II/2026", "kind": "quarter", "due": "2026-06-30", "milestones": [], "default": None, "review": [],
+        "text": "Quý II/2026", "kind": "quarter", "due": "2026-06-30", "milestones": [], "default": None,
+        "starts": "2026-04-01", "review": [],
     }
 
 
@@ -34,6 +35,12 @@ def test_words_give_kind_due_and_milestones() -> None:
     assert "Loại: tháng" in lines
     assert "Đến hạn: 30/06/2026" in lines
     assert "Các mốc sau: 30/11/2026" in lines
+
+
+def test_words_give_the_first_day_of_the_period_named() -> None:
+    assert "Kỳ bắt đầu: 01/04/2026" in ok("Quý II và các tháng tiếp theo", "--on", "27/5/2026").splitlines()
+    assert "Kỳ bắt đầu" not in ok("Trước ngày 15/5/2026", "--on", "7/5/2026")
+    assert json.loads(ok("Trước ngày 15/5/2026", "--on", "7/5/2026", "--json"))["starts"] is None
 
 
 def test_a_recurring_deadline_shows_its_rule() -> None:

@@ -33,12 +33,15 @@ def test_a_dry_run_prints_the_documented_json_and_needs_no_database(shared_dir, 
                                 "meeting": "2026-05-07", "title": data["document"]["title"]}
     assert len(data["tasks"]) == 38
     task = next(t for t in data["tasks"] if t["ref"] == "2.2.4")
-    assert set(task) == {"ref", "owner", "coordinating", "title", "expected_output", "deadline", "update", "review"}
+    assert set(task) == {"ref", "owner", "coordinating", "title", "expected_output", "deadline", "update", "review",
+                         "starts"}
+    assert task["starts"] is None  # a notice's tasks are assigned when it is issued
     assert task["owner"] == {"text": "Phòng Văn hóa - Xã hội phường", "unit": "Phòng Văn hóa - Xã hội"}
     assert task["deadline"] == {"text": "hoàn thành trước ngày 15/5/2026", "kind": "date", "due": "2026-05-15",
-                                "milestones": [], "default": None}
+                                "milestones": [], "default": None, "starts": None}
     plain = next(t for t in data["tasks"] if t["ref"] == "2.1.1")
-    assert plain["deadline"] == {"text": "", "kind": "none", "due": None, "milestones": [], "default": "2026-05-31"}
+    assert plain["deadline"] == {"text": "", "kind": "none", "due": None, "milestones": [], "default": "2026-05-31",
+                                 "starts": None}
     assert [t["owner"]["unit"] for t in data["tasks"] if t["ref"].startswith("2.7")] == ["*"] * 4
 
 
@@ -87,4 +90,4 @@ def test_a_leader_can_see_how_a_deadline_phrase_is_understood(tmp_path):
     url = f"sqlite:///{tmp_path / 'unused.db'}"
     data = json.loads(ok(url, "deadline", "Quý II/2026", "--on", "2026-01-10", "--json"))
     assert data == {"text": "Quý II/2026", "kind": "quarter", "due": "2026-06-30", "milestones": [],
-                    "default": None, "review": []}
+                    "default": None, "starts": "2026-04-01", "review": []}

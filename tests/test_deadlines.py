@@ -75,6 +75,12 @@ def test_every_gold_phrase_is_understood_as_the_clerk_would(row: list[str] | Non
     assert (understood.kind, iso(understood.due)) in {(kind, due) for due in dues.split("|")}, (
         f"«{text}» on {context}: got {understood.kind} {iso(understood.due)}, gold {kind} {dues}; "
         f"review {understood.review}")
+    # A month, quarter or year starts on a month's first day, before it is due; a day or a rule starts at assignment.
+    if kind in ("month", "quarter", "year"):
+        assert understood.starts is not None and understood.due is not None
+        assert understood.starts.day == 1 and understood.starts < understood.due
+    elif kind == "recurring":
+        assert understood.starts is None
 
 
 def test_two_milestones_keep_the_later_one() -> None:
@@ -141,6 +147,79 @@ FORMS = [
 def test_each_promised_form_is_read(phrase: str, on: str, kind: str, due: str) -> None:
     understood = parse_deadline(phrase, on=date.fromisoformat(on))
     assert (understood.kind, iso(understood.due)) == (kind, due), understood.review
+
+
+# ---- where the period a deadline names starts ------------------------------------------------------
+
+STARTS = [
+    # (phrase, document date, first day of the period named; "-" when it names none)
+    ("Tháng 5, 6", "2026-05-27", "2026-05-01"),
+    ("Từ tháng 6 - 8", "2026-05-27", "2026-06-01"),
+    ("tháng 11 - 2", "2026-10-01", "2026-11-01"),
+    ("từ tháng 11 đến tháng 2/2027", "2026-10-01", "2026-11-01"),
+    ("Tháng 9/2026", "2026-01-10", "2026-09-01"),
+    ("Tháng 6/2026 và tháng 11/2026", "2026-01-10", "2026-06-01"),
+    ("Quý II", "2026-05-27", "2026-04-01"),
+    ("Quý II và các tháng tiếp theo", "2026-05-27", "2026-04-01"),
+    ("quý III - IV", "2026-05-27", "2026-07-01"),
+    ("quý I", "2026-11-20", "2027-01-01"),
+    ("Năm 2026", "2026-01-10", "2026-01-01"),
+    ("cuối năm", "2026-05-07", "2026-01-01"),
+    ("6 tháng đầu năm", "2026-05-07", "2026-01-01"),
+    ("6 tháng cuối năm", "2026-05-07", "2026-07-01"),
+    ("cuối tháng 6", "2026-05-07", "2026-06-01"),
+    ("giữa tháng", "2026-05-07", "2026-05-01"),
+    ("Trong tuần đầu tháng 7 năm 2026", "2026-05-27", "2026-07-01"),
+    ("đầu quý III", "2026-05-07", "2026-07-01"),
+    ("cuối quý", "2026-05-07", "2026-04-01"),
+    ("tháng sau", "2026-05-07", "2026-06-01"),
+    ("quý tới", "2026-05-07", "2026-07-01"),
+    ("năm nay", "2026-05-07", "2026-01-01"),
+    ("tuần sau", "2026-05-07", "2026-05-11"),
+    ("trong tháng", "2026-05-07", "2026-05-01"),
+    ("trước ngày 15/5/2026", "2026-05-07", "-"),
+    ("Dự kiến diễn ra vào 15/6/2026", "2026-05-27", "-"),
+    ("trước Tết Nguyên đán", "2026-05-07", "-"),
+    ("Thường xuyên", "2026-05-27", "-"),
+    ("Đầu các tuần trong tháng", "2026-05-27", "-"),
+    ("Theo tiến độ dự án", "2026-05-27", "-"),
+    ("tháng 13", "2026-05-27", "-"),
+    ("ngày 15 tháng sáu năm 2026", "2026-05-07", "-"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "on", "starts"), STARTS, ids=[f"{s[0]}@{s[1]}" for s in STARTS])
+def test_a_deadline_starts_on_the_first_day_of_the_period_it_names(phrase: str, on: str, starts: str) -> None:
+    understood = parse_deadline(phrase, on=date.fromisoformat(on))
+    assert iso(understood.starts) == starts, (understood.kind, understood.due, understood.review)
+
+
+@pytest.mark.parametrize("phrase", ["trước tháng 9", "hoàn thành trước quý III", "đến hết tháng 6/2026"])
+def test_a_deadline_that_runs_up_to_a_period_starts_at_assignment(phrase: str) -> None:
+    understood = parse_deadline(phrase, on=NOTICE_DAY)
+    assert understood.due is not None and understood.starts is None
+
+
+def test_a_deadline_in_free_text_keeps_the_start_of_its_period() -> None:
+    found = find_deadline("Triển khai kế hoạch trong tháng 6/2026 và báo cáo", on=NOTICE_DAY)
+    assert found is not None and found.starts == date(2026, 6, 1)
+    before = find_deadline("Xử lý dứt điểm, hoàn thành trước ngày 15/5/2026", on=NOTICE_DAY)
+    assert before is not None and before.starts is None
+
+
+def test_a_month_without_its_number_is_the_month_of_the_base_day() -> None:
+    # A plan for June made on 27 May: its "cuối tháng" is the end of June, not of May.
+    understood = parse_deadline("cuối tháng", on=date(2026, 5, 27), base=date(2026, 6, 1))
+    assert (understood.due, understood.starts) == (date(2026, 6, 30), date(2026, 6, 1))
+    assert parse_deadline("cuối tháng", on=date(2026, 5, 27)).due == date(2026, 5, 31)
+
+
+def test_the_json_of_a_deadline_adds_its_start_and_keeps_every_other_key() -> None:
+    assert parse_deadline("Tháng 5, 6", on=date(2026, 5, 27)).to_json() == {
+        "text": "Tháng 5, 6", "kind": "month", "due": "2026-06-30", "milestones": [], "default": None,
+        "starts": "2026-05-01",
+    }
+    assert parse_deadline("Trước ngày 15/5/2026", on=NOTICE_DAY).to_json()["starts"] is None
 
 
 def test_old_and_new_tone_placement_read_the_same() -> None:

@@ -174,6 +174,35 @@ def test_deadlines_are_read_against_the_report_date(shared_dir, ref, text, due):
     assert (task.deadline.text, task.deadline.due) == (text, due)
 
 
+def test_every_task_of_next_months_plan_starts_on_the_plans_first_day_and_no_result_task_does(shared_dir):
+    tasks = parse(seed(shared_dir, REPORT)).tasks
+    assert {t.starts for t in tasks if t.ref.startswith("PL5-")} == {date(2026, 6, 1)}
+    assert {t.starts for t in tasks if t.ref.startswith("PL1-")} == {None}
+
+
+@pytest.mark.parametrize(
+    ("ref", "kind", "due", "starts"),
+    [
+        ("PL5-1.1", "month", date(2026, 6, 30), date(2026, 6, 1)),  # Tháng 6
+        ("PL5-1.14", "month", date(2026, 6, 30), date(2026, 5, 1)),  # Tháng 5, 6
+        ("PL5-5.3", "month", date(2026, 8, 31), date(2026, 6, 1)),  # Từ tháng 6 - 8
+        ("PL5-9.2", "date", date(2026, 7, 7), date(2026, 7, 1)),  # Trong tuần đầu tháng 7 năm 2026
+        ("PL5-1.8", "date", date(2026, 6, 10), None),  # Trước ngày 10/6/2026
+        ("PL5-3.3", "recurring", None, None),  # Đầu các tuần trong tháng
+    ],
+)
+def test_deadlines_of_the_plan_are_read_in_the_plans_month(shared_dir, ref, kind, due, starts):
+    task = by_ref(parse(seed(shared_dir, REPORT), on=date(2030, 1, 1)))[ref]
+    deadline = task.deadline
+    assert (deadline.kind, deadline.due, deadline.starts, deadline.review) == (kind, due, starts, [])
+
+
+def test_the_annual_plans_tasks_have_no_start_of_their_own(shared_dir):
+    tasks = by_ref(parse(seed(shared_dir, PLAN)))
+    assert {t.starts for t in tasks.values()} == {None}  # "NĂM 2026" names no month
+    assert (tasks["9"].deadline.text, tasks["9"].deadline.starts) == ("Tháng 3/2026", date(2026, 3, 1))
+
+
 def test_the_finance_and_figures_appendices_give_no_tasks(shared_dir):
     # Phụ lục 4 has a "Nội dung" column too; without a deadline, owner or output column it is not a task table.
     text = seed(shared_dir, REPORT)
@@ -255,6 +284,49 @@ def test_a_results_table_outside_any_appendix_takes_its_month_from_the_forecast_
     assert (result.number, result.issued, result.report_month) == ("12/BC-UBND", date(2026, 6, 3), "2026-05")
     assert result.title == "KẾT QUẢ THỰC HIỆN NHIỆM VỤ CHUYỂN ĐỔI SỐ"
     assert [t.ref for t in result.tasks] == ["1"]
+
+
+NEXT_MONTH_HEADER = ("STT", "Nhiệm vụ trọng tâm", "Kết quả/ Sản phẩm", "Thời hạn", "Đơn vị phối hợp")
+
+
+def plan_for(month_title: str, attached: str, *deadlines: str) -> str:
+    rows = [(f"1.{n}", f"Việc {n}", "Báo cáo", text, "") for n, text in enumerate(deadlines, start=1)]
+    return "\n".join([
+        "PHỤ LỤC 5",
+        f"PHƯƠNG HƯỚNG, NHIỆM VỤ TRỌNG TÂM CỦA CÁC PHÒNG, ĐƠN VỊ {month_title}",
+        f"(Kèm theo Báo cáo số 234/BC-UBND ngày {attached} của Ủy ban nhân dân phường)",
+        table(NEXT_MONTH_HEADER, ("1", "Công an phường (02 nhiệm vụ)", "", "", ""), *rows),
+    ])
+
+
+def test_a_plans_unnumbered_month_is_the_month_it_plans_for():
+    tasks = parse(plan_for("THÁNG 6 NĂM 2026", "27/5/2026", "Cuối tháng", "Trong tháng")).tasks
+    assert [(t.starts, t.deadline.due, t.deadline.starts) for t in tasks] == [
+        (date(2026, 6, 1), date(2026, 6, 30), date(2026, 6, 1)),
+        (date(2026, 6, 1), date(2026, 6, 30), date(2026, 6, 1)),
+    ]
+    assert [t.deadline.review for t in tasks] == [[], []]
+
+
+def test_a_plan_for_january_made_in_december_starts_in_the_next_year():
+    [task] = parse(plan_for("THÁNG 01", "26/12/2026", "Tháng 1")).tasks
+    assert (task.starts, task.deadline.due) == (date(2027, 1, 1), date(2027, 1, 31))
+
+
+def test_a_results_table_and_a_table_without_a_month_give_no_start():
+    results = "\n".join(["KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG 5 NĂM 2026",
+                         table(tuple(ALL_COLUMNS), tuple(ALL_COLUMNS.values()))])
+    plain = "\n".join(["NHIỆM VỤ TRỌNG TÂM NĂM 2026",
+                       table(PLAN_HEADER, ("1", "Việc", "Trạm Y tế", "", "Tháng 6", "", ""))])
+    assert [t.starts for t in parse(results).tasks + parse(plain).tasks] == [None, None]
+
+
+def test_the_json_of_a_task_adds_its_start_and_keeps_every_other_key():
+    [task] = parse(plan_for("THÁNG 6 NĂM 2026", "27/5/2026", "Tháng 6")).tasks
+    data = task.to_json()
+    assert list(data) == ["ref", "owner", "coordinating", "title", "expected_output", "deadline", "update", "review",
+                          "starts"]
+    assert (data["starts"], data["deadline"]["starts"]) == ("2026-06-01", "2026-06-01")
 
 
 def test_an_owner_that_is_not_a_unit_of_the_ward_is_kept_for_review():

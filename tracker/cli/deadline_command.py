@@ -36,6 +36,8 @@ def deadline(
 def describe(understood: Deadline) -> list[str]:
     """The reading in Vietnamese words, one line each."""
     lines = [f"Thời hạn: «{understood.text}»", f"Loại: {DEADLINE_KIND_LABELS[DeadlineKind(understood.kind)]}"]
+    if understood.starts:
+        lines.append(f"Kỳ bắt đầu: {format_day(understood.starts)}")
     if understood.due:
         lines.append(f"Đến hạn: {format_day(understood.due)}")
     elif understood.kind not in (DeadlineKind.RECURRING, DeadlineKind.NONE):

@@ -50,10 +50,15 @@ class Context:
 
 @dataclass
 class Reading:
+    """What a rule understood. `starts` is the first day of the period the phrase names (a month,
+    quarter, half, year, week, or the month or quarter a part of one belongs to); None for a day,
+    a recurring rule, or nothing understood: such a task's period starts when it is assigned."""
+
     kind: str
     due: date | None = None
     review: list[str] = field(default_factory=list)
     recurrence: str = ""
+    starts: date | None = None
 
 
 Builder = Callable[[re.Match[str], Context], "Reading | None"]
@@ -93,6 +98,11 @@ def impossible(what: str) -> str:
     return f"{what} không có thật; cần nhập lại thời hạn."
 
 
+def _found(kind: str, due: date | None, starts: date | None, what: str) -> Reading:
+    """The reading of a period due on `due`, or the reason to check it when `what` does not exist (due None)."""
+    return Reading(kind, due, starts=starts) if due else Reading(kind, review=[impossible(what)])
+
+
 def _year(ctx: Context, written: str | None, month: int, day: int = 28) -> int:
     """The written year (two digits mean 20xx), else the document's, else the next one (WELL_BEFORE)."""
     if written:
@@ -104,14 +114,13 @@ def _year(ctx: Context, written: str | None, month: int, day: int = 28) -> int:
     return ctx.on.year
 
 
-def _part(year: int, month: int, part: str) -> tuple[str, date | None]:
-    """'đầu'/'tuần đầu' → the 7th (first week), 'giữa' → the 15th, 'cuối'/'tuần cuối' → the last day."""
-    end = month_end(year, month)
-    if part == "cuối":
-        return "month", end
-    if part == "tuần cuối":
-        return "date", end
-    return "date", safe_date(year, month, 15 if part == "giữa" else 7) if end else None
+def _part(year: int, month: int, part: str) -> Reading:
+    """'đầu'/'tuần đầu' → the 7th (first week), 'giữa' → the 15th, 'cuối'/'tuần cuối' → the last day;
+    the period starts on the month's first day whatever the part."""
+    due = month_end(year, month)
+    if due and part not in ("cuối", "tuần cuối"):
+        due = due.replace(day=15 if part == "giữa" else 7)
+    return _found("month" if part == "cuối" else "date", due, safe_date(year, month, 1), f"Tháng {month}/{year}")
 
 
 # ---- patterns ------------------------------------------------------------------------------------
@@ -163,8 +172,9 @@ def _periods(m: re.Match[str], ctx: Context, kind: str, parse: Callable[[str], i
     year = _year(ctx, m["year"], first * months_per)
     if not m["year"] and due_n < first:
         year += 1  # "tháng 11 - 2": the range crosses the new year
-    due = month_end(year, due_n * months_per)
-    return Reading(kind, due) if due else Reading(kind, review=[impossible(f"{label} {due_n}/{year}")])
+    # The year found is the last period's: "tháng 11 - 2/2027" starts in November 2026.
+    starts = safe_date(year - 1 if due_n < first else year, (first - 1) * months_per + 1, 1)
+    return _found(kind, month_end(year, due_n * months_per), starts, f"{label} {due_n}/{year}")
 
 
 MONTHS = _rx(
@@ -193,22 +203,24 @@ PART_MONTH = _rx(
 
 
 def _part_month(m: re.Match[str], ctx: Context) -> Reading:
-    month = int(m["m"]) if m["m"] else ctx.on.month
+    # Without a number it is the current month: of `base` when known (a plan's month), else the document's.
+    anchor = ctx.base or ctx.on
+    month = int(m["m"]) if m["m"] else anchor.month
     if not 1 <= month <= 12:
         return Reading("date", review=[impossible(f"Tháng {month}")])
-    year = _year(ctx, m["year"], month) if m["m"] else ctx.on.year
-    kind, due = _part(year, month, f"tuần {m['week']}" if m["week"] else m["part"])
-    return Reading(kind, due) if due else Reading(kind, review=[impossible(f"Tháng {month}/{year}")])
+    year = _year(ctx, m["year"], month) if m["m"] else anchor.year
+    return _part(year, month, f"tuần {m['week']}" if m["week"] else m["part"])
 
 
 PART_QUARTER = _rx(rf"(?P<part>đầu|giữa|cuối)\s+quý(?:\s*(?P<q>{_QNUM})" + _YEAR_TAIL + ")?")
 
 
 def _part_quarter(m: re.Match[str], ctx: Context) -> Reading:
-    quarter = _quarter_number(m["q"]) if m["q"] else (ctx.on.month - 1) // 3 + 1
+    anchor = ctx.base or ctx.on
+    quarter = _quarter_number(m["q"]) if m["q"] else (anchor.month - 1) // 3 + 1
     if not 1 <= quarter <= 4:
         return Reading("quarter", review=[impossible(f"Quý {m['q'].upper()}")])
-    year = _year(ctx, m["year"], quarter * 3) if m["q"] else ctx.on.year
+    year = _year(ctx, m["year"], quarter * 3) if m["q"] else anchor.year
     return _quarter_part(year, quarter, m["part"])
 
 
@@ -216,7 +228,7 @@ def _quarter_part(year: int, quarter: int, part: str | None) -> Reading:
     last = quarter * 3
     kind, due = {"đầu": ("month", month_end(year, last - 2)), "giữa": ("date", safe_date(year, last - 1, 15))}.get(
         part or "", ("quarter", month_end(year, last)))
-    return Reading(kind, due) if due else Reading(kind, review=[impossible(f"Quý {quarter}/{year}")])
+    return _found(kind, due, safe_date(year, last - 2, 1), f"Quý {quarter}/{year}")
 
 
 HALF = _rx(r"(?:(?:6|sáu)\s+tháng|nửa)\s+(?P<part>đầu|cuối)(?:\s+của)?\s+năm(?:\s*(?P<year>\d{4})(?!\d))?")
@@ -226,8 +238,7 @@ def _half(m: re.Match[str], ctx: Context) -> Reading:
     # A half year has no kind of its own: it is read as the quarter it ends with (II or IV).
     month = 6 if m["part"] == "đầu" else 12
     year = _year(ctx, m["year"], month)
-    due = month_end(year, month)
-    return Reading("quarter", due) if due else Reading("quarter", review=[impossible(f"Năm {year}")])
+    return _found("quarter", month_end(year, month), safe_date(year, month - 5, 1), f"Năm {year}")
 
 
 YEAR = _rx(r"(?P<part>đầu|giữa|cuối)\s+năm(?:\s*(?P<y1>\d{4})(?!\d))?|năm\s*(?P<y2>\d{4})(?!\d)")
@@ -241,7 +252,8 @@ def _year_reading(year: int, part: str | None) -> Reading:
         kind, due = "date", safe_date(year, 6, 30)
     else:
         kind, due = "year", month_end(year, 12)
-    return Reading(kind, due) if due else Reading(kind, review=[impossible(f"Năm {year}")])
+    # A part of a year ("cuối năm") belongs to that year: its period starts on 1 January.
+    return _found(kind, due, safe_date(year, 1, 1), f"Năm {year}")
 
 
 def _year_rule(m: re.Match[str], ctx: Context) -> Reading:
@@ -268,17 +280,17 @@ def _relative_period(m: re.Match[str], ctx: Context) -> Reading:
     months = anchor.year * 12 + anchor.month - 1 + (step * (1 if unit == "tháng" else 3))
     year, month = divmod(months, 12)
     if unit == "tháng":
-        kind, due = _part(year, month + 1, part or "cuối")
-        return Reading(kind, due) if due else Reading(kind, review=[impossible(f"Tháng {month + 1}/{year}")])
+        return _part(year, month + 1, part or "cuối")
     return _quarter_part(year, month // 3 + 1, part)
 
 
 def _week(ctx: Context, day: date, part: str | None) -> Reading:
-    """A week is due on its last working day (Friday unless it is a holiday); 'đầu tuần' on its first."""
+    """A week is due on its last working day (Friday unless it is a holiday); 'đầu tuần' on its first.
+    Its period starts on its Monday."""
     monday = shift(day, -day.weekday())
     days = [shift(monday, i) for i in range(5)]
     working = [d for d in days if ctx.calendar.is_working_day(d)] or days
-    return Reading("date", working[0] if part == "đầu" else working[-1])
+    return Reading("date", working[0] if part == "đầu" else working[-1], starts=monday)
 
 
 TET = _rx(

@@ -54,6 +54,8 @@ _MARKER = re.compile(
 _MILESTONE = re.compile(r"\s*(?:,|;|và)\s*(?:và\s+)?(?:(?:hoàn\s+thành\s+)?trước\s+)?")
 _LEAD = re.compile(r"^\W*(?:(?:hoàn\s+thành|thời\s+hạn|hạn\s+chót|chậm\s+nhất|trước|vào|là|hết|trong)(?!\w)\W*)*")
 _DAY_NUMBER = re.compile(r"(?<!\w)ngày\s*\d{1,2}(?!\d)")
+# "Trước tháng 9", "(đến) hết quý III": the work runs up to the period named, not within it.
+_UP_TO = re.compile(r"(?<!\w)(?:trước|hết)\s*$")
 _DAY_WORDS = re.compile(
     r"(?<!\w)(?:ngày|hôm|mai|thứ|chủ\s+nhật|tháng\s+(?:một|hai|ba|tư|năm|sáu|bảy|tám|chín|mười|giêng|chạp))(?!\w)"
 )
@@ -61,13 +63,18 @@ _DAY_WORDS = re.compile(
 
 def parse_deadline(text: str, *, on: date, calendar: WorkCalendar | None = None, base: date | None = None) -> Deadline:
     """How a deadline phrase is understood: `text` is the whole phrase ("Quý II/2026", "Trước ngày
-    20/5/2026", "Hàng tháng"), `on` the document's date, `base` the day relative periods count from.
+    20/5/2026", "Hàng tháng"), `on` the document's date, `base` the day that "this"/"next" periods, an
+    unnumbered "cuối tháng" and "N ngày" count from (a plan's first day); without it the periods count
+    from `on` and "N ngày" without a start date of its own is reported for review.
 
     Returns a Deadline whose text is `text` in NFC, stripped; kind is one of date, month, quarter, year,
     recurring, none; due is a real date or None; milestones are the later dates of "A và B";
-    recurrence is the rule in words for recurring ones; review lists, in Vietnamese, every reason a
-    person should check it (an impossible date is never guessed: kind "date", due None). The first
-    deadline of the phrase wins, the rest is context. Empty text gives kind "none" without review;
+    recurrence is the rule in words for recurring ones; starts is the first day of the period the phrase
+    names (a month, quarter, half, year or week, or the month or quarter a part of one belongs to), and
+    None for a day, a recurring rule, nothing understood, or a phrase that runs up to the period
+    ("trước tháng 9", "hết quý III"); review lists, in Vietnamese, every reason a person should check it
+    (an impossible date is never guessed: kind "date", due None). The first deadline of the phrase wins,
+    the rest is context. Empty text gives kind "none" without review;
     text not understood gives kind "none" and "Không hiểu thời hạn «…»". Never raises."""
     written = unicodedata.normalize("NFC", text if isinstance(text, str) else "").strip()
     if not any(c.isalnum() for c in written):
@@ -92,7 +99,7 @@ def parse_deadline(text: str, *, on: date, calendar: WorkCalendar | None = None,
         return Deadline(text=written, review=[f"Không hiểu thời hạn «{written}»."])
     _, milestones, review = _milestones(norm, hit, ctx)
     review += [UNREAD] if unread else []
-    return _deadline(written, hit.reading, milestones, review + _context_review(norm, hit, ctx))
+    return _deadline(written, hit.reading, milestones, review + _context_review(norm, hit, ctx), _starts(norm, hit))
 
 
 def find_deadline(sentence: str, *, on: date, calendar: WorkCalendar | None = None) -> Deadline | None:
@@ -121,7 +128,7 @@ def find_deadline(sentence: str, *, on: date, calendar: WorkCalendar | None = No
     start, hit = found
     end, milestones, review = _milestones(norm, hit, ctx)
     words = " ".join(plain[start:end].split())
-    return _deadline(words, hit.reading, milestones, review + _context_review(norm, hit, ctx))
+    return _deadline(words, hit.reading, milestones, review + _context_review(norm, hit, ctx), _starts(norm, hit))
 
 
 def _families(marker: re.Match[str]) -> set[str]:
@@ -166,10 +173,16 @@ def _before(due: date | None, ctx: Context) -> list[str]:
     return []
 
 
-def _deadline(text: str, reading: Reading, milestones: list[date], review: list[str]) -> Deadline:
+def _starts(norm: str, hit: Hit) -> date | None:
+    """The first day of the period the phrase names, unless the phrase runs only up to it."""
+    return None if _UP_TO.search(norm, 0, hit.start) else hit.reading.starts
+
+
+def _deadline(text: str, reading: Reading, milestones: list[date], review: list[str],
+              starts: date | None = None) -> Deadline:
     reasons = list(dict.fromkeys(reading.review + review))
     return Deadline(text=text, kind=reading.kind, due=reading.due, milestones=milestones, review=reasons,
-                    recurrence=reading.recurrence)
+                    recurrence=reading.recurrence, starts=starts)
 
 
 def _unread_day(norm: str, end: int) -> bool:

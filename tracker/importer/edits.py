@@ -38,7 +38,7 @@ def apply_edit(document: ParsedDocument, edit: str, *, units: UnitDirectory, on:
         task.review = [r for r in task.review if "đơn vị chủ trì" not in r]
         return f"Nhiệm vụ {ref}: đơn vị chủ trì là {owner.unit}."
     if field == "deadline":
-        deadline = parse_deadline(value, on=on)
+        deadline = parse_deadline(value, on=on, base=task.starts)  # a plan's "cuối tháng" is its own month
         deadline.default = task.deadline.default if deadline.kind == "none" else None
         task.deadline = deadline
         return f"Nhiệm vụ {ref}: thời hạn «{value}»."

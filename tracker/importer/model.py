@@ -13,7 +13,9 @@ ALL_UNITS = "*"
 @dataclass
 class Deadline:
     """A deadline as written and as understood. `review` lists reasons a person should check it;
-    `default` is the date confirming will give a task that has no deadline of its own."""
+    `default` is the date confirming will give a task that has no deadline of its own; `starts` is the
+    first day of the period the deadline names ("Tháng 9/2026" → 1/9/2026, "Quý II" → 1/4), None when
+    it names none (a day, a recurring rule, no deadline): the task's period then starts at assignment."""
 
     text: str
     kind: str = "none"
@@ -22,6 +24,7 @@ class Deadline:
     review: list[str] = field(default_factory=list)
     recurrence: str = ""
     default: date | None = None
+    starts: date | None = None
 
     def to_json(self, *, with_review: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -30,6 +33,7 @@ class Deadline:
             "due": _iso(self.due),
             "milestones": [d.isoformat() for d in self.milestones],
             "default": _iso(self.default),
+            "starts": _iso(self.starts),
         }
         if with_review:
             data["review"] = list(self.review)
@@ -62,6 +66,10 @@ class ParsedUpdate:
 
 @dataclass
 class ParsedTask:
+    """A task as found. `starts` is the day it is assigned when the document says so: the first day of
+    the month a plan table is for (Phụ lục 5 of May's report: 1/6); None for other tables and notices,
+    whose tasks are assigned when the document is."""
+
     ref: str
     owner: UnitRef
     title: str
@@ -71,6 +79,7 @@ class ParsedTask:
     leader: str = ""
     update: ParsedUpdate | None = None
     review: list[str] = field(default_factory=list)
+    starts: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +91,7 @@ class ParsedTask:
             "deadline": self.deadline.to_json(),
             "update": self.update.to_json() if self.update else None,
             "review": self.review + [r for r in self.deadline.review if r not in self.review],
+            "starts": _iso(self.starts),
         }
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.importer.deadline_grammar import WELL_BEFORE, shift
 from tracker.importer.deadlines import parse_deadline
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.model import ParsedTask, ParsedUpdate, UnitRef
@@ -35,6 +36,7 @@ _BOILERPLATE = re.compile(
     r"^(cong hoa xa hoi|uy ban nhan dan|ubnd|hoi dong nhan dan|doc lap|tm|kt|chu tich|pho chu tich)\b"
     r"|^(ke hoach|bao cao|thong bao|quyet dinh|cong van|to trinh|phu luc)$"
 )
+_YEAR = re.compile(r"(?<!\d)(?:19|20|21)\d{2}(?!\d)")
 # Lines that close a table rather than continue its last cell: the signature block, notes.
 _CLOSING = re.compile(r"^(noi nhan|tm |kt |tl |chu tich|pho chu tich|nguoi lap|ghi chu)")
 
@@ -60,6 +62,9 @@ class _Table:
 def parse_task_tables(text: str, *, units: UnitDirectory, on: date) -> TableParse:
     """Every task of every task table in `text`, with the document's number, date, title and (for a results
     appendix) the month it reports on. `on` is the date deadlines are read against when the text gives none.
+    The tasks of a plan table (a table without a results column whose title names a month: "PHƯƠNG HƯỚNG,
+    NHIỆM VỤ ... THÁNG 6 NĂM 2026") start on that month's first day, and their deadlines' "this month" is
+    that month; other tasks have no start of their own (None).
     Never raises: an empty or unreadable text gives no tasks and a warning."""
     scanner = _Scanner()
     for line in text.splitlines():
@@ -83,9 +88,10 @@ def parse_task_tables(text: str, *, units: UnitDirectory, on: date) -> TablePars
         # A results appendix reports on deadlines of its own month, which may fall before the report itself:
         # read them against the month's first day so that they are not flagged as earlier than the document.
         read_on = _month_start(result.report_month) if table.columns.index("result") is not None else None
+        plan_start = _plan_start(table, facts, day)
         for cells, group in rows.tasks:
             ref = _unique_ref(cells[table.columns.stt].rstrip(". "), prefix, seen, where, result.warnings)
-            result.tasks.append(_task(cells, group, table.columns, units, read_on or day, ref))
+            result.tasks.append(_task(cells, group, table.columns, units, read_on or day, ref, plan_start))
     if not scanner.tables:
         result.warnings.append(
             "Không thấy bảng nhiệm vụ nào: cần một dòng tiêu đề có cột «STT» và cột «Nhiệm vụ» (hoặc «Nội dung»)."
@@ -229,7 +235,8 @@ def _starts_row(cells: list[str], columns: Columns, previous: str) -> bool:
 
 
 def _task(
-    cells: list[str], group: Group | None, columns: Columns, units: UnitDirectory, day: date, ref: str
+    cells: list[str], group: Group | None, columns: Columns, units: UnitDirectory, day: date, ref: str,
+    plan_start: date | None,
 ) -> ParsedTask:
     def cell(name: str) -> str:
         index = columns.index(name)
@@ -248,12 +255,13 @@ def _task(
         ref=ref,
         owner=owner,
         title=cells[columns.task],
-        deadline=parse_deadline(cell("deadline"), on=day),
+        deadline=parse_deadline(cell("deadline"), on=day, base=plan_start),
         coordinating=coordinating,
         expected_output=cell("expected_output"),
         leader=cell("leader"),
         update=update,
         review=review,
+        starts=plan_start,
     )
 
 
@@ -279,6 +287,18 @@ def _owner(text: str, group: Group | None, units: UnitDirectory) -> tuple[UnitRe
 
 def _month_start(month: str | None) -> date | None:
     return date(int(month[:4]), int(month[5:7]), 1) if month else None
+
+
+def _plan_start(table: _Table, facts: DocumentFacts, day: date) -> date | None:
+    """The first day of the month a plan table is for, from its title ("... THÁNG 6 NĂM 2026"), or None for
+    a results table or a title without a month. A month without its year takes the document's, and the next
+    year when that would put it well before the document ("THÁNG 1" in a plan made in December)."""
+    if table.columns.index("result") is not None:
+        return None
+    start = _month_start(month_of(table.title, facts.year or day.year))
+    if start is not None and not _YEAR.search(table.title) and start < shift(day, -WELL_BEFORE.days):
+        return start.replace(year=start.year + 1)
+    return start
 
 
 def _unique_ref(stt: str, prefix: str, seen: set[str], where: str, warnings: list[str]) -> str:
