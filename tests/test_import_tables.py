@@ -174,10 +174,10 @@ def test_deadlines_are_read_against_the_report_date(shared_dir, ref, text, due):
     assert (task.deadline.text, task.deadline.due) == (text, due)
 
 
-def test_every_task_of_next_months_plan_starts_on_the_plans_first_day_and_no_result_task_does(shared_dir):
+def test_tasks_start_on_the_first_day_of_the_month_their_plan_is_for_or_their_results_report_on(shared_dir):
     tasks = parse(seed(shared_dir, REPORT)).tasks
     assert {t.starts for t in tasks if t.ref.startswith("PL5-")} == {date(2026, 6, 1)}
-    assert {t.starts for t in tasks if t.ref.startswith("PL1-")} == {None}
+    assert {t.starts for t in tasks if t.ref.startswith("PL1-")} == {date(2026, 5, 1)}
 
 
 @pytest.mark.parametrize(
@@ -313,12 +313,12 @@ def test_a_plan_for_january_made_in_december_starts_in_the_next_year():
     assert (task.starts, task.deadline.due) == (date(2027, 1, 1), date(2027, 1, 31))
 
 
-def test_a_results_table_and_a_table_without_a_month_give_no_start():
+def test_a_results_table_starts_on_its_months_first_day_and_a_table_without_a_month_gives_no_start():
     results = "\n".join(["KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG 5 NĂM 2026",
                          table(tuple(ALL_COLUMNS), tuple(ALL_COLUMNS.values()))])
     plain = "\n".join(["NHIỆM VỤ TRỌNG TÂM NĂM 2026",
                        table(PLAN_HEADER, ("1", "Việc", "Trạm Y tế", "", "Tháng 6", "", ""))])
-    assert [t.starts for t in parse(results).tasks + parse(plain).tasks] == [None, None]
+    assert [t.starts for t in parse(results).tasks + parse(plain).tasks] == [date(2026, 5, 1), None]
 
 
 def test_the_json_of_a_task_adds_its_start_and_keeps_every_other_key():

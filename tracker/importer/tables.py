@@ -64,7 +64,8 @@ def parse_task_tables(text: str, *, units: UnitDirectory, on: date) -> TablePars
     appendix) the month it reports on. `on` is the date deadlines are read against when the text gives none.
     The tasks of a plan table (a table without a results column whose title names a month: "PHƯƠNG HƯỚNG,
     NHIỆM VỤ ... THÁNG 6 NĂM 2026") start on that month's first day, and their deadlines' "this month" is
-    that month; other tasks have no start of their own (None).
+    that month; the tasks of a results appendix are the tasks of the month it reports on, and start on its
+    first day; other tasks have no start of their own (None).
     Never raises: an empty or unreadable text gives no tasks and a warning."""
     scanner = _Scanner()
     for line in text.splitlines():
@@ -91,7 +92,7 @@ def parse_task_tables(text: str, *, units: UnitDirectory, on: date) -> TablePars
         plan_start = _plan_start(table, facts, day)
         for cells, group in rows.tasks:
             ref = _unique_ref(cells[table.columns.stt].rstrip(". "), prefix, seen, where, result.warnings)
-            result.tasks.append(_task(cells, group, table.columns, units, read_on or day, ref, plan_start))
+            result.tasks.append(_task(cells, group, table.columns, units, read_on or day, ref, plan_start, read_on))
     if not scanner.tables:
         result.warnings.append(
             "Không thấy bảng nhiệm vụ nào: cần một dòng tiêu đề có cột «STT» và cột «Nhiệm vụ» (hoặc «Nội dung»)."
@@ -236,7 +237,7 @@ def _starts_row(cells: list[str], columns: Columns, previous: str) -> bool:
 
 def _task(
     cells: list[str], group: Group | None, columns: Columns, units: UnitDirectory, day: date, ref: str,
-    plan_start: date | None,
+    plan_start: date | None, report_start: date | None = None,
 ) -> ParsedTask:
     def cell(name: str) -> str:
         index = columns.index(name)
@@ -261,7 +262,7 @@ def _task(
         leader=cell("leader"),
         update=update,
         review=review,
-        starts=plan_start,
+        starts=plan_start or report_start,
     )
 
 

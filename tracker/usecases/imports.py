@@ -46,7 +46,9 @@ def import_document(
 ) -> ImportOutcome:
     """Store the document and its tasks (a task for every unit where the owner is '*'), each with its
     audit event, and the results a results appendix reports as Updates of its month. Tasks without a
-    deadline get the default computed by the importer, marked as a default. Importing a file whose
+    deadline get the default computed by the importer, marked as a default. A task is assigned on the day its
+    table starts it (a plan for June: 1 June; a results appendix of May: 1 May), else on the meeting's or the
+    document's day; the period its deadline names starts on `starts_on`. Importing a file whose
     content was imported before creates nothing. Raises ForbiddenError, or InvalidInputError naming the
     tasks that still have no owner; the caller's transaction keeps it all-or-nothing."""
     require(actor, Action.CREATE, org_id=actor.org_id)
@@ -100,18 +102,26 @@ def _store_document(
     return document
 
 
+# Only a deadline that names a whole period ("Tháng 6", "Quý III") says when the work happens; one that
+# names a moment ("trong tuần đầu tháng 7", a day) leaves the work to the time before it: seed 000 plans
+# "Trong tuần đầu tháng 7 năm 2026" for June.
+_PERIOD_KINDS = {"month", "quarter", "year"}
+
+
 def _draft(parsed: ParsedTask, owner: Unit, units: dict[str, Unit], document: SourceDocument) -> TaskDraft:
     deadline = parsed.deadline
     due, is_default = deadline.due, False
     if due is None and deadline.kind == "none" and deadline.default is not None:
         due, is_default = deadline.default, True
     helpers = [units[c.unit].id or 0 for c in parsed.coordinating if c.unit in units and c.unit != owner.name]
-    outside = [c.text for c in parsed.coordinating if c.unit is None]
+    # "Các cơ quan chuyên môn" (every unit) is kept as written: listing every unit's name would say less.
+    outside = [c.text for c in parsed.coordinating if c.unit is None or c.unit == ALL_UNITS]
     return TaskDraft(
         title=parsed.title, owner_unit_id=owner.id or 0, expected_output=parsed.expected_output,
         coordinating_unit_ids=helpers, outside_bodies=outside, deadline_text=deadline.text,
         deadline_kind=deadline.kind,  # type: ignore[arg-type]
         due_on=due, milestones=list(deadline.milestones), due_is_default=is_default,
-        recurrence=deadline.recurrence, assigned_on=document.meeting_on or document.issued_on,
+        starts_on=deadline.starts if deadline.kind in _PERIOD_KINDS else None,
+        recurrence=deadline.recurrence, assigned_on=parsed.starts or document.meeting_on or document.issued_on,
         source_document_id=document.id, item_ref=parsed.ref,
     )
