@@ -8,6 +8,7 @@ are cloned (their XML deep-copied) once per unit and task, so a thousand tasks t
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 import zipfile
@@ -96,7 +97,14 @@ def write_docx(appendices: Sequence[Appendix], target: Path | BinaryIO, *, templ
             parts.section.addprevious(element)
     parts.section.addprevious(_closing_paragraph(None))
     document.core_properties.title = "; ".join(_clean(f"{a.heading} {a.title}") for a in appendices)
-    document.save(str(target) if isinstance(target, Path) else target)
+    try:
+        document.save(str(target) if isinstance(target, Path) else target)
+    finally:
+        # python-docx's package and parts point at each other, so the document's lxml tree (tens of MB for a
+        # thousand rows) goes only with the cycle collector, which lxml's own allocations never trigger: a
+        # service making appendices all day would keep every one of them.
+        del document, parts
+        gc.collect()
 
 
 def _open_template(path: Path) -> DocumentObject:
