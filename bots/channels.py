@@ -25,6 +25,16 @@ class ChannelError(Exception):
         self.unreachable = unreachable
 
 
+class ChatMoved(ChannelError):
+    """The chat lives on under another id (a Telegram group that became a supergroup): the old id will
+    never work again, so the send failed for good and the binding is unreachable as it stands, but the
+    same people are reachable at `new_external_id`; moving the binding there and sending again helps."""
+
+    def __init__(self, message: str, *, new_external_id: str) -> None:
+        super().__init__(message, retryable=False, unreachable=True)
+        self.new_external_id = new_external_id
+
+
 class Channel(Protocol):
     name: str
 

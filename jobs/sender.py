@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bots.channels import Channel, ChannelError, LogChannel
+from bots.channels import Channel, ChannelError, ChatMoved, LogChannel
 from tracker import outbox
 from tracker.clock import Clock
 
@@ -55,9 +55,18 @@ def _traceback(exc: BaseException) -> str:
 
 
 def build_channels(settings_like: Any, log_path: Path) -> dict[str, Channel]:
-    """The channels the service can send through, by name. For now only the log channel; Telegram and
-    Zalo join when their tokens are set in `settings_like`. "log" is always there: it is the fallback."""
-    return {"log": LogChannel(log_path)}
+    """The channels the service can send through, by name. "log" is always there: it is the fallback.
+    "telegram" joins when TELEGRAM_BOT_TOKEN is set: from `settings_like.telegram` when it carries a
+    TelegramSettings, else from the environment. Raises ConfigError (one Vietnamese message, no secret in
+    it) when a TELEGRAM_* value is wrong, so that a bad value stops the service at start-up."""
+    # Only the service sends: the chat library is loaded here, not when this module is imported.
+    from bots.telegram import TelegramChannel, load_telegram_settings
+
+    channels: dict[str, Channel] = {"log": LogChannel(log_path)}
+    telegram = getattr(settings_like, "telegram", None) or load_telegram_settings()
+    if telegram.enabled:
+        channels["telegram"] = TelegramChannel.from_settings(telegram)
+    return channels
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,7 @@ class RateLimiter:
 
 @dataclass(frozen=True)
 class _Outcome:
-    word: str  # sent, retry, failed, unreachable
+    word: str  # sent, retry, failed, unreachable, moved
     error: str = ""
 
 
@@ -122,8 +131,9 @@ class Sender:
 
     Retries: a retryable error puts the row back after max(retry_after, backoff_base * 2^(attempts-1)
     capped at backoff_max), deterministic, no jitter; after tracker.outbox.MAX_ATTEMPTS it fails. An
-    unreachable chat is marked so (with an audit event) and never tried again; any other permanent error
-    fails the row at once. An exception that is not a ChannelError (a bug, a library's own timeout) counts
+    unreachable chat is marked so (with an audit event) and never tried again; a chat that moved
+    (ChatMoved) has its binding moved and the row sent again at once; any other permanent error fails the
+    row at once. An exception that is not a ChannelError (a bug, a library's own timeout) counts
     as retryable. A send that outlasts `send_timeout` (default: half the lease, so that no other sender
     can claim a row still in flight) counts as a retryable timeout."""
 
@@ -236,6 +246,11 @@ class Sender:
             self._in_session(outbox.mark_sent, clock=self.clock, notification_id=row, sender=self.name)
             return _Outcome("sent")
         message = redact(str(error))
+        if isinstance(error, ChatMoved) and delivery.external_id is not None:
+            moved = self._in_session(outbox.move_chat, clock=self.clock, notification_id=row,
+                                     channel=delivery.channel, external_id=delivery.external_id,
+                                     new_external_id=error.new_external_id, error=message, sender=self.name)
+            return _Outcome("moved" if moved else "unreachable", message)
         if error.unreachable and delivery.external_id is not None:
             self._in_session(outbox.mark_unreachable, clock=self.clock, notification_id=row,
                              channel=delivery.channel, external_id=delivery.external_id, error=message)

@@ -2,8 +2,9 @@
 
 The server speaks the shape of Telegram's Bot API (POST /bot<token>/sendMessage with chat_id and text,
 answers {"ok": ...} with error_code, description and parameters.retry_after), records every request and
-every delivery, and can be told to answer 429, 500, 403 (blocked), 400 (chat not found, bad request), to
-hang, or to be slow: for given chats, for texts containing a fragment, or for the next N requests."""
+every delivery, and can be told to answer 429, 500, 403 (blocked), 400 (chat not found, bad request, a group
+that moved to a supergroup), to hang, or to be slow: for given chats, for texts containing a fragment, or for
+the next N requests. tests/fake_telegram.py builds the full Bot API for the real client on this machinery."""
 
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijklmnop"
 @dataclass(frozen=True)
 class Failure:
     """How the server answers instead of delivering. kind: rate_limited, server_error, blocked,
-    chat_not_found, bad_request, hang (hold the request until `release()`; then deliver it)."""
+    chat_not_found, bad_request, migrated (the group became the supergroup `migrate_to_chat_id`), hang
+    (hold the request until `release()`; then deliver it)."""
 
     kind: str
     retry_after: int = 1
+    migrate_to_chat_id: int = -1001234567890
 
 
 RATE_LIMITED = Failure("rate_limited", retry_after=5)
@@ -38,6 +41,8 @@ BLOCKED = Failure("blocked")
 CHAT_NOT_FOUND = Failure("chat_not_found")
 BAD_REQUEST = Failure("bad_request")
 HANG = Failure("hang")
+MIGRATED = Failure("migrated")
+DROPPED = "dropped"
 
 _ANSWERS = {
     "rate_limited": (429, "Too Many Requests: retry after {retry_after}"),
@@ -45,6 +50,7 @@ _ANSWERS = {
     "blocked": (403, "Forbidden: bot was blocked by the user"),
     "chat_not_found": (400, "Bad Request: chat not found"),
     "bad_request": (400, "Bad Request: message is too long"),
+    "migrated": (400, "Bad Request: group chat was upgraded to a supergroup chat"),
 }
 
 
@@ -71,7 +77,7 @@ class FakeChatServer:
         self._next: list[Failure] = []
         self._by_chat: dict[str, Failure] = {}
         self._by_text: list[tuple[str, Failure]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-chat-server",
@@ -136,6 +142,18 @@ class FakeChatServer:
 
     def answer(self, chat_id: str, text: str) -> tuple[int, dict[str, Any]] | None:
         """What to reply to one sendMessage; None means drop the connection without a reply."""
+        failure = self.outcome(chat_id, text)
+        if failure == DROPPED:
+            return None
+        if failure is None:
+            return 200, {"ok": True, "result": {"message_id": len(self.requests), "chat": {"id": chat_id},
+                                                "text": text}}
+        assert isinstance(failure, Failure)
+        return failure_reply(failure)
+
+    def outcome(self, chat_id: str, text: str) -> Failure | str | None:
+        """Decide and record how one request to `chat_id` is answered: None (delivered), the Failure to
+        answer with, or DROPPED (it hung until the server closed). Waits while the request hangs."""
         if self.slowness:
             time.sleep(self.slowness)
         failure = self._failure_for(chat_id, text)
@@ -143,20 +161,26 @@ class FakeChatServer:
             self.hanging.set()
             while not self._released.wait(0.05):
                 if self._closing.is_set():
-                    self._record(chat_id, text, "dropped")
-                    return None
+                    self._record(chat_id, text, DROPPED)
+                    return DROPPED
             failure = None
-        if failure is None:
-            self._record(chat_id, text, "ok")
-            return 200, {"ok": True, "result": {"message_id": len(self.requests), "chat": {"id": chat_id},
-                                                "text": text}}
-        self._record(chat_id, text, failure.kind)
-        status, description = _ANSWERS[failure.kind]
-        body: dict[str, Any] = {"ok": False, "error_code": status,
-                                "description": description.format(retry_after=failure.retry_after)}
-        if failure.kind == "rate_limited":
-            body["parameters"] = {"retry_after": failure.retry_after}
-        return status, body
+        self._record(chat_id, text, "ok" if failure is None else failure.kind)
+        return failure
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
+
+
+def failure_reply(failure: Failure) -> tuple[int, dict[str, Any]]:
+    """The status and Bot API body that answer with `failure` (not for hang)."""
+    status, description = _ANSWERS[failure.kind]
+    body: dict[str, Any] = {"ok": False, "error_code": status,
+                            "description": description.format(retry_after=failure.retry_after)}
+    if failure.kind == "rate_limited":
+        body["parameters"] = {"retry_after": failure.retry_after}
+    if failure.kind == "migrated":
+        body["parameters"] = {"migrate_to_chat_id": failure.migrate_to_chat_id}
+    return status, body
 
 
 def _handler(server: FakeChatServer) -> type[BaseHTTPRequestHandler]:

@@ -188,6 +188,43 @@ def mark_unreachable(
     session.commit()
 
 
+def move_chat(
+    session: Session, *, clock: Clock, notification_id: int, channel: str, external_id: str, new_external_id: str,
+    error: str, sender: str,
+) -> bool:
+    """The chat `external_id` lives on as `new_external_id` (a Telegram group that became a supergroup):
+    the binding moves there (audited as "moved") and the row is put back, due now, to be sent there. When
+    `new_external_id` is already bound, the old binding is marked unreachable instead; the row is put back
+    all the same and goes to the person's other chat or to the log. After MAX_ATTEMPTS the row fails.
+    Returns whether the binding moved."""
+    identity = session.exec(
+        select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
+    ).first()
+    taken = session.exec(
+        select(ChatIdentity.id).where(ChatIdentity.channel == channel, ChatIdentity.external_id == new_external_id)
+    ).first() is not None
+    moved = identity is not None and not taken
+    if identity is not None:
+        before = audit.snapshot(identity)
+        if moved:
+            identity.external_id = new_external_id
+        else:
+            identity.unreachable_at, identity.unreachable_reason = clock.now(), error[:500]
+        session.add(identity)
+        audit.record(session, clock=clock, actor=None, org_id=identity.org_id, entity="binding",
+                     entity_id=identity.id or 0, action="moved" if moved else "unreachable", before=before,
+                     after=audit.snapshot(identity), channel=channel, reason=error[:500])
+    row = session.get(Notification, notification_id, populate_existing=True)
+    failing = row is None or row.attempts >= MAX_ATTEMPTS
+    session.execute(
+        sa.update(Notification).where(Notification.id == notification_id, Notification.claimed_by == sender)
+        .values(status=NotificationStatus.FAILED if failing else NotificationStatus.PENDING,
+                next_attempt_at=clock.now(), claimed_until=None, last_error=error[:2000])
+    )
+    session.commit()
+    return moved
+
+
 def release_claims(session: Session, *, sender: str) -> int:
     """Give back the rows `sender` holds (on a polite shutdown) so another sender takes them at once."""
     released = session.execute(

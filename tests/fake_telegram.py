@@ -1,0 +1,256 @@
+"""A fake Telegram Bot API on 127.0.0.1 for the real python-telegram-bot client.
+
+It reads requests the way the real API does (JSON, form-encoded or multipart bodies; /bot<token>/<method>),
+answers getMe, sendMessage, sendDocument, getUpdates, setWebhook and deleteWebhook, records what the bot
+sent, and queues the updates a test pushes. sendMessage and sendDocument go through tests/fake_channel.py's
+failure machinery: `fail_next`, `fail_chat`, `fail_text` (429 with retry_after, 500, 403 blocked, 400 chat
+not found, 400 bad request, 400 with migrate_to_chat_id, a hang until `release()` or the server closes).
+`channel_for` and `send` drive the real TelegramChannel against it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email import policy
+from email.parser import BytesParser
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qs
+
+from fake_channel import DROPPED, TOKEN, Failure, FakeChatServer, failure_reply
+
+from bots.telegram import TelegramChannel, Timeouts
+
+BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Nhắc việc Phường Mẫu", "username": "phuong_mau_bot"}
+USER_ID = 700000001  # the sender of pushed messages unless a test names another
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    chat_id: str
+    text: str
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+    message_id: int
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    chat_id: str
+    file_name: str
+    data: bytes
+    caption: str
+    message_id: int
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the server understood: the method and its fields (files as (name, bytes))."""
+
+    method: str
+    fields: dict[str, Any]
+
+
+Reply = tuple[int, dict[str, Any]] | None
+
+
+class FakeTelegramServer(FakeChatServer):
+    """Run with `with FakeTelegramServer() as server:`; give the client `server.url` as its API base URL.
+    `messages` and `documents` hold what chats received, `calls` every understood request, in order."""
+
+    def __init__(self, timer: Callable[[], float] = time.monotonic, slowness: float = 0.0,
+                 token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.messages: list[SentMessage] = []
+        self.documents: list[SentDocument] = []
+        self.webhook: dict[str, Any] | None = None
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        self._next_message_id = 1
+        self._arrived = threading.Condition()
+        super().__init__(timer=timer, slowness=slowness)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._arrived:
+            self._closing.set()
+            self._arrived.notify_all()
+        super().__exit__(*exc)
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        """Queue `update` (without update_id) for getUpdates; returns the update_id it was given."""
+        with self._arrived:
+            update_id = self._next_update_id
+            self._next_update_id += 1
+            self._updates.append({"update_id": update_id, **update})
+            self._arrived.notify_all()
+        return update_id
+
+    def push_message(self, chat_id: int, text: str, *, user_id: int | None = None) -> int:
+        """Queue a private text message from the user `user_id` (default: the chat itself)."""
+        sender = {"id": user_id or chat_id, "is_bot": False, "first_name": "Người dùng"}
+        message = {"message_id": self._message_id(), "date": int(time.time()), "text": text, "from": sender,
+                   "chat": {"id": chat_id, "type": "private", "first_name": "Người dùng"}}
+        return self.push_update({"message": message})
+
+    def texts_to(self, chat_id: str) -> list[str]:
+        """The texts chat `chat_id` received, in order."""
+        with self._lock:
+            return [m.text for m in self.messages if m.chat_id == chat_id]
+
+    def handle(self, method: str, fields: dict[str, Any]) -> Reply:
+        """The reply to one Bot API call (None: drop the connection)."""
+        with self._lock:
+            self.calls.append(Call(method, fields))
+        handler = self._methods().get(method)
+        if handler is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        return handler(fields)
+
+    def _methods(self) -> dict[str, Callable[[dict[str, Any]], Reply]]:
+        return {"getMe": lambda _: _ok(BOT_USER), "sendMessage": self._send_message,
+                "sendDocument": self._send_document, "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook}
+
+    def _send_message(self, fields: dict[str, Any]) -> Reply:
+        chat_id, text = str(fields.get("chat_id", "")), str(fields.get("text", ""))
+        failure = self.outcome(chat_id, text)
+        if failure is not None:
+            return _failed(failure)
+        markup = json.loads(fields["reply_markup"]) if fields.get("reply_markup") else None
+        message_id = self._message_id()
+        with self._lock:
+            self.messages.append(SentMessage(chat_id, text, fields.get("parse_mode"), markup, message_id))
+        return _ok(_message(message_id, chat_id, text=text))
+
+    def _send_document(self, fields: dict[str, Any]) -> Reply:
+        chat_id, caption = str(fields.get("chat_id", "")), str(fields.get("caption", ""))
+        document = fields.get("document")
+        if not isinstance(document, tuple):
+            return 400, {"ok": False, "error_code": 400, "description": "Bad Request: there is no document in the "
+                                                                         "request"}
+        file_name, data = document
+        failure = self.outcome(chat_id, caption or file_name)
+        if failure is not None:
+            return _failed(failure)
+        message_id = self._message_id()
+        with self._lock:
+            self.documents.append(SentDocument(chat_id, file_name, data, caption, message_id))
+        file = {"file_id": f"doc-{message_id}", "file_unique_id": f"u-{message_id}", "file_name": file_name,
+                "file_size": len(data)}
+        return _ok(_message(message_id, chat_id, document=file, **({"caption": caption} if caption else {})))
+
+    def _get_updates(self, fields: dict[str, Any]) -> Reply:
+        offset = int(fields.get("offset") or 0)
+        limit = int(fields.get("limit") or 100)
+        deadline = time.monotonic() + float(fields.get("timeout") or 0)
+        with self._arrived:
+            # Like the real API: asking from `offset` confirms, and forgets, every earlier update.
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and not self._closing.is_set() and time.monotonic() < deadline:
+                self._arrived.wait(deadline - time.monotonic())
+            return _ok(self._updates[:limit])
+
+    def _set_webhook(self, fields: dict[str, Any]) -> Reply:
+        with self._lock:
+            self.webhook = {"url": fields.get("url", ""), "secret_token": fields.get("secret_token")}
+        return _ok(True)
+
+    def _delete_webhook(self, fields: dict[str, Any]) -> Reply:
+        with self._lock:
+            self.webhook = None
+        return _ok(True)
+
+    def _message_id(self) -> int:
+        with self._lock:
+            self._next_message_id += 1
+            return self._next_message_id - 1
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
+
+
+def _ok(result: Any) -> tuple[int, dict[str, Any]]:
+    return 200, {"ok": True, "result": result}
+
+
+def _failed(failure: Failure | str) -> Reply:
+    return None if failure == DROPPED else failure_reply(failure)  # type: ignore[arg-type]
+
+
+def _message(message_id: int, chat_id: str, **content: Any) -> dict[str, Any]:
+    chat = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+    return {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat, "type": "private"}, **content}
+
+
+def _fields(content_type: str, body: bytes) -> dict[str, Any]:
+    """The request's fields: text values as sent (the client JSON-encodes the non-string ones), uploaded
+    files as (file name, bytes)."""
+    if content_type.startswith("application/json"):
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in (json.loads(body or b"{}")).items()}
+    if content_type.startswith("multipart/form-data"):
+        # The standard library's MIME parser reads form data too (cgi is gone from Python 3.13).
+        head = f"Content-Type: {content_type}\r\n\r\n".encode()
+        fields: dict[str, Any] = {}
+        for part in BytesParser(policy=policy.HTTP).parsebytes(head + body).iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            data = part.get_payload(decode=True) or b""
+            filename = part.get_filename()
+            fields[str(name)] = (filename, data) if filename is not None else data.decode()
+        return fields
+    return {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+
+
+def _handler(server: FakeTelegramServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            prefix = f"/bot{server.token}/"
+            if not self.path.startswith(prefix):
+                self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                return
+            reply = server.handle(self.path[len(prefix):], _fields(self.headers.get("Content-Type", ""), body))
+            if reply is None:
+                self.close_connection = True
+                return
+            self._reply(*reply)
+
+        do_GET = do_POST  # noqa: N815
+
+        def _reply(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body, ensure_ascii=False).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:
+                pass  # the client gave up (its timeout); what matters is what was recorded
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    return Handler
+
+
+def channel_for(server: FakeTelegramServer, token: str = TOKEN) -> TelegramChannel:
+    """The real Telegram channel pointed at `server`, with a short read timeout for the hang tests."""
+    return TelegramChannel(token, api_base_url=server.url, timeouts=Timeouts(read=0.5))
+
+
+def send(channel: TelegramChannel, chat_id: str, text: str) -> None:
+    """One send in an event loop of its own, the channel closed afterwards."""
+
+    async def once() -> None:
+        async with channel:
+            await channel.send(chat_id, text)
+
+    asyncio.run(once())
