@@ -4,6 +4,7 @@ Callers check who may ask (tracker.usecases.reports); this module only reads."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -132,7 +133,13 @@ def _appendix(kind: AppendixKind, label: str, month: str, header: ReportHeader,
         for n, (unit_id, tasks) in enumerate(grouped.items(), start=1)
     )
     return Appendix(kind=kind, label=label, year=int(month[:4]), month=int(month[5:]), ward_name=header.ward_name,
-                    units=groups, report_number=header.report_number, report_date=header.report_date)
+                    units=groups, report_number=header.report_number, report_date=header.report_date,
+                    place=place_name(header.ward_name))
+
+
+def place_name(ward_name: str) -> str:
+    """The place a ward's documents are dated from: "Phường Phù Liễn" → "Phù Liễn"."""
+    return re.sub(r"^(?:Phường|Xã|Thị trấn)\s+", "", ward_name.strip(), flags=re.IGNORECASE)
 
 
 def _updates_until(session: Session, task_ids: list[int], month: str) -> dict[int, list[Update]]:
