@@ -21,7 +21,7 @@ from tracker.importer.model import ParsedDocument, ParsedTask
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import read_path
 from tracker.reports.excel import write_xlsx
-from tracker.reports.model import Appendix
+from tracker.reports.model import Appendix, AppendixKind
 from tracker.reports.word import write_docx
 from tracker.usecases.imports import import_document, unit_directory
 from tracker.usecases.reports import month_plan, month_results
@@ -114,6 +114,20 @@ def check_tasks(rows: list[list[str]], parsed: list[ParsedTask], label: str, *, 
         assert all(unicodedata.is_normalized("NFC", cell) for cell in row)
 
 
+def check_files(session: Session, org_id: int, appendix: Appendix, tmp_path: Path, section: list[str],
+                parsed: list[ParsedTask], label: str, counts: list[int]) -> None:
+    """The Word and the Excel file of `appendix` against the seed's `section`: the same units (as the ward
+    resolves the seed's names) in the same order with `counts` tasks, the same STT, and row by row the
+    importer's reading of the seed."""
+    for fmt, rows in written(appendix, tmp_path, label).items():
+        units = unit_rows(rows)
+        assert [count for _, count in units] == counts, fmt
+        assert all(same_unit(session, org_id, s, ours) for (s, _), (ours, _) in
+                   zip(seed_units(section), units, strict=True)), fmt
+        assert list(task_rows(rows)) == seed_numbers(section), fmt
+        check_tasks(rows, parsed, label, results=appendix.kind == AppendixKind.RESULTS)
+
+
 def test_may_phu_luc_1_comes_back_from_the_seeds_phu_luc_1(session, clock, shared_dir, tmp_path):
     org_id, parsed = import_appendix(session, clock, shared_dir, "ket-qua", "PL1")
     appendix = month_results(session, actor=person(session, org_id, "van-thu"), month="2026-05", report_number="234",
@@ -121,13 +135,7 @@ def test_may_phu_luc_1_comes_back_from_the_seeds_phu_luc_1(session, clock, share
     section = seed_section(shared_dir, "PHỤ LỤC 1", "PHỤ LỤC 2")
     assert appendix.title == section[1] and appendix.attachment_line == section[2]
     assert [c for _, c in seed_units(section)] == RESULTS_COUNTS
-    for fmt, rows in written(appendix, tmp_path, "phu-luc-1").items():
-        units = unit_rows(rows)
-        assert [count for _, count in units] == RESULTS_COUNTS, fmt
-        assert all(same_unit(session, org_id, s, ours) for (s, _), (ours, _) in
-                   zip(seed_units(section), units, strict=True)), fmt
-        assert list(task_rows(rows)) == seed_numbers(section), fmt
-        check_tasks(rows, parsed.tasks, "PL1", results=True)
+    check_files(session, org_id, appendix, tmp_path, section, parsed.tasks, "PL1", RESULTS_COUNTS)
 
 
 def test_junes_phu_luc_5_comes_back_from_the_seeds_phu_luc_5(session, clock, shared_dir, tmp_path):
@@ -136,13 +144,7 @@ def test_junes_phu_luc_5_comes_back_from_the_seeds_phu_luc_5(session, clock, sha
     section = seed_section(shared_dir, "PHỤ LỤC 5", None)
     assert appendix.title == section[1]
     assert [c for _, c in seed_units(section)] == PLAN_COUNTS
-    for fmt, rows in written(appendix, tmp_path, "phu-luc-5").items():
-        units = unit_rows(rows)
-        assert [count for _, count in units] == PLAN_COUNTS, fmt
-        assert all(same_unit(session, org_id, s, ours) for (s, _), (ours, _) in
-                   zip(seed_units(section), units, strict=True)), fmt
-        assert list(task_rows(rows)) == seed_numbers(section), fmt
-        check_tasks(rows, parsed.tasks, "PL5", results=False)
+    check_files(session, org_id, appendix, tmp_path, section, parsed.tasks, "PL5", PLAN_COUNTS)
     # The plan for June is not May's: those tasks start on 1 June.
     assert month_plan(session, actor=person(session, org_id, "van-thu"), month="2026-05").task_count == 0
 

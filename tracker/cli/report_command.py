@@ -16,13 +16,13 @@ from tracker.cli.context import AsOption, JsonOption, OrgOption, acting
 from tracker.cli.render import console, print_json
 from tracker.dates import format_day, parse_day
 from tracker.errors import InvalidInputError
-from tracker.models import Unit
+from tracker.models import Task
 from tracker.reports.model import Appendix, PeriodFigures
 from tracker.reports.selection import parse_month
 from tracker.usecases.missing import tasks_missing_results
 from tracker.usecases.reports import month_figures, month_plan, month_results
 from tracker.usecases.tasks import set_report_override
-from tracker.usecases.units import resolve_unit
+from tracker.usecases.units import list_units, resolve_unit
 
 report_app = typer.Typer(help="Báo cáo tháng: phụ lục, số liệu, kết quả còn thiếu.", no_args_is_help=True)
 
@@ -82,27 +82,29 @@ def missing(
     as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Nhiệm vụ của phụ lục tháng mà đơn vị chưa báo cáo kết quả, theo từng đơn vị."""
+    key = parse_month(month)
     with acting(ctx, org, as_) as a:
         unit_id = resolve_unit(a.session, org_id=a.org.id or 0, ref=unit).id if unit else None
-        tasks = tasks_missing_results(a.session, actor=a.actor, month=month, unit_id=unit_id)
-        names = {u.id: u.name for u in a.session.exec(_units(a.org.id or 0))}
-    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        tasks = tasks_missing_results(a.session, actor=a.actor, month=key, unit_id=unit_id)
+        names = {u.id: u.name for u in list_units(a.session, org_id=a.org.id or 0, include_inactive=True)}
+    by_unit: dict[str, list[Task]] = defaultdict(list)
     for task in tasks:
-        by_unit[names.get(task.owner_unit_id, "")].append(
-            {"id": task.id, "title": task.title, "due": task.due_on.isoformat() if task.due_on else None})
+        by_unit[names.get(task.owner_unit_id, "")].append(task)
     if as_json:
-        print_json({"month": parse_month(month), "units": [{"unit": n, "tasks": t} for n, t in by_unit.items()]})
+        print_json({"month": key, "units": [
+            {"unit": name, "tasks": [{"id": t.id, "title": t.title, "due": t.due_on.isoformat() if t.due_on else None}
+                                     for t in items]}
+            for name, items in by_unit.items()]})
         return
-    key = parse_month(month)
     if not by_unit:
         console.print(f"Mọi nhiệm vụ của phụ lục tháng {int(key[5:])}/{key[:4]} đã có kết quả báo cáo.")
         return
     console.print(f"{len(tasks)} nhiệm vụ chưa có kết quả tháng {int(key[5:])}/{key[:4]}:")
     for name, items in by_unit.items():
         console.print(f"{name} ({len(items)}):")
-        for item in items:
-            due = f" (hạn {format_day(parse_day(item['due']))})" if item["due"] else ""
-            console.print(f"  [{item['id']}] {item['title']}{due}")
+        for task in items:
+            due = f" (hạn {format_day(task.due_on)})" if task.due_on else ""
+            console.print(f"  [{task.id}] {task.title}{due}")
 
 
 @report_app.command("include")
@@ -134,12 +136,6 @@ def _override(ctx: typer.Context, task_id: int, month: str, reason: str, org: st
     verb = "Đã đưa" if include else "Đã bỏ"
     where = "vào" if include else "khỏi"
     console.print(f"{verb} nhiệm vụ số {task.id} {where} phụ lục tháng {int(key[5:])}/{key[:4]}.")
-
-
-def _units(org_id: int):  # type: ignore[no-untyped-def]
-    from sqlmodel import select
-
-    return select(Unit).where(Unit.org_id == org_id)
 
 
 def _day(text: str | None):  # type: ignore[no-untyped-def]
