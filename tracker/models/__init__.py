@@ -1,5 +1,6 @@
 """The tables of the tracker. Importing this package registers all of them on SQLModel.metadata."""
 
+from tracker.models.chat import ChatButton, ChatEvent, Conversation
 from tracker.models.enums import (
     DeadlineKind,
     ExtensionStatus,
@@ -14,7 +15,10 @@ from tracker.models.work import ExtensionRequest, SourceDocument, Task, Update
 
 __all__ = [
     "AuditEvent",
+    "ChatButton",
+    "ChatEvent",
     "ChatIdentity",
+    "Conversation",
     "DeadlineKind",
     "ExtensionRequest",
     "ExtensionStatus",

@@ -1,0 +1,46 @@
+"""/trogiup, /thoat and the lines that tell a person what they may do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bots.dialog import texts
+from bots.dialog.registry import EVERYONE, Command, Registry
+from bots.dialog.turn import Turn
+from bots.messages import Button, Reply
+from tracker.models import Person, Role
+
+
+def help_text(registry: Registry, person: Person) -> str:
+    """The commands a person of this role may use, one per line."""
+    lines = []
+    for command in registry.commands_for(Role(person.role)):
+        usage = f" {command.usage}" if command.usage else ""
+        lines.append(f"/{command.name}{usage} — {command.summary}")
+    return "\n".join(lines)
+
+
+def show_help(turn: Turn, args: str) -> list[Reply]:
+    return [Reply(f"Các lệnh đồng chí dùng được:\n{help_text(turn.registry, turn.person)}")]
+
+
+def leave(turn: Turn, args: str) -> list[Reply]:
+    # run_command already ended the conversation; say whether there was one.
+    return [Reply(texts.STOPPED if turn.interrupted else texts.NOTHING_TO_STOP)]
+
+
+def leave_by_button(turn: Turn, payload: dict[str, Any]) -> list[Reply]:
+    had_step = bool(turn.state.step)
+    turn.end()
+    return [Reply(texts.STOPPED if had_step else texts.NOTHING_TO_STOP)]
+
+
+def exit_button(turn: Turn) -> tuple[Button]:
+    """A row with the "Thoát" button, for the replies of a step."""
+    return (turn.button(texts.EXIT_LABEL, "exit"),)
+
+
+def register(registry: Registry) -> None:
+    registry.add_command(Command("trogiup", show_help, "các lệnh đồng chí dùng được", EVERYONE))
+    registry.add_command(Command("thoat", leave, "thoát thao tác đang làm dở", EVERYONE))
+    registry.add_action("exit", leave_by_button)
