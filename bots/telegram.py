@@ -1,12 +1,13 @@
 """Telegram through python-telegram-bot v22: settings, the outbound channel and its error mapping.
 
 The outbound half is the sender's `Channel`: texts from the jobs are plain text, escaped here and sent in
-HTML parse mode, so that a task title with "<" or "&" arrives as written; the dialog sends HTML it built
-itself with `send_html`. A message over Telegram's limit is split on line boundaries (a longer line on
-spaces) and the parts are sent in order.
+HTML parse mode, so that a task title with "<" or "&" arrives as written; the dialog's replies are sent
+with `send_html` and `send_document`. A message over Telegram's limit is split on line boundaries (a longer
+line on spaces) and the parts are sent in order. `fetch_file` downloads what a person sent.
 
 The inbound half (long polling, the webhook, updates turned into the channel-agnostic dialog's messages)
-joins this file later and shares `TelegramChannel.bot()`, the Bot of the running event loop."""
+is in bots/telegram_inbound.py, bots/telegram_updates.py and bots/telegram_webhook.py; it shares
+`TelegramChannel.bot()`, the Bot of the running event loop."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org"
 MESSAGE_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)
 # Telegram's shape: the bot's number, a colon, then the secret part (35 characters today).
 _TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{30,100}")
+# What Telegram accepts as a webhook's secret_token.
+_WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8443"
 # Loggers that write the API URL, which embeds the token: httpx at INFO, the Bot at DEBUG.
 _URL_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot")
 
@@ -53,13 +57,20 @@ _URL_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot")
 class TelegramSettings(BaseSettings):
     """TELEGRAM_BOT_TOKEN (secret; absent or empty: the Telegram channel is off) and TELEGRAM_API_BASE_URL
     (default https://api.telegram.org; a local Bot API server or a test server). The URL may also be
-    given in python-telegram-bot's convention, ending in /bot. Build it with `load_telegram_settings`."""
+    given in python-telegram-bot's convention, ending in /bot. Updates come by long polling unless
+    TELEGRAM_WEBHOOK_URL is set (the public URL Telegram posts to, usually a reverse proxy's); then
+    TELEGRAM_WEBHOOK_SECRET (1-256 characters of A-Z a-z 0-9 _ -) is required and the bot listens on
+    TELEGRAM_WEBHOOK_LISTEN (host:port, default 127.0.0.1:8443) at the URL's path. Build it with
+    `load_telegram_settings`."""
 
     # hide_input_in_errors: a validation error must never carry the token it rejected.
     model_config = SettingsConfigDict(env_prefix="TELEGRAM_", extra="ignore", hide_input_in_errors=True)
 
     bot_token: SecretStr | None = None
     api_base_url: str = DEFAULT_API_BASE_URL
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -86,16 +97,60 @@ class TelegramSettings(BaseSettings):
                              f"https://, không có ? hay #, ví dụ {DEFAULT_API_BASE_URL}.")
         return api_root(text)
 
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url_shape(cls, value: object) -> str | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            parts = urlsplit("")
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
+            raise ValueError("TELEGRAM_WEBHOOK_URL phải là địa chỉ công khai bắt đầu bằng https:// mà Telegram "
+                             "gửi cập nhật tới, ví dụ https://phuong.example.vn/telegram.")
+        return text
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret_shape(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not _WEBHOOK_SECRET_SHAPE.fullmatch(value.strip()):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET phải gồm 1 đến 256 ký tự A-Z, a-z, 0-9, _ hoặc -.")
+        return value.strip()
+
+    @field_validator("webhook_listen", mode="before")
+    @classmethod
+    def _listen_shape(cls, value: object) -> str:
+        text = str(value or "").strip() or DEFAULT_WEBHOOK_LISTEN
+        host, _, port = text.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("TELEGRAM_WEBHOOK_LISTEN phải có dạng địa_chỉ:cổng, ví dụ 127.0.0.1:8443.")
+        return text
+
     @model_validator(mode="after")
     def _token_not_in_url(self) -> TelegramSettings:
         if self.bot_token is not None and self.bot_token.get_secret_value() in self.api_base_url:
             raise ValueError("TELEGRAM_API_BASE_URL không được chứa token: token chỉ đặt ở TELEGRAM_BOT_TOKEN.")
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError("Có TELEGRAM_WEBHOOK_URL thì phải đặt TELEGRAM_WEBHOOK_SECRET, để chỉ Telegram gửi "
+                             "được cập nhật tới bot.")
         return self
 
     @property
     def enabled(self) -> bool:
         """Whether a token is set, so that the Telegram channel runs."""
         return self.bot_token is not None
+
+    @property
+    def listen_address(self) -> tuple[str, int]:
+        """TELEGRAM_WEBHOOK_LISTEN as (host, port); an IPv6 host loses its brackets."""
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 def load_telegram_settings(**values: Any) -> TelegramSettings:
@@ -219,10 +274,49 @@ class TelegramChannel:
             sent.append(message.message_id)
         return sent
 
+    async def send_document(self, external_id: str, name: str, content: bytes, *, caption_html: str = "",
+                            reply_markup: InlineKeyboardMarkup | None = None) -> int:
+        """Send `content` as the document `name` to chat `external_id`, with an HTML caption (escaped by
+        the caller, at most 1024 characters) and buttons when given. Returns the message id; raises
+        ChannelError as `send` does."""
+        try:
+            message = await self.bot().send_document(
+                chat_id=external_id, document=content, filename=name, caption=caption_html or None,
+                parse_mode=ParseMode.HTML if caption_html else None, reply_markup=reply_markup)
+        except TelegramError as exc:
+            raise to_channel_error(exc, secret=self._token) from exc
+        return message.message_id
+
+    async def fetch_file(self, ref: str, max_bytes: int) -> bytes:
+        """The content of the file whose file_id is `ref`, through getFile and a download. The size
+        Telegram reports is checked against `max_bytes` before downloading, the bytes received after.
+        Raises ChannelError: permanent for a file over `max_bytes` or one Telegram will not serve (over
+        its 20 MB limit, an unknown file_id), retryable for network and server errors."""
+        bot = self.bot()
+        try:
+            file = await bot.get_file(ref)
+            if file.file_size is not None and file.file_size > max_bytes:
+                raise _too_large(file.file_size, max_bytes)
+            content = bytes(await file.download_as_bytearray())
+        except BadRequest as exc:
+            raise ChannelError(f"Telegram không cho tải tệp (400): {exc.message.replace(self._token, '***')}",
+                               retryable=False) from exc
+        except TelegramError as exc:
+            raise to_channel_error(exc, secret=self._token) from exc
+        except RuntimeError as exc:  # PTB: getFile gave no file_path, so there is nothing to download
+            raise ChannelError("Telegram không cho đường dẫn tải tệp", retryable=False) from exc
+        if len(content) > max_bytes:
+            raise _too_large(len(content), max_bytes)
+        return content
+
     async def aclose(self) -> None:
         """Close the HTTP connections of the current loop's Bot. Safe to call more than once."""
         requests, self._requests, self._bot, self._loop = self._requests, (), None, None
         await asyncio.gather(*(request.shutdown() for request in requests))
+
+
+def _too_large(size: int, max_bytes: int) -> ChannelError:
+    return ChannelError(f"tệp {size} byte, quá giới hạn {max_bytes} byte", retryable=False)
 
 
 def to_channel_error(exc: TelegramError, *, secret: str = "") -> ChannelError:
@@ -233,7 +327,7 @@ def to_channel_error(exc: TelegramError, *, secret: str = "") -> ChannelError:
     permanent for this message, the chat kept. `secret` is masked wherever it would appear."""
     description = exc.message.replace(secret, "***") if secret else exc.message
     if isinstance(exc, RetryAfter):
-        wait = _seconds(exc)
+        wait = retry_after_seconds(exc)
         return ChannelError(f"Telegram yêu cầu chờ {wait:g} giây rồi mới gửi tiếp (429)", retryable=True,
                             retry_after=wait)
     if isinstance(exc, ChatMigrated):
@@ -257,8 +351,9 @@ def to_channel_error(exc: TelegramError, *, secret: str = "") -> ChannelError:
     return ChannelError(f"lỗi Telegram ({type(exc).__name__}): {description}", retryable=True)
 
 
-def _seconds(exc: RetryAfter) -> float:
-    # PTB 22 warns that retry_after becomes a timedelta; accept both, without the warning.
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """The seconds Telegram asked to wait. PTB 22 warns that retry_after becomes a timedelta; both
+    are accepted, without the warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after

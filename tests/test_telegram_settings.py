@@ -14,7 +14,7 @@ import pytest
 from fake_channel import TOKEN
 from fake_telegram import FakeTelegramServer, send
 
-from bots.telegram import TelegramChannel, TelegramSettings
+from bots.telegram import TelegramChannel, TelegramSettings, load_telegram_settings
 from jobs.sender import build_channels
 from tracker.errors import ConfigError
 
@@ -71,8 +71,16 @@ def test_settings_given_by_the_caller_take_the_place_of_the_environment(server, 
         ("TELEGRAM_API_BASE_URL", "ftp://127.0.0.1:8081", "TELEGRAM_API_BASE_URL phải là địa chỉ"),
         ("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot?x=1", "TELEGRAM_API_BASE_URL phải là địa chỉ"),
         ("TELEGRAM_API_BASE_URL", f"https://api.telegram.org/bot{TOKEN}", "không được chứa token"),
+        ("TELEGRAM_WEBHOOK_URL", "phuong.example.vn/telegram", "TELEGRAM_WEBHOOK_URL phải là địa chỉ"),
+        ("TELEGRAM_WEBHOOK_URL", "https://phuong.example.vn/telegram", "phải đặt TELEGRAM_WEBHOOK_SECRET"),
+        ("TELEGRAM_WEBHOOK_SECRET", "AAFakeToken có dấu cách", "TELEGRAM_WEBHOOK_SECRET phải gồm 1 đến 256"),
+        ("TELEGRAM_WEBHOOK_SECRET", "AAFakeToken" * 24, "TELEGRAM_WEBHOOK_SECRET phải gồm 1 đến 256"),
+        ("TELEGRAM_WEBHOOK_LISTEN", "8443", "TELEGRAM_WEBHOOK_LISTEN phải có dạng"),
+        ("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0:70000", "TELEGRAM_WEBHOOK_LISTEN phải có dạng"),
     ],
-    ids=["token-without-secret", "token-with-prefix", "url-without-scheme", "url-ftp", "url-query", "url-with-token"],
+    ids=["token-without-secret", "token-with-prefix", "url-without-scheme", "url-ftp", "url-query", "url-with-token",
+         "webhook-without-scheme", "webhook-without-secret", "secret-with-spaces", "secret-too-long",
+         "listen-without-host", "listen-port-too-big"],
 )
 def test_a_wrong_telegram_setting_stops_the_start_with_a_vietnamese_message_that_hides_it(
     monkeypatch, tmp_path, variable, value, words
@@ -86,6 +94,29 @@ def test_a_wrong_telegram_setting_stops_the_start_with_a_vietnamese_message_that
     message = str(raised.value)
     assert message.startswith("Cấu hình Telegram chưa đúng.") and words in message
     assert SECRET not in message and "AAFakeToken" not in message
+
+
+def test_webhook_settings_give_the_public_url_the_secret_and_where_to_listen(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", " https://phuong.example.vn/telegram/hook ")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "bi-mat_Phuong_Mau")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_LISTEN", "[::1]:9000")
+
+    settings = load_telegram_settings()
+
+    assert settings.webhook_url == "https://phuong.example.vn/telegram/hook"
+    assert settings.webhook_secret is not None and settings.webhook_secret.get_secret_value() == "bi-mat_Phuong_Mau"
+    assert settings.listen_address == ("::1", 9000)
+    assert "bi-mat_Phuong_Mau" not in repr(settings)
+
+
+def test_without_a_webhook_url_updates_come_by_polling_from_the_default_address(monkeypatch):
+    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_WEBHOOK_LISTEN"):
+        monkeypatch.delenv(name, raising=False)
+
+    settings = load_telegram_settings(bot_token=TOKEN)
+
+    assert (settings.webhook_url, settings.webhook_secret, settings.listen_address) == (None, None, ("127.0.0.1", 8443))
 
 
 def test_tracker_serve_with_a_wrong_token_stops_at_start_up_with_one_line(database_url, tmp_path):
