@@ -1,10 +1,13 @@
 """A fake Telegram Bot API on 127.0.0.1 for the real python-telegram-bot client.
 
 It reads requests the way the real API does (JSON, form-encoded or multipart bodies; /bot<token>/<method>),
-answers getMe, sendMessage, sendDocument, getUpdates, setWebhook and deleteWebhook, records what the bot
-sent, and queues the updates a test pushes. sendMessage and sendDocument go through tests/fake_channel.py's
-failure machinery: `fail_next`, `fail_chat`, `fail_text` (429 with retry_after, 500, 403 blocked, 400 chat
-not found, 400 bad request, 400 with migrate_to_chat_id, a hang until `release()` or the server closes).
+answers getMe, sendMessage, sendDocument, editMessageText, sendChatAction, answerCallbackQuery, getFile (and
+serves the file at /file/bot<token>/<path>), getUpdates, setWebhook and deleteWebhook, records what the bot
+sent, and queues the updates a test pushes (`push_message`, `push_document`, `push_button`, `push_update`).
+`fail_updates` makes the next getUpdates calls answer 500. sendMessage and sendDocument go through
+tests/fake_channel.py's failure machinery: `fail_next`, `fail_chat`, `fail_text` (429 with retry_after, 500,
+403 blocked, 400 chat not found, 400 bad request, 400 with migrate_to_chat_id, a hang until `release()` or the
+server closes).
 `channel_for` and `send` drive the real TelegramChannel against it."""
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from fake_channel import DROPPED, TOKEN, Failure, FakeChatServer, failure_reply
 
@@ -72,6 +75,9 @@ class FakeTelegramServer(FakeChatServer):
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._next_message_id = 1
+        self._files: dict[str, tuple[str, bytes]] = {}  # file_id: (file_path, content)
+        self._failing_updates = 0
+        self.callback_answers: list[dict[str, Any]] = []
         self._arrived = threading.Condition()
         super().__init__(timer=timer, slowness=slowness)
 
@@ -90,12 +96,68 @@ class FakeTelegramServer(FakeChatServer):
             self._arrived.notify_all()
         return update_id
 
-    def push_message(self, chat_id: int, text: str, *, user_id: int | None = None) -> int:
-        """Queue a private text message from the user `user_id` (default: the chat itself)."""
-        sender = {"id": user_id or chat_id, "is_bot": False, "first_name": "Người dùng"}
-        message = {"message_id": self._message_id(), "date": int(time.time()), "text": text, "from": sender,
-                   "chat": {"id": chat_id, "type": "private", "first_name": "Người dùng"}}
+    def push_message(self, chat_id: int, text: str, *, user_id: int | None = None, chat_type: str = "private",
+                     reply_to: dict[str, Any] | None = None, **content: Any) -> int:
+        """Queue a text message from the user `user_id` (default: the chat itself) in a chat of `chat_type`;
+        `reply_to` is the message it answers (see `bot_message`), `content` replaces or adds fields (a
+        sticker instead of the text: `text=None, sticker={...}`). Returns the update_id."""
+        message = self.user_message(chat_id, text, user_id=user_id, chat_type=chat_type, **content)
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
         return self.push_update({"message": message})
+
+    def user_message(self, chat_id: int, text: str | None, *, user_id: int | None = None,
+                     chat_type: str = "private", **content: Any) -> dict[str, Any]:
+        """A message as Telegram shows it from a person (not queued)."""
+        sender = {"id": user_id or chat_id, "is_bot": False, "first_name": "Người", "last_name": "Dùng"}
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        chat.update({"first_name": "Người"} if chat_type == "private" else {"title": "Nhóm giao ban"})
+        message = {"message_id": self._message_id(), "date": int(time.time()), "from": sender, "chat": chat,
+                   **({"text": text} if text is not None else {}), **content}
+        return {k: v for k, v in message.items() if v is not None}
+
+    def bot_message(self, chat_id: int, text: str) -> dict[str, Any]:
+        """A message the bot sent earlier (not queued), for `reply_to`."""
+        return {"message_id": self._message_id(), "date": int(time.time()), "from": BOT_USER, "text": text,
+                "chat": {"id": chat_id, "type": "private", "first_name": "Người"}}
+
+    def push_document(self, chat_id: int, name: str, content: bytes, *, mime_type: str = "application/pdf",
+                      caption: str | None = None, declared_size: int | None = None) -> str:
+        """Queue a document sent by the user `chat_id`, stored for getFile and download. `declared_size` is
+        the size Telegram announces (default: the real one). Returns its file_id."""
+        file_id = self.add_file(name, content)
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name, "mime_type": mime_type,
+                    "file_size": len(content) if declared_size is None else declared_size}
+        self.push_update({"message": self.user_message(chat_id, None, document=document, caption=caption)})
+        return file_id
+
+    def add_file(self, name: str, content: bytes) -> str:
+        """Store `content` for getFile and the download URL; returns its file_id."""
+        with self._lock:
+            file_id = f"file-{len(self._files) + 1}"
+            self._files[file_id] = (f"documents/{file_id}-{name}", content)
+        return file_id
+
+    def push_button(self, chat_id: int, data: str, *, message_text: str = "Chọn việc:") -> str:
+        """Queue a press on a button with callback data `data` under a bot message in chat `chat_id`.
+        Returns the callback query's id."""
+        with self._lock:
+            query_id = f"cbq-{self._next_update_id}"
+        sender = {"id": chat_id, "is_bot": False, "first_name": "Người", "last_name": "Dùng"}
+        query = {"id": query_id, "from": sender, "chat_instance": "ci-1", "data": data,
+                 "message": self.bot_message(chat_id, message_text)}
+        self.push_update({"callback_query": query})
+        return query_id
+
+    def fail_updates(self, count: int) -> None:
+        """Answer the next `count` getUpdates calls with 500."""
+        with self._lock:
+            self._failing_updates += count
+
+    def methods_called(self) -> list[str]:
+        """The Bot API methods called, in order."""
+        with self._lock:
+            return [call.method for call in self.calls]
 
     def texts_to(self, chat_id: str) -> list[str]:
         """The texts chat `chat_id` received, in order."""
@@ -114,7 +176,34 @@ class FakeTelegramServer(FakeChatServer):
     def _methods(self) -> dict[str, Callable[[dict[str, Any]], Reply]]:
         return {"getMe": lambda _: _ok(BOT_USER), "sendMessage": self._send_message,
                 "sendDocument": self._send_document, "getUpdates": self._get_updates,
-                "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook}
+                "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
+                "getFile": self._get_file, "answerCallbackQuery": self._answer_callback_query,
+                "editMessageText": self._edit_message_text, "sendChatAction": lambda _: _ok(True)}
+
+    def _get_file(self, fields: dict[str, Any]) -> Reply:
+        file_id = str(fields.get("file_id", ""))
+        with self._lock:
+            stored = self._files.get(file_id)
+        if stored is None:
+            return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+        path, content = stored
+        return _ok({"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content),
+                    "file_path": path})
+
+    def download(self, path: str) -> bytes | None:
+        """The content stored at `path` (a getFile file_path), or None; recorded as a "download" call."""
+        with self._lock:
+            self.calls.append(Call("download", {"path": path}))
+            return next((content for p, content in self._files.values() if p == path), None)
+
+    def _answer_callback_query(self, fields: dict[str, Any]) -> Reply:
+        with self._lock:
+            self.callback_answers.append(dict(fields))
+        return _ok(True)
+
+    def _edit_message_text(self, fields: dict[str, Any]) -> Reply:
+        chat_id, text = str(fields.get("chat_id", "")), str(fields.get("text", ""))
+        return _ok(_message(int(fields.get("message_id") or 0), chat_id, text=text))
 
     def _send_message(self, fields: dict[str, Any]) -> Reply:
         chat_id, text = str(fields.get("chat_id", "")), str(fields.get("text", ""))
@@ -145,6 +234,10 @@ class FakeTelegramServer(FakeChatServer):
         return _ok(_message(message_id, chat_id, document=file, **({"caption": caption} if caption else {})))
 
     def _get_updates(self, fields: dict[str, Any]) -> Reply:
+        with self._lock:
+            if self._failing_updates:
+                self._failing_updates -= 1
+                return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
         offset = int(fields.get("offset") or 0)
         limit = int(fields.get("limit") or 100)
         deadline = time.monotonic() + float(fields.get("timeout") or 0)
@@ -212,6 +305,10 @@ def _handler(server: FakeTelegramServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            path = unquote(self.path)  # python-telegram-bot quotes a file URL's path, the token's colon too
+            if path.startswith(f"/file/bot{server.token}/"):
+                self._file(path[len(f"/file/bot{server.token}/"):])
+                return
             prefix = f"/bot{server.token}/"
             if not self.path.startswith(prefix):
                 self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
@@ -224,11 +321,19 @@ def _handler(server: FakeTelegramServer) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST  # noqa: N815
 
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body, ensure_ascii=False).encode()
+        def _file(self, path: str) -> None:
+            content = server.download(path)
+            if content is None:
+                self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return
+            self._reply(200, content)
+
+        def _reply(self, status: int, body: dict[str, Any] | bytes) -> None:
+            data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+            kind = "application/octet-stream" if isinstance(body, bytes) else "application/json"
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

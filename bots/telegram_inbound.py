@@ -1,0 +1,316 @@
+"""The Telegram adapter's inbound half: updates are received, handed to the dialog, and its replies sent
+back as HTML messages, inline keyboards and documents (the translation itself: bots/telegram_updates.py).
+
+Updates come by long polling (`TelegramBot.run_polling`, the default: a ward server behind a NAT needs no
+public address) or through the webhook (`TelegramBot.run_webhook`, bots/telegram_webhook.py); both hand
+each update to `TelegramBot.process`. The dialog runs in a worker thread (it is synchronous, one database
+transaction per call), one update at a time, in the order Telegram numbered them. An update counts as
+handled only once the dialog returned: polling confirms it to Telegram (the offset) after that, and the
+webhook answers 200 after that, so a crash in between delivers it again and the dialog, which handles each
+`Inbound.event_id` once, ignores the copy.
+
+Log lines carry event ids and exception types, never the token, a message's text or a file's name."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import html
+import json
+import logging
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from telegram import Bot, Update
+from telegram.constants import ChatAction
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+
+from bots.channels import ChannelError
+from bots.messages import Inbound, Reply
+from bots.telegram import TelegramChannel, TelegramSettings, retry_after_seconds
+from bots.telegram_updates import ALLOWED_UPDATES, CAPTION_LIMIT, TRY_LATER, ButtonDataError, Outgoing, render, route
+from bots.telegram_webhook import WebhookServer
+
+log = logging.getLogger("bots.telegram")
+
+FetchFile = Callable[[str, int], bytes]
+
+
+class DialogLike(Protocol):
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        """The replies to `inbound`, in order; raises when it could not handle it (nothing is kept then)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PollingOptions:
+    """`timeout`: seconds a getUpdates call waits for an update. After a failed call the loop waits
+    `backoff` seconds, doubled after each further failure up to `max_backoff`. A dialog failure delivers
+    the update again, up to `attempts` times; then the person is told to try later and the loop moves on.
+    A reply that fails to send for a retryable reason is tried `attempts` times too."""
+
+    timeout: float = 30.0
+    backoff: float = 1.0
+    max_backoff: float = 60.0
+    attempts: int = 3
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait after `failures` (1 or more) failures in a row."""
+        return min(self.max_backoff, self.backoff * 2 ** max(0, failures - 1))
+
+
+class TelegramBot:
+    """The inbound side for one bot: `process` one update, or run `run_polling` / `run_webhook` until
+    cancelled. Sends through `channel` (whose Bot belongs to the running event loop)."""
+
+    def __init__(self, channel: TelegramChannel, dialog: DialogLike, *,
+                 options: PollingOptions = PollingOptions()) -> None:
+        self.channel = channel
+        self.dialog = dialog
+        self.options = options
+        self.username = ""
+        self.webhook_server: WebhookServer | None = None  # while run_webhook listens
+        self._lock = asyncio.Lock()
+        self._failures: dict[int, int] = {}  # update_id: dialog failures so far
+
+    async def start(self) -> None:
+        """Ask Telegram who the bot is (getMe; its username is stripped from "/command@bot"), retrying
+        network errors with backoff until it answers."""
+        bot = self.channel.bot()
+        await self._retrying("getMe", bot.initialize)
+        self.username = bot.username
+
+    async def process(self, update: Update) -> bool:
+        """Handle one update: acknowledge a button press, send a fixed answer, or hand the Inbound to the
+        dialog and send its replies. Returns True when done with the update (also when a reply could not be
+        sent, or after `attempts` dialog failures, the person told to try later); False when the dialog
+        failed and the update should be delivered again. Never raises for the dialog's or Telegram's
+        errors. Cancelled, it finishes the update first (the dialog's transaction cannot stop half-way,
+        and its replies would be lost: the dialog ignores the update when it comes again), then raises."""
+        work = asyncio.ensure_future(self._process(update))
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await work
+            raise
+
+    async def _process(self, update: Update) -> bool:
+        routed = route(update, self.username)
+        if routed.callback_id is not None:
+            await self._answer_callback(routed.callback_id)
+        if routed.answer:
+            await self.deliver(routed.chat_id, [Outgoing(html.escape(routed.answer, quote=False))])
+            return True
+        inbound = routed.inbound
+        if inbound is None:
+            return True
+        # One update at a time, its replies included: a chat's answers arrive in the order it wrote.
+        async with self._lock:
+            if inbound.file is not None:
+                await self._typing(inbound.chat_id)
+            try:
+                replies = await asyncio.to_thread(self.dialog.handle, inbound)
+            except Exception as exc:
+                return await self._dialog_failed(update.update_id, inbound, exc)
+            self._failures.pop(update.update_id, None)
+            try:
+                outgoing = [render(reply) for reply in replies]
+            except ButtonDataError as exc:
+                log.error("Hộp thoại trả lời %s bằng nút Telegram không nhận: %s", inbound.event_id, exc)
+                outgoing = [Outgoing(TRY_LATER)]
+            await self.deliver(inbound.chat_id, outgoing)
+        return True
+
+    async def _dialog_failed(self, update_id: int, inbound: Inbound, exc: Exception) -> bool:
+        failures = self._failures.get(update_id, 0) + 1
+        # The stack without the exception's message: that may quote what the person wrote.
+        log.error("Hộp thoại lỗi khi xử lý %s (lần %d/%d): %s\n%s", inbound.event_id, failures,
+                  self.options.attempts, type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+        if failures < self.options.attempts:
+            self._failures[update_id] = failures
+            return False
+        self._failures.pop(update_id, None)
+        await self.deliver(inbound.chat_id, [Outgoing(TRY_LATER)])
+        return True
+
+    async def deliver(self, chat_id: str, outgoing: Sequence[Outgoing]) -> None:
+        """Send each message to `chat_id` in order: long texts split, the keyboard under the last part, a
+        file as a document (its text as the caption when it fits, else sent before it). A retryable
+        failure is tried again (after Telegram's retry_after when it gave one); a permanent one (the bot
+        blocked) stops the rest. Logs failures, never raises ChannelError."""
+        for item in outgoing:
+            if not await self._send_one(chat_id, item):
+                return
+
+    async def _send_one(self, chat_id: str, item: Outgoing) -> bool:
+        channel = self.channel
+        if item.file is None:
+            if not item.html.strip():
+                log.warning("Bỏ qua một trả lời rỗng cho chat %s.", chat_id)
+                return True
+            return await self._retrying_send(lambda: channel.send_html(chat_id, item.html, reply_markup=item.markup))
+        file = item.file
+        caption = item.html if len(item.html.encode("utf-16-le")) // 2 <= CAPTION_LIMIT else ""
+        if item.html.strip() and not caption and not await self._retrying_send(
+                lambda: channel.send_html(chat_id, item.html)):
+            return False
+        return await self._retrying_send(lambda: channel.send_document(
+            chat_id, file.name, file.content, caption_html=caption, reply_markup=item.markup))
+
+    async def _retrying_send(self, send: Callable[[], Awaitable[object]]) -> bool:
+        for attempt in range(1, self.options.attempts + 1):
+            try:
+                await send()
+                return True
+            except ChannelError as exc:
+                if not exc.retryable or attempt == self.options.attempts:
+                    log.warning("Không gửi được trả lời qua Telegram: %s", exc)
+                    return False
+                await asyncio.sleep(exc.retry_after or self.options.delay(attempt))
+        return False
+
+    async def _answer_callback(self, callback_id: str) -> None:
+        try:
+            await self.channel.bot().answer_callback_query(callback_id)
+        except TelegramError as exc:
+            # An old press delivered again can no longer be answered; the reply still goes out.
+            log.debug("answerCallbackQuery: %s", type(exc).__name__)
+
+    async def _typing(self, chat_id: str) -> None:
+        with contextlib.suppress(TelegramError):
+            await self.channel.bot().send_chat_action(chat_id, ChatAction.TYPING)
+
+    async def _retrying(self, what: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        failures = 0
+        while True:
+            try:
+                return await call()
+            except TelegramError as exc:
+                failures += 1
+                wait = _wait(exc, self.options.delay(failures))
+                log.warning("Telegram %s lỗi (%s); thử lại sau %.1f giây.", what, _describe(exc), wait)
+                await asyncio.sleep(wait)
+
+    async def run_polling(self) -> None:
+        """Long polling until cancelled: deleteWebhook first (Telegram refuses getUpdates while a webhook
+        is set), then getUpdates in a loop, each update processed before the next and confirmed (the
+        offset moved past it) only once processed; an update whose dialog call failed is fetched again
+        after a backoff. Network and server errors back off and retry. On cancellation the update in hand
+        is finished and the handled ones are confirmed."""
+        await self.start()
+        bot = self.channel.bot()
+        await self._retrying("deleteWebhook", bot.delete_webhook)
+        log.info("Telegram: nhận tin nhắn bằng long polling.")
+        offset: int | None = None
+        failures = 0
+        try:
+            while True:
+                try:
+                    updates = await bot.get_updates(offset=offset, timeout=self.options.timeout,
+                                                    allowed_updates=ALLOWED_UPDATES)
+                except TelegramError as exc:
+                    failures += 1
+                    wait = _wait(exc, self.options.delay(failures))
+                    log.warning("Telegram getUpdates lỗi (%s); thử lại sau %.1f giây.", _describe(exc), wait)
+                    await asyncio.sleep(wait)
+                    continue
+                failures = 0
+                for update in updates:
+                    work = asyncio.ensure_future(self.process(update))
+                    try:
+                        done = await asyncio.shield(work)
+                    except asyncio.CancelledError:
+                        if await work:  # finished while the stop waited for it: confirm it too
+                            offset = update.update_id + 1
+                        raise
+                    if not done:
+                        await asyncio.sleep(self.options.delay(self._failures.get(update.update_id, 1)))
+                        break
+                    offset = update.update_id + 1
+        finally:
+            if offset is not None:
+                await self._confirm(bot, offset)
+
+    async def _confirm(self, bot: Bot, offset: int) -> None:
+        # Telegram forgets updates only when asked for later ones; without this a restart sees the last
+        # batch again (harmless, the dialog ignores event ids it handled, but wasteful).
+        with contextlib.suppress(TelegramError, asyncio.CancelledError):
+            await bot.get_updates(offset=offset, timeout=0, read_timeout=2, allowed_updates=ALLOWED_UPDATES)
+
+    async def run_webhook(self, url: str, secret: str, host: str, port: int) -> None:
+        """Listen on host:port for Telegram's posts to `url`'s path, then setWebhook with `secret`; runs
+        until cancelled, then stops listening (the webhook stays set: Telegram keeps the updates that come
+        meanwhile). A post without the secret gets 403 and reaches nothing."""
+        await self.start()
+        async with WebhookServer(url, secret, self.receive) as server:
+            await server.start(host, port)
+            self.webhook_server = server
+            bot = self.channel.bot()
+            await self._retrying("setWebhook", lambda: bot.set_webhook(
+                url, secret_token=secret, allowed_updates=ALLOWED_UPDATES))
+            log.info("Telegram: nhận tin nhắn qua webhook, nghe tại %s:%d.", host, server.port)
+            try:
+                await asyncio.Event().wait()
+            finally:
+                self.webhook_server = None
+
+    async def receive(self, body: bytes) -> int:
+        """The webhook's handler for one authenticated post: 200 once the update is processed, 500 when it
+        should be delivered again (the dialog failed), 400 for a body that is not an update."""
+        try:
+            update = Update.de_json(json.loads(body), self.channel.bot())
+        except Exception as exc:  # PTB reports a malformed update as whatever its parsing hit
+            log.warning("Webhook Telegram nhận nội dung không phải cập nhật: %s", type(exc).__name__)
+            return 400
+        return 200 if await self.process(update) else 500
+
+
+def _wait(exc: TelegramError, backoff: float) -> float:
+    return retry_after_seconds(exc) if isinstance(exc, RetryAfter) else backoff
+
+
+def _describe(exc: TelegramError) -> str:
+    if isinstance(exc, Conflict):
+        return "409: một tiến trình khác đang nhận cập nhật của bot này, hoặc webhook vẫn đang đặt"
+    if isinstance(exc, InvalidToken):
+        return "Telegram không nhận token: kiểm tra TELEGRAM_BOT_TOKEN và TELEGRAM_API_BASE_URL"
+    return type(exc).__name__
+
+
+def file_fetcher(channel: TelegramChannel, loop: asyncio.AbstractEventLoop, *, timeout: float = 120.0) -> FetchFile:
+    """A blocking `fetch(ref, max_bytes) -> bytes` for the dialog, which runs in a worker thread: it runs
+    `channel.fetch_file` on `loop` (the loop that owns the channel's connections) and waits up to
+    `timeout` seconds. Raises ChannelError as fetch_file does (retryable when it timed out), and
+    RuntimeError when called on `loop` itself, where waiting would block the loop forever."""
+
+    def fetch(ref: str, max_bytes: int) -> bytes:
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            raise RuntimeError("fetch_file must be called from the dialog's worker thread")
+        future = asyncio.run_coroutine_threadsafe(channel.fetch_file(ref, max_bytes), loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise ChannelError("hết thời gian tải tệp từ Telegram", retryable=True) from None
+
+    return fetch
+
+
+async def run_telegram(channel: TelegramChannel, settings: TelegramSettings, dialog: DialogLike, *,
+                       options: PollingOptions = PollingOptions()) -> None:
+    """Receive the bot's updates as `settings` say (the webhook when TELEGRAM_WEBHOOK_URL is set, else long
+    polling) and answer them through `dialog`, until cancelled."""
+    bot = TelegramBot(channel, dialog, options=options)
+    if settings.webhook_url is None or settings.webhook_secret is None:
+        await bot.run_polling()
+        return
+    host, port = settings.listen_address
+    await bot.run_webhook(settings.webhook_url, settings.webhook_secret.get_secret_value(), host, port)
