@@ -3,6 +3,7 @@ once (--once, for cron), and as a service stopped by a signal."""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import signal
@@ -14,9 +15,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fake_channel import TOKEN
+from fake_telegram import FakeTelegramServer
 from sqlmodel import Session, select
 
-from tracker.cli.serve_command import configure_logging
+from tracker.cli.serve_command import NO_DIALOG_LINE, configure_logging
 from tracker.db import make_engine
 from tracker.models import JobRun, Notification, NotificationStatus
 
@@ -123,6 +126,36 @@ def test_serve_stops_on_a_signal_with_exit_code_0_and_leaves_no_message_sending(
             assert session.exec(select(sa.func.count()).select_from(Notification)).one() > 0
     finally:
         engine.dispose()
+
+
+def test_serve_with_a_telegram_token_answers_chat_messages_and_stops_cleanly(url, tmp_path):
+    log = tmp_path / "logs" / "tracker.log"
+    stranger = 700000042
+    with FakeTelegramServer() as server, (tmp_path / "err.txt").open("w") as err:
+        env = {k: v for k, v in environment(url).items() if not k.startswith("TELEGRAM_")}
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.url)
+        process = subprocess.Popen([str(SCRIPT), "serve"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=err, stdin=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
+            if importlib.util.find_spec("bots.dialog") is None:
+                wait_for(lambda: NO_DIALOG_LINE in log.read_text(encoding="utf-8"), process, 30)
+            else:
+                server.push_message(stranger, "Xin chào")
+                wait_for(lambda: bool(server.texts_to(str(stranger))), process, 30)
+                methods = server.methods_called()
+                assert methods.index("deleteWebhook") < methods.index("getUpdates")
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    assert code == 0, (tmp_path / "err.txt").read_text()
+    text = log.read_text(encoding="utf-8")
+    assert "Đã dừng." in text and TOKEN.split(":")[1] not in text
+    assert "Traceback" not in (tmp_path / "err.txt").read_text()
 
 
 def wait_for(condition, process: subprocess.Popen, seconds: float) -> None:

@@ -31,6 +31,8 @@ from tracker.usecases import apply_ward_config, load_sample_tasks, person_in_war
 
 if TYPE_CHECKING:
     from bots.channels import Channel
+    from bots.telegram import TelegramSettings
+    from bots.telegram_inbound import DialogLike
     from jobs.sender import Sender
 
 log = logging.getLogger("tracker.serve")
@@ -39,6 +41,7 @@ LOG_DIR = Path("logs")
 READY_LINE = "Dịch vụ đang chạy; dừng bằng Ctrl+C (hoặc SIGTERM)."
 NO_TOKEN_LINE = f"Không có token chat: tin nhắn được ghi ra màn hình và tệp {LOG_DIR / 'outbox.log'}"
 FALLBACK_LINE = f"Người chưa liên kết tài khoản chat: tin nhắn được ghi ra màn hình và tệp {LOG_DIR / 'outbox.log'}"
+NO_DIALOG_LINE = "Chưa có phần hội thoại (bots.dialog): bot chỉ gửi tin nhắc việc, chưa trả lời tin nhắn."
 SENDER_LEASE = timedelta(minutes=5)
 WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "log": "màn hình và tệp nhật ký"}
@@ -73,6 +76,7 @@ def serve(
     """Chạy dịch vụ: nhắc việc theo lịch của từng phường/xã và gửi tin nhắn."""
     # The scheduler, the sender and the chat libraries are loaded by this command only: every other
     # command starts without them.
+    from bots.telegram import load_telegram_settings
     from jobs.sender import build_channels
 
     configure_logging(LOG_DIR, secrets=_secret_values(os.environ))
@@ -82,11 +86,13 @@ def serve(
         console.print(created)
     engine, clock = st.engine(), st.clock()
     channels = build_channels(st.settings, LOG_DIR / "outbox.log")
+    # The same settings build_channels used: the webhook's, if any, go with the token.
+    telegram = (getattr(st.settings, "telegram", None) or load_telegram_settings()) if "telegram" in channels else None
     with session_scope(engine) as session:
         wards = ward_times(session)
     for line in [*(ward_line(ward) for ward in wards), *channel_lines(channels)]:
         console.print(line)
-    asyncio.run(_serve(engine, clock, channels, once=once))
+    asyncio.run(_serve(engine, clock, channels, once=once, telegram=telegram))
 
 
 def ward_line(ward: WardTimes) -> str:
@@ -105,7 +111,16 @@ def channel_lines(channels: Mapping[str, Channel]) -> list[str]:
     return [*(f"Kênh {CHANNEL_LABELS.get(name, name)}: đang bật." for name in chats), FALLBACK_LINE]
 
 
-async def _serve(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool) -> None:
+async def _serve(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
+                 telegram: TelegramSettings | None = None) -> None:
+    try:
+        await _run(engine, clock, channels, once=once, telegram=telegram)
+    finally:
+        await _close_channels(channels)
+
+
+async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
+               telegram: TelegramSettings | None) -> None:
     from jobs.scheduler import catch_up, make_scheduler, schedule_wards
     from jobs.sender import Sender
 
@@ -126,14 +141,67 @@ async def _serve(engine: Engine, clock: Clock, channels: Mapping[str, Channel], 
     await asyncio.to_thread(schedule_wards, scheduler, engine, clock)
     scheduler.start()
     sending = asyncio.create_task(sender.run(stop))
+    chats = _chat_bots(engine, clock, channels, telegram)
     log.info(READY_LINE)
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({sending, stopping}, return_when=asyncio.FIRST_COMPLETED)
     log.info("Đang dừng: chờ tin đang gửi xong.")
     stop.set()
     scheduler.shutdown(wait=False)
+    for chat in chats:
+        chat.cancel()  # a bot finishes the message in hand, then stops
+    await asyncio.gather(*chats, return_exceptions=True)
     await sending
     log.info("Đã dừng.")
+
+
+def _chat_bots(engine: Engine, clock: Clock, channels: Mapping[str, Channel],
+               telegram: TelegramSettings | None) -> list[asyncio.Task[None]]:
+    """The tasks that receive chat messages and answer them through the dialog: Telegram's, when its token
+    is set and the dialog is there. Each runs until cancelled; one that fails is logged, and the
+    scheduler and the sender go on."""
+    if telegram is None or "telegram" not in channels:
+        return []
+    from bots.telegram import TelegramChannel
+    from bots.telegram_inbound import run_telegram
+
+    channel = channels["telegram"]
+    dialog = load_dialog(engine, clock)
+    if dialog is None or not isinstance(channel, TelegramChannel):
+        return []
+    task = asyncio.create_task(run_telegram(channel, telegram, dialog), name="telegram")
+    task.add_done_callback(_report_end)
+    return [task]
+
+
+def load_dialog(engine: Engine, clock: Clock) -> DialogLike | None:
+    """The channel-agnostic dialog (bots.dialog), or None, with one log line, when that package is not
+    installed: the service then sends reminders but answers no message."""
+    try:
+        from bots.dialog import Dialog
+    except ModuleNotFoundError as exc:
+        if exc.name != "bots.dialog":
+            raise
+        log.warning(NO_DIALOG_LINE)
+        return None
+    return Dialog(engine, clock)
+
+
+def _report_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.error("Kênh %s ngừng nhận tin nhắn: %s: %s", task.get_name(), type(exc).__name__, exc)
+
+
+async def _close_channels(channels: Mapping[str, Channel]) -> None:
+    """Close the connections of the channels that hold some (those with `aclose`)."""
+    for channel in channels.values():
+        close = getattr(channel, "aclose", None)
+        if close is not None:
+            try:
+                await close()
+            except Exception as exc:  # closing must not hide why the service stopped
+                log.warning("Không đóng được kênh %s: %s", channel.name, type(exc).__name__)
 
 
 async def _send_due(sender: Sender, stop: asyncio.Event) -> int:
