@@ -2,6 +2,8 @@
 who may press them, events delivered twice, restarts, expired steps and errors. Reporting and extensions
 have files of their own (test_dialog_update.py, test_dialog_extension.py)."""
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +11,7 @@ from builders import make_task, make_ward, person, unit
 from dialog_helpers import Chat, bind, rows
 
 from bots.dialog import Dialog, texts
+from bots.messages import InboundFile
 from tracker.models import ChatIdentity, Conversation, Role, Task, TaskStatus, Update
 from tracker.usecases import TaskChanges, add_person, cancel_task, issue_invite, update_task
 
@@ -197,6 +200,19 @@ def test_an_event_handled_twice_does_nothing_the_second_time(session, clock, eng
     assert len(rows(engine, Update)) == 1
 
 
+def test_the_same_event_delivered_by_several_processes_at_once_is_handled_once(session, clock, engine, org_id,
+                                                                              dialog):
+    make_task(session, clock, org_id, due=date(2026, 5, 30))
+    head = bind(session, clock, dialog, org_id, "tp-vhxh")
+    for answer in ("/capnhat", "1", "Đã rà soát 120 hộ", "Chưa xác định", "Không có"):
+        head.send(answer)
+    finished = head.inbound(button=head.button("Có").data)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: Dialog(engine, clock).handle(finished), range(4)))
+    assert sorted(len(a) for a in answers) == [0, 0, 0, 1]
+    assert len(rows(engine, Update)) == 1
+
+
 def test_a_conversation_survives_a_new_dialog_instance(session, clock, engine, org_id, dialog):
     task = make_task(session, clock, org_id, due=date(2026, 5, 30))
     head = bind(session, clock, dialog, org_id, "tp-vhxh")
@@ -250,6 +266,8 @@ def test_unknown_text_commands_and_long_messages_get_one_short_answer(session, c
     assert head.send("a " * 5000) == texts.HELP_LINE
     assert head.send("") == texts.ONLY_TEXT
     assert len(head.last) == 1
+    document = InboundFile(name="thong-bao.docx", mime_type="application/octet-stream", size=10, ref="f1")
+    assert head.deliver(replace(head.inbound(), file=document)) == texts.NO_FILES
 
 
 def test_a_command_addressed_to_the_bot_by_name_is_understood(session, clock, org_id, dialog):

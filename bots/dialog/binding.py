@@ -77,4 +77,5 @@ def start(turn: Turn, args: str) -> list[Reply]:
 
 def register(registry: Registry) -> None:
     # Not listed by /trogiup (no roles): everyone bound has already used it.
+    """Add /start for chats that are bound already."""
     registry.add_command(Command("start", start, "lời chào và các lệnh", frozenset(), "MÃ_MỜI"))

@@ -134,6 +134,8 @@ def route(turn: Turn) -> list[Reply]:
         return [Reply(texts.ONLY_TEXT)]
     if command := _COMMAND.match(text):
         return run_command(turn, command.group(1).lower(), nfc(command.group(2) or ""))
+    # Steps that wait for free text (a result, a reason, a date) show no buttons, so a number typed there
+    # is the text itself, never a choice.
     shown = shown_buttons(turn.session, clock=turn.clock, channel=turn.channel, chat_id=inbound.chat_id,
                           tokens=turn.state.choices)
     if (pressed := typed_choice(text, shown)) is not None:

@@ -37,6 +37,7 @@ def finish(turn: Turn, task_id: int) -> list[Reply]:
 
 
 def register(registry: Registry) -> None:
+    """Add /xong and its flow on a chosen task."""
     registry.add_command(Command(FLOW, command, "báo một nhiệm vụ đã hoàn thành", frozenset({Role.UNIT_HEAD}),
                                  "[số]"))
     registry.add_flow(FLOW, finish)

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from bots.dialog import texts
-from bots.dialog.help import exit_button
 from bots.dialog.registry import Answer, Command, Registry, Step
 from bots.dialog.turn import Turn
 from bots.messages import Reply
@@ -70,6 +69,7 @@ def pending(turn: Turn) -> list[Reply]:
 
 
 def press_decision(turn: Turn, payload: dict[str, Any]) -> list[Reply]:
+    """A button of the pending list: approve at once, or ask the reason for a refusal."""
     request_id = int(payload["request"])
     if payload.get("approve"):
         return decide(turn, request_id, approved=True, note="")
@@ -77,14 +77,16 @@ def press_decision(turn: Turn, payload: dict[str, Any]) -> list[Reply]:
 
 
 def ask_reason(turn: Turn, request_id: int) -> list[Reply]:
+    """Wait for the reason of a refusal (only a leader gets this far; the use case checks again)."""
     require(turn.person, Action.DECIDE_EXTENSION, org_id=turn.person.org_id)
     request, task = extension_request_for(turn.session, actor=turn.person, request_id=request_id)
     turn.begin(REFUSE_REASON, request=request.id)
-    return [Reply(f"Lý do không đồng ý gia hạn nhiệm vụ #{task.id} đến {format_day(request.requested_due_on)}?",
-                  (exit_button(turn),))]
+    return [Reply(f"Lý do không đồng ý gia hạn nhiệm vụ #{task.id} đến {format_day(request.requested_due_on)}?\n"
+                  f"{texts.EXIT_HINT}")]
 
 
 def on_reason(turn: Turn, answer: Answer) -> list[Reply]:
+    """The reason typed: refuse the request with it."""
     if problem := texts.too_long(answer.text, NOTE_LIMIT):
         return [Reply(f"{problem} {texts.EXIT_HINT}")]
     return decide(turn, int(turn.data["request"]), approved=False, note=answer.text)
@@ -105,6 +107,7 @@ def decide(turn: Turn, request_id: int, *, approved: bool, note: str) -> list[Re
 
 
 def register(registry: Registry) -> None:
+    """Add /duyet_gh, /tuchoi_gh, the decision buttons and the refusal reason step."""
     registry.add_command(Command("duyet_gh", approve, "đồng ý gia hạn (không ghi số: danh sách chờ duyệt)",
                                  LEADERS, "[số]"))
     registry.add_command(Command("tuchoi_gh", refuse, "không đồng ý gia hạn, kèm lý do", LEADERS, "số lý do"))

@@ -53,6 +53,7 @@ def _task(turn: Turn, task_id: int | None = None) -> Task:
 
 
 def begin(turn: Turn, task_id: int) -> list[Reply]:
+    """Start the request on the task (checking the right to ask) and ask for the date."""
     task = _task(turn, task_id)
     turn.begin(DATE, task=task.id)
     return [Reply(f"{texts.task_heading(task, turn.today)}\n\n{_date_question()}\n{texts.EXIT_HINT}")]
@@ -64,6 +65,7 @@ def _date_question() -> str:
 
 
 def on_date(turn: Turn, answer: Answer) -> list[Reply]:
+    """The date in words (and maybe the reason after «vì»): echo it back for confirmation, or ask again."""
     task = _task(turn)
     if problem := texts.too_long(answer.text, REASON_LIMIT):
         return [Reply(f"{problem} {texts.EXIT_HINT}")]
@@ -91,6 +93,7 @@ def _day(iso: str) -> date:
 
 
 def on_confirm(turn: Turn, answer: Answer) -> list[Reply]:
+    """Đồng ý: ask the reason (or send, when given already); Sửa: ask the date again; a date typed: read it."""
     if answer.choice is None:
         # A date typed instead of a button: read it as the corrected date.
         return on_date(turn, answer)
@@ -106,6 +109,7 @@ def on_confirm(turn: Turn, answer: Answer) -> list[Reply]:
 
 
 def on_reason(turn: Turn, answer: Answer) -> list[Reply]:
+    """The reason typed: send the request."""
     if problem := texts.too_long(answer.text, REASON_LIMIT):
         return [Reply(f"{problem} {texts.EXIT_HINT}")]
     return _submit(turn, answer.text)
@@ -150,6 +154,7 @@ def leader_notice(turn: Turn, request: ExtensionRequest, task: Task) -> str:
 
 
 def register(registry: Registry) -> None:
+    """Add /giahan, its steps and its flow on a chosen task."""
     registry.add_command(Command(FLOW, command, "xin gia hạn một nhiệm vụ", frozenset({Role.UNIT_HEAD}), "[số]"))
     registry.add_flow(FLOW, begin)
     for name, run in ((DATE, on_date), (CONFIRM, on_confirm), (REASON, on_reason)):

@@ -21,15 +21,18 @@ def help_text(registry: Registry, person: Person) -> str:
 
 
 def show_help(turn: Turn, args: str) -> list[Reply]:
+    """/trogiup: the commands of the person's role."""
     return [Reply(f"Các lệnh đồng chí dùng được:\n{help_text(turn.registry, turn.person)}")]
 
 
 def leave(turn: Turn, args: str) -> list[Reply]:
     # run_command already ended the conversation; say whether there was one.
+    """/thoat: leave the conversation in progress, if any."""
     return [Reply(texts.STOPPED if turn.interrupted else texts.NOTHING_TO_STOP)]
 
 
 def leave_by_button(turn: Turn, payload: dict[str, Any]) -> list[Reply]:
+    """The "Thoát" button: leave the conversation in progress, if any."""
     had_step = bool(turn.state.step)
     turn.end()
     return [Reply(texts.STOPPED if had_step else texts.NOTHING_TO_STOP)]
@@ -41,6 +44,7 @@ def exit_button(turn: Turn) -> tuple[Button]:
 
 
 def register(registry: Registry) -> None:
+    """Add /trogiup, /thoat and the "Thoát" button."""
     registry.add_command(Command("trogiup", show_help, "các lệnh đồng chí dùng được", EVERYONE))
     registry.add_command(Command("thoat", leave, "thoát thao tác đang làm dở", EVERYONE))
     registry.add_action("exit", leave_by_button)

@@ -77,5 +77,6 @@ def answer_pick(turn: Turn, answer: Answer) -> list[Reply]:
 
 
 def register(registry: Registry) -> None:
+    """Add the task buttons and the pick step."""
     registry.add_action(TASK_ACTION, start_flow)
     registry.add_step(Step(PICK, answer_pick, "chọn nhiệm vụ", "viec"))

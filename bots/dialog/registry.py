@@ -60,6 +60,7 @@ class Step:
 
 @dataclass
 class Registry:
+    """Every command, step, action, flow and reply starter the dialog knows, by name."""
     commands: dict[str, Command] = field(default_factory=dict)
     steps: dict[str, Step] = field(default_factory=dict)
     actions: dict[str, ActionHandler] = field(default_factory=dict)
@@ -73,10 +74,12 @@ class Registry:
         self.commands[command.name] = command
 
     def add_step(self, step: Step) -> None:
+        """Add a step; a name already taken is a programming error (ValueError)."""
         self._unique(self.steps, step.name)
         self.steps[step.name] = step
 
     def add_action(self, name: str, handler: ActionHandler) -> None:
+        """Add a button action; a name already taken is a programming error (ValueError)."""
         self._unique(self.actions, name)
         self.actions[name] = handler
 

@@ -97,6 +97,7 @@ def _actions(turn: Turn, task: Task) -> list[Button]:
 
 
 def register(registry: Registry) -> None:
+    """Add /viec, /quahan and the task card."""
     registry.add_command(Command("viec", my_tasks, "nhiệm vụ đang thực hiện của đơn vị", UNIT_PEOPLE))
     registry.add_command(Command("quahan", overdue, "nhiệm vụ quá hạn", EVERYONE))
     registry.add_flow("menu", task_card)

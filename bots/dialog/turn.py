@@ -52,6 +52,7 @@ class Turn:
 
     @property
     def channel(self) -> str:
+        """The channel the message came from ("telegram", "zalo"), also recorded by the use cases."""
         return self.inbound.channel
 
     @property
@@ -63,6 +64,7 @@ class Turn:
 
     @property
     def data(self) -> dict[str, Any]:
+        """The current step's data (JSON values only: it is stored between messages)."""
         return self.state.data
 
     def begin(self, step: str, **data: Any) -> None:

@@ -46,6 +46,8 @@ def start(turn: Turn, task_id: int) -> list[Reply]:
 
 
 def begin(turn: Turn, task_id: int, draft: str = "") -> list[Reply]:
+    """Start the report on the task (checking the right to report on it) and ask for the result, or go
+    straight to the forecast with `draft` as the result."""
     task = task_for_action(turn.session, actor=turn.person, task_id=task_id, action=Action.RECORD_UPDATE)
     turn.begin(RESULT, task=task.id)
     if draft:
@@ -61,6 +63,7 @@ def _task(turn: Turn) -> Task:
 
 
 def on_result(turn: Turn, answer: Answer) -> list[Reply]:
+    """The result typed: keep it and ask for the forecast."""
     task = _task(turn)
     if problem := texts.too_long(answer.text, RESULT_LIMIT):
         return [Reply(f"{problem} {texts.EXIT_HINT}")]
@@ -78,6 +81,7 @@ def _ask_forecast(turn: Turn, before: str = "") -> list[Reply]:
 
 
 def on_forecast(turn: Turn, answer: Answer) -> list[Reply]:
+    """A forecast chosen or typed: keep it and ask for a recommendation."""
     _task(turn)
     if answer.choice is None and (problem := texts.too_long(answer.text, FORECAST_LIMIT)):
         return _ask_forecast(turn, f"{problem}\n")
@@ -91,6 +95,7 @@ def _ask_recommendation(turn: Turn, before: str = "") -> list[Reply]:
 
 
 def on_recommendation(turn: Turn, answer: Answer) -> list[Reply]:
+    """A recommendation (or none): ask whether the task is finished when the person may say so, else save."""
     task = _task(turn)
     if answer.choice is None and (problem := texts.too_long(answer.text, RECOMMEND_LIMIT)):
         return _ask_recommendation(turn, f"{problem}\n")
@@ -108,6 +113,7 @@ def _ask_finished(turn: Turn, before: str = "") -> list[Reply]:
 
 
 def on_finished(turn: Turn, answer: Answer) -> list[Reply]:
+    """Có or Chưa: save the report, with completion on Có."""
     if answer.choice not in ("yes", "no"):
         return _ask_finished(turn, "Hãy chọn Có hoặc Chưa. ")
     return _save(turn, finished=answer.choice == "yes")
@@ -151,6 +157,7 @@ def from_reminder(turn: Turn, text: str) -> list[Reply] | None:
 
 
 def register(registry: Registry) -> None:
+    """Add /capnhat, its steps, its flow on a chosen task and the reply-to-reminder starter."""
     registry.add_command(Command(FLOW, command, "báo cáo kết quả một nhiệm vụ", UNIT_PEOPLE, "[số]"))
     registry.add_flow(FLOW, start)
     activity = "báo cáo kết quả"

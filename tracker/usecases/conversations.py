@@ -105,6 +105,7 @@ class ButtonSpec:
 
 @dataclass(frozen=True)
 class PressedButton:
+    """A button as issued: its token, label, action and payload."""
     token: str
     label: str
     action: str
@@ -173,6 +174,7 @@ def purge_chat_state(session: Session, *, clock: Clock) -> int:
 
 @dataclass(frozen=True)
 class BindFailures:
+    """Wrong invite codes counted for a chat, since `since`."""
     count: int
     since: datetime | None
 
