@@ -74,12 +74,16 @@ def test_the_code_alone_binds_a_zalo_chat(session, clock, engine, org_id, dialog
     assert [i.channel for i in rows(engine, ChatIdentity)] == ["zalo"]
 
 
-def test_a_used_or_wrong_code_gets_the_use_case_message_and_binds_nothing(session, clock, engine, org_id, dialog):
+def test_a_used_wrong_or_expired_code_gets_the_use_case_message_and_binds_nothing(session, clock, engine, org_id,
+                                                                                  dialog):
     code = _code(session, clock, org_id, "tp-vhxh")
     Chat(dialog, "first").send(f"/start {code}")
     second = Chat(dialog, "second")
     assert "đã được dùng" in second.send(f"/start {code}")
     assert "không đúng" in second.send("/start ABCDEFGH")
+    late = _code(session, clock, org_id, "tp-kthtdt")
+    clock.advance(timedelta(hours=73))
+    assert "hết hạn" in second.send(late)
     assert second.send("/viec") == texts.BIND_HELP
     assert [i.external_id for i in rows(engine, ChatIdentity)] == ["first"]
 
