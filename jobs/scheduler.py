@@ -25,12 +25,15 @@ from tracker.catchup import WardTimes, owed_today, quarter_hours, record_missed,
 from tracker.clock import Clock
 from tracker.dates import format_day
 from tracker.db import session_scope
+from tracker.usecases.conversations import purge_chat_state
 
 log = logging.getLogger(__name__)
 
 MISFIRE_GRACE_SECONDS = 4 * 3600
 REFRESH_MINUTES = 15
 REFRESH_JOB_ID = "wards:refresh"
+CLEAN_JOB_ID = "chat:clean"
+CLEAN_AT = time(2, 0)  # at night, when nobody chats with the bot
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 JOB_OPTIONS = {"replace_existing": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True,
                "max_instances": 1}
@@ -102,7 +105,23 @@ def schedule_wards(scheduler: AsyncIOScheduler, engine: Engine, clock: Clock) ->
                               **JOB_OPTIONS)
     scheduler.add_job(refresh, IntervalTrigger(minutes=REFRESH_MINUTES), id=REFRESH_JOB_ID, name="refresh",
                       kwargs={"scheduler": scheduler, "engine": engine, "clock": clock}, **JOB_OPTIONS)
+    scheduler.add_job(clean_chat_state, _daily_at(CLEAN_AT, ZoneInfo("Asia/Ho_Chi_Minh")), id=CLEAN_JOB_ID,
+                      name="clean", kwargs={"engine": engine, "clock": clock}, **JOB_OPTIONS)
     return wards
+
+
+def clean_chat_state(engine: Engine, clock: Clock) -> int:
+    """Once a day, in a worker thread: forget expired chat buttons and old handled chat events
+    (tracker.usecases.conversations.purge_chat_state), so those tables stay small. Returns the rows deleted;
+    an error is logged and swallowed like a job's, the next day tries again."""
+    try:
+        with session_scope(engine) as session:
+            removed = purge_chat_state(session, clock=clock)
+        log.info("clean: removed=%s", removed)
+        return removed
+    except Exception:
+        log.exception("Không dọn được dữ liệu hội thoại cũ.")
+        return 0
 
 
 def fire(engine: Engine, clock: Clock, job: str, org_key: str) -> list[JobOutcome]:

@@ -55,7 +55,8 @@ def test_every_ward_gets_one_trigger_per_job_at_its_policy_times(engine, session
     # Monday 18 May 2026, 06:00 in Hà Nội: every job's first run is today.
     runs = next_runs(engine, local(date(2026, 5, 18), 6))
 
-    assert set(runs) == {f"{ward}:{job}" for ward in ("phuong-mau", "phuong-muon") for job in JOBS} | {"wards:refresh"}
+    assert set(runs) == {f"{ward}:{job}" for ward in ("phuong-mau", "phuong-muon") for job in JOBS} | {
+        "wards:refresh", "chat:clean"}
     monday = date(2026, 5, 18)
     assert runs["phuong-mau:daily"] == local(monday, 7, 30)
     assert runs["phuong-mau:digest"] == local(monday, 7, 45)
@@ -67,6 +68,7 @@ def test_every_ward_gets_one_trigger_per_job_at_its_policy_times(engine, session
     assert runs["phuong-muon:weekly"] == local(date(2026, 5, 22), 8, 30)  # its weekday is Friday
     assert runs["phuong-muon:extensions"] == local(monday, 8, 0)
     assert all(when.utcoffset() == timedelta(hours=7) for job, when in runs.items() if job != "wards:refresh")
+    assert runs["chat:clean"] == local(date(2026, 5, 19), 2, 0)
 
 
 def test_the_triggers_repeat_at_the_same_times_and_extensions_stay_within_office_hours(engine, session, clock):
@@ -113,7 +115,7 @@ def test_scheduling_again_replaces_the_triggers_instead_of_adding_new_ones(engin
             move_reminders_to_nine()
             schedule_wards(scheduler, engine, clock)
             jobs = scheduler.get_jobs()
-            assert len(jobs) == len({job.id for job in jobs}) == len(JOBS) + 1
+            assert len(jobs) == len({job.id for job in jobs}) == len(JOBS) + 2  # and the refresh and the clean
             return {job.id: job.trigger.get_next_fire_time(None, local(date(2026, 5, 18), 6)) for job in jobs}
         finally:
             scheduler.shutdown(wait=False)
@@ -198,3 +200,21 @@ def test_a_start_after_office_hours_runs_nothing_and_the_day_counts_as_missed_to
 
     morning = catch_up(engine, FixedClock(local(date(2026, 5, 20), 8)), at=local(date(2026, 5, 20), 8))
     assert list(morning.missed["phuong-mau"]) == [date(2026, 5, 19)]
+
+
+def test_the_nightly_clean_forgets_expired_chat_buttons(engine, session, clock):
+    from dialog_helpers import bind, rows
+
+    from bots.dialog import Dialog
+    from jobs.scheduler import clean_chat_state
+    from tracker.models import ChatButton
+    from tracker.usecases.conversations import BUTTON_LIFETIME
+
+    org_id = make_ward(session, clock)
+    head = bind(session, clock, Dialog(engine, clock), org_id, "tp-vhxh")
+    head.send("/trogiup")
+    head.send("/thoat")
+    issued = len(rows(engine, ChatButton))
+    clock.advance(BUTTON_LIFETIME + timedelta(minutes=1))
+    assert clean_chat_state(engine, clock) >= issued
+    assert rows(engine, ChatButton) == []
