@@ -12,10 +12,12 @@ from bots.dialog import (
     picking,
     task_lists,
     update_flow,
+    ward_views,
 )
 from bots.dialog.registry import Registry
 
-MODULES = (binding, task_lists, picking, update_flow, done_flow, extension_flow, extension_decisions, help)
+MODULES = (binding, task_lists, picking, update_flow, done_flow, extension_flow, extension_decisions,
+           ward_views, help)
 
 
 def default_registry() -> Registry:
