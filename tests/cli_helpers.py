@@ -15,7 +15,8 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "ward.example.toml
 def invoke(url: str, *args: str, now: str, input: str | None = None, **extra: str) -> Result:
     """The command's result; `extra` adds or overrides environment variables (e.g. COLUMNS="200")."""
     env: dict[str, str | None] = {"TRACKER_DATABASE_URL": url, "TRACKER_NOW": now, "TRACKER_CONFIG": str(EXAMPLE),
-                                  "TRACKER_ORG": None, "TRACKER_AS": None, "COLUMNS": "80", **extra}
+                                  "TRACKER_ORG": None, "TRACKER_AS": None, "TELEGRAM_BOT_USERNAME": None,
+                                  "COLUMNS": "80", **extra}
     return CliRunner().invoke(app, list(args), env=env, input=input)
 
 

@@ -136,6 +136,15 @@ def test_a_person_added_from_the_command_line_can_be_given_an_invite_code(databa
     assert datetime.fromisoformat(invite["expires_at"]) == datetime(2026, 5, 21, 1, 0, tzinfo=UTC)
 
 
+def test_an_invite_is_printed_in_the_wards_time_with_the_telegram_link_when_the_bot_is_named(database_url):
+    make_ward(database_url)
+    printed = ok(database_url, "people", "invite", "tp-vhxh", TELEGRAM_BOT_USERNAME="PhuongMauBot")
+    code = printed.split(": ", 1)[1].split()[0]
+    assert f"Gửi cho bot Telegram hoặc Zalo: /start {code} (hết hạn 08:00 21/05/2026)." in printed
+    assert f"Hoặc mở liên kết Telegram: https://t.me/PhuongMauBot?start={code}" in printed
+    assert "t.me" not in ok(database_url, "people", "invite", "tp-vhxh")
+
+
 def test_people_cannot_be_added_by_a_unit_head_and_nothing_is_stored(database_url):
     make_ward(database_url)
     before = ward_rows(database_url)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
-from tracker.cli.context import AsOption, JsonOption, OrgOption, acting
+from tracker.cli.context import AsOption, JsonOption, OrgOption, acting, state
 from tracker.cli.render import console, person_dict, print_json, task_dict, tasks_table
 from tracker.dates import format_day, parse_day
 from tracker.errors import InvalidInputError
@@ -106,8 +107,11 @@ def people_invite(
         if as_json:
             print_json({"code": invite.code, "person": target.key, "expires_at": invite.expires_at.isoformat()})
             return
+        expires = invite.expires_at.astimezone(ZoneInfo(a.org.timezone))
+        bot = state(ctx).settings.telegram_bot_username
+        link = f"\nHoặc mở liên kết Telegram: https://t.me/{bot}?start={invite.code}" if bot else ""
         console.print(f"Mã mời của {target.name}: {invite.code}\n"
-                      f"Gửi cho bot: /start {invite.code} (hết hạn {invite.expires_at:%H:%M %d/%m/%Y} UTC).")
+                      f"Gửi cho bot Telegram hoặc Zalo: /start {invite.code} (hết hạn {expires:%H:%M %d/%m/%Y}).{link}")
 
 
 def overdue(ctx: typer.Context, on: OnOption = None,

@@ -19,3 +19,6 @@ class Settings(BaseSettings):
     org: str | None = Field(default=None, description="ward key when the database holds several")
     acting_as: str | None = Field(default=None, validation_alias="TRACKER_AS")
     now: str | None = Field(default=None, description="ISO instant to run as of, for simulations")
+    # The bot's public name (without @), for the t.me link printed with an invite code; not a secret.
+    telegram_bot_username: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_USERNAME",
+                                              pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
