@@ -9,6 +9,7 @@ from bots.dialog import (
     extension_decisions,
     extension_flow,
     help,
+    office_review,
     picking,
     task_lists,
     update_flow,
@@ -17,7 +18,7 @@ from bots.dialog import (
 from bots.dialog.registry import Registry
 
 MODULES = (binding, task_lists, picking, update_flow, done_flow, extension_flow, extension_decisions,
-           ward_views, help)
+           ward_views, office_review, help)
 
 
 def default_registry() -> Registry:
