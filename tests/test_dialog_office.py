@@ -1,13 +1,16 @@
 """Office staff's commands in the dialog: /duyet, /mo and /huy with their reasons, /thieu and /phuluc."""
 
 from datetime import date
+from io import BytesIO
 
+import docx
 import pytest
 from builders import make_task, make_ward, person
 from dialog_helpers import bind, rows
 
-from bots.dialog import Dialog
+from bots.dialog import ChannelCaps, Dialog
 from tracker.models import Task, TaskStatus
+from tracker.usecases.progress import record_update
 from tracker.usecases.tasks import report_done
 
 
@@ -90,3 +93,79 @@ def test_a_unit_head_is_refused_politely(session, clock, engine, org_id, dialog,
     head = bind(session, clock, dialog, org_id, "tp-vhxh")
     assert head.send(command).startswith("Lệnh này dành cho lãnh đạo UBND phường và Văn phòng.")
     assert head.labels == []
+
+
+def _docx_text(content):
+    document = docx.Document(BytesIO(content))
+    return "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+
+
+def test_phuluc_sends_the_months_appendix_as_a_word_file_with_its_figures(session, clock, org_id, dialog):
+    task = make_task(session, clock, org_id, due=date(2026, 5, 30), title="Rà soát hộ nghèo")
+    record_update(session, clock=clock, actor=person(session, org_id, "tp-vhxh"), task_id=task.id,
+                  result_text="Đã rà soát 120 hộ")
+    session.commit()
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    office.send("/phuluc 5/2026")
+    [reply] = office.last
+    assert reply.text.startswith("Phụ lục 1 tháng 5/2026: Từ 01/5/2026 đến 18/5/2026, tổng số nhiệm vụ")
+    assert reply.file is not None and reply.file.name == "phu-luc-1-thang-2026-05.docx"
+    cells = _docx_text(reply.file.content)
+    assert "Rà soát hộ nghèo" in cells and "Đã rà soát 120 hộ" in cells
+    office.send("/phuluc")
+    assert office.last[0].file is not None and office.last[0].file.name == "phu-luc-1-thang-2026-05.docx"
+
+
+def test_phuluc_of_an_empty_month_is_still_a_file(session, clock, org_id, dialog):
+    make_task(session, clock, org_id, due=date(2026, 5, 30))
+    leader = bind(session, clock, dialog, org_id, "chu-tich")
+    leader.send("/phuluc 1/2026")
+    assert "Không có nhiệm vụ nào trong tháng 1/2026." in _docx_text(leader.last[0].file.content)
+
+
+def test_phuluc_on_a_channel_without_files_gives_the_figures_and_where_to_get_the_file(session, clock, engine,
+                                                                                       org_id):
+    make_task(session, clock, org_id, due=date(2026, 5, 30))
+    office = bind(session, clock, Dialog(engine, clock, channel_caps=ChannelCaps(files=False)), org_id, "van-thu")
+    office.send("/phuluc 5/2026")
+    [reply] = office.last
+    assert reply.file is None
+    assert "tổng số nhiệm vụ trọng tâm của các phòng, đơn vị là 01 nhiệm vụ" in reply.text
+    assert "tracker report appendix --month 2026-05" in reply.text and "Telegram" in reply.text
+
+
+def test_phuluc_with_a_malformed_month_says_how_to_write_it(session, clock, org_id, dialog):
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    assert "ví dụ 2026-05 hoặc 5/2026" in office.send("/phuluc tháng năm")
+    assert office.last[0].file is None
+
+
+def test_thieu_groups_the_tasks_without_a_result_by_unit(session, clock, org_id, dialog):
+    reported = make_task(session, clock, org_id, "vhxh", due=date(2026, 5, 30), title="Đã báo cáo")
+    make_task(session, clock, org_id, "vhxh", due=date(2026, 5, 29), title="Rà soát hộ nghèo")
+    for n in range(4):
+        make_task(session, clock, org_id, "kthtdt", due=date(2026, 5, 20 + n), title=f"Sửa đường số {n + 1}")
+    record_update(session, clock=clock, actor=person(session, org_id, "tp-vhxh"), task_id=reported.id,
+                  result_text="Xong phần rà soát")
+    session.commit()
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    lines = office.send("/thieu").splitlines()
+    assert lines[0] == "Tháng 5/2026: 2 đơn vị còn 5 nhiệm vụ chưa báo cáo kết quả."
+    vhxh = lines.index("Phòng Văn hóa - Xã hội: 1 nhiệm vụ")
+    kt = lines.index("Phòng Kinh tế, Hạ tầng và Đô thị: 4 nhiệm vụ")
+    assert lines[vhxh + 1].startswith("- Rà soát hộ nghèo (#")
+    assert [line.split(" (#")[0] for line in lines[kt + 1:kt + 5]] == [
+        "- Sửa đường số 1", "- Sửa đường số 2", "- Sửa đường số 3", "và 1 nhiệm vụ khác."]
+    assert "Đã báo cáo" not in "\n".join(lines)
+
+
+def test_thieu_says_when_every_task_has_a_result(session, clock, org_id, dialog):
+    leader = bind(session, clock, dialog, org_id, "chu-tich")
+    assert leader.send("/thieu") == "Tất cả nhiệm vụ của tháng 5/2026 đã có báo cáo kết quả."
+
+
+@pytest.mark.parametrize("command", ["/thieu", "/phuluc"])
+def test_a_unit_head_is_refused_the_reports(session, clock, org_id, dialog, command):
+    head = bind(session, clock, dialog, org_id, "tp-kthtdt")
+    assert head.send(command).startswith("Lệnh này dành cho lãnh đạo UBND phường và Văn phòng.")
+    assert head.last[0].file is None

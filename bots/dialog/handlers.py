@@ -9,6 +9,7 @@ from bots.dialog import (
     extension_decisions,
     extension_flow,
     help,
+    office_reports,
     office_review,
     picking,
     task_lists,
@@ -18,7 +19,7 @@ from bots.dialog import (
 from bots.dialog.registry import Registry
 
 MODULES = (binding, task_lists, picking, update_flow, done_flow, extension_flow, extension_decisions,
-           ward_views, office_review, help)
+           ward_views, office_review, office_reports, help)
 
 
 def default_registry() -> Registry:
