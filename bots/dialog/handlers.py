@@ -9,6 +9,7 @@ from bots.dialog import (
     extension_decisions,
     extension_flow,
     help,
+    office_import,
     office_reports,
     office_review,
     picking,
@@ -19,7 +20,8 @@ from bots.dialog import (
 from bots.dialog.registry import Registry
 
 MODULES = (binding, task_lists, picking, update_flow, done_flow, extension_flow, extension_decisions,
-           ward_views, office_review, office_reports, help)
+           ward_views, office_review, office_reports,
+           office_import, help)
 
 
 def default_registry() -> Registry:

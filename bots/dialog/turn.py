@@ -4,6 +4,7 @@ the replies carry. Handlers read and change the state here; the core saves it wh
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +19,8 @@ from tracker.usecases.common import ward_today
 from tracker.usecases.conversations import ButtonSpec, ConversationState, issue_buttons, new_token, save_conversation
 
 CHOOSE = "choose"
+# fetch(ref, max_bytes) -> the bytes of a file a person sent, blocking; raises bots.channels.ChannelError.
+FetchFile = Callable[[str, int], bytes]
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Turn:
 
     def __init__(
         self, *, session: Session, clock: Clock, inbound: Inbound, person: Person, caps: ChannelCaps,
-        state: ConversationState, registry: Registry,
+        state: ConversationState, registry: Registry, fetch_file: FetchFile | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
@@ -43,6 +46,8 @@ class Turn:
         self.caps = caps
         self.state = state
         self.registry = registry
+        # How to fetch the bytes of a file sent on this channel; None where the dialog cannot.
+        self.fetch_file = fetch_file
         # Set when the message answers the current step: if a use case then refuses, the step ends.
         self.answering_step = False
         # The step a command interrupted, if any (/thoat says whether there was something to leave).

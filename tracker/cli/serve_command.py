@@ -10,7 +10,7 @@ import secrets
 import signal
 import socket
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -163,20 +163,24 @@ def _chat_bots(engine: Engine, clock: Clock, channels: Mapping[str, Channel],
     if telegram is None or "telegram" not in channels:
         return []
     from bots.telegram import TelegramChannel
-    from bots.telegram_inbound import run_telegram
+    from bots.telegram_inbound import file_fetcher, run_telegram
 
     channel = channels["telegram"]
-    dialog = load_dialog(engine, clock)
-    if dialog is None or not isinstance(channel, TelegramChannel):
+    if not isinstance(channel, TelegramChannel):
+        return []
+    dialog = load_dialog(engine, clock, files={"telegram": file_fetcher(channel, asyncio.get_running_loop())})
+    if dialog is None:
         return []
     task = asyncio.create_task(run_telegram(channel, telegram, dialog), name="telegram")
     task.add_done_callback(_report_end)
     return [task]
 
 
-def load_dialog(engine: Engine, clock: Clock) -> DialogLike | None:
-    """The channel-agnostic dialog (bots.dialog), or None, with one log line, when that package is not
-    installed: the service then sends reminders but answers no message."""
+def load_dialog(engine: Engine, clock: Clock, *, files: Mapping[str, Callable[[str, int], bytes]] | None = None
+                ) -> DialogLike | None:
+    """The channel-agnostic dialog (bots.dialog), fetching the files people send through `files` (by
+    channel), or None, with one log line, when that package is not installed: the service then sends
+    reminders but answers no message."""
     try:
         from bots.dialog import Dialog
     except ModuleNotFoundError as exc:
@@ -184,7 +188,7 @@ def load_dialog(engine: Engine, clock: Clock) -> DialogLike | None:
             raise
         log.warning(NO_DIALOG_LINE)
         return None
-    return Dialog(engine, clock)
+    return Dialog(engine, clock, files=files)
 
 
 def _report_end(task: asyncio.Task[None]) -> None:

@@ -1,0 +1,159 @@
+"""A notice sent to the bot as .docx or .pdf: the importer reads it, the office sees what it found and saves
+it with Lưu or drops it with Hủy.
+
+Between the preview and Lưu the conversation keeps the document's extracted text (with its name and hash),
+not the parsed document nor the file: the text is small and JSON, parsing it again is cheap and gives the
+same tasks, and Lưu then needs neither the chat platform (a file link may have expired) nor a serialized
+form of the importer's model."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+from bots.channels import ChannelError
+from bots.dialog import texts
+from bots.dialog.help import exit_button
+from bots.dialog.registry import Answer, Registry, Step
+from bots.dialog.turn import Turn
+from bots.messages import InboundFile, Reply
+from tracker.access import Action, may
+from tracker.dates import format_day
+from tracker.importer.model import ALL_UNITS, ParsedDocument, ParsedTask
+from tracker.importer.parse import parse_document
+from tracker.importer.reading import DocumentText, read_document
+from tracker.jobdays import ward_rules
+from tracker.models import Organization
+from tracker.usecases.imports import import_document, previous_import, unit_directory
+
+REVIEW = "import_review"
+ACCEPTED = (".docx", ".pdf")
+TASKS_SHOWN = 5
+WARNINGS_SHOWN = 5
+SAVE, DROP = "save", "drop"
+KIND_WORDS = {"conclusion_notice": "thông báo kết luận", "task_table": "bảng nhiệm vụ", "other": "văn bản khác"}
+
+
+def _policy(turn: Turn):  # type: ignore[no-untyped-def]
+    org = turn.session.get(Organization, turn.person.org_id)
+    assert org is not None  # the person is bound, so the ward exists
+    return ward_rules(org).policy
+
+
+def _size_problem(file: InboundFile, max_mb: int) -> str | None:
+    if os.path.splitext(file.name)[1].lower() not in ACCEPTED:
+        return f"Bot chỉ nhập được tệp .docx hoặc .pdf; tệp «{texts.short(file.name, 60)}» không phải loại đó."
+    if file.size > max_mb * 1024 * 1024:
+        return f"Tệp «{texts.short(file.name, 60)}» quá lớn ({file.size / 1024 / 1024:.1f} MB); tối đa {max_mb} MB."
+    return None
+
+
+def receive(turn: Turn) -> list[Reply]:
+    """A file sent: from someone who may create tasks, a .docx or .pdf within the ward's upload_max_mb is
+    fetched, read and parsed, and its preview shown with Lưu / Hủy; a file imported before is said so. Type
+    and size are checked before the bytes are fetched. Unit heads and members get the "no files" line. A
+    permanent fetch failure is answered in words; a retryable one is raised for the adapter to deliver the
+    message again."""
+    file = turn.inbound.file
+    assert file is not None
+    if not may(turn.person, Action.CREATE, org_id=turn.person.org_id):
+        return [Reply(texts.NO_FILES)]
+    policy = _policy(turn)
+    if problem := _size_problem(file, policy.upload_max_mb):
+        return [Reply(problem)]
+    if turn.fetch_file is None:
+        return [Reply("Kênh này chưa tải được tệp. Hãy nhập bằng lệnh «tracker import» trên máy chủ.")]
+    max_bytes = policy.upload_max_mb * 1024 * 1024
+    try:
+        data = turn.fetch_file(file.ref, max_bytes)
+    except ChannelError as error:
+        if error.retryable:
+            raise
+        return [Reply(f"Không tải được tệp «{texts.short(file.name, 60)}». Hãy gửi lại, hoặc nhập bằng lệnh "
+                      "«tracker import» trên máy chủ.")]
+    source = read_document(data=data, name=file.name, max_bytes=max_bytes)
+    if (earlier := _earlier(turn, source)) is not None:
+        return earlier
+    parsed = _parse(turn, source.text, policy.default_due)
+    turn.begin(REVIEW, text=source.text, file_name=source.file_name, file_hash=source.file_hash, media=source.media)
+    if not parsed.tasks:
+        turn.end()
+        return [Reply(_preview(parsed, source) + "\nKhông có gì để lưu.")]
+    buttons = ((turn.choice("Lưu", SAVE, "luu"), turn.choice("Hủy", DROP, "huy")),)
+    return [Reply(_preview(parsed, source), buttons)]
+
+
+def _earlier(turn: Turn, source: DocumentText) -> list[Reply] | None:
+    earlier = previous_import(turn.session, org_id=turn.person.org_id, file_hash=source.file_hash)
+    if earlier is None:
+        return None
+    what = f"{KIND_WORDS.get(earlier.kind, earlier.kind)} {earlier.number or 'chưa có số'}"
+    return [Reply(f"Tệp này đã nhập trước đây, ngày {format_day(earlier.created_at.date())} ({what}): "
+                  "không tạo gì thêm.")]
+
+
+def _parse(turn: Turn, text: str, default_due: str) -> ParsedDocument:
+    units = unit_directory(turn.session, org_id=turn.person.org_id)
+    return parse_document(text, units=units, today=turn.today, default_due=default_due)
+
+
+def _owner(task: ParsedTask) -> str:
+    if task.owner.unit == ALL_UNITS:
+        return "Tất cả đơn vị"
+    return task.owner.unit or f"chưa rõ đơn vị ({texts.short(task.owner.text, 40) or 'không ghi'})"
+
+
+def _deadline(task: ParsedTask) -> str:
+    if task.deadline.due:
+        return f"hạn {format_day(task.deadline.due)}"
+    if task.deadline.default:
+        return f"hạn {format_day(task.deadline.default)} (mặc định)"
+    return texts.short(task.deadline.text, 40) or "không có hạn"
+
+
+def _preview(parsed: ParsedDocument, source: DocumentText) -> str:
+    head = f"{source.file_name}: {KIND_WORDS.get(parsed.kind, parsed.kind)}"
+    if parsed.number:
+        head += f" số {parsed.number}"
+    if parsed.issued:
+        head += f", ngày {format_day(parsed.issued)}"
+    lines = [f"{head} — {len(parsed.tasks)} nhiệm vụ."]
+    if parsed.tasks:
+        lines.append("\nTheo đơn vị chủ trì:")
+        lines += [f"- {name}: {count}" for name, count in Counter(_owner(t) for t in parsed.tasks).items()]
+        lines.append("\nCác nhiệm vụ đầu:")
+        lines += [f"{t.ref}. {texts.short(t.title)} — {_owner(t)}, {_deadline(t)}" for t in parsed.tasks[:TASKS_SHOWN]]
+        if len(parsed.tasks) > TASKS_SHOWN:
+            lines.append(f"và {len(parsed.tasks) - TASKS_SHOWN} nhiệm vụ khác.")
+    if parsed.warnings:
+        lines.append("\nLưu ý:")
+        lines += [f"- {texts.short(w, 200)}" for w in parsed.warnings[:WARNINGS_SHOWN]]
+    return "\n".join(lines)
+
+
+def on_review(turn: Turn, answer: Answer) -> list[Reply]:
+    """Lưu stores the document and its tasks (the use case checks the person again, refuses tasks without an
+    owner, and creates nothing for a file imported meanwhile); Hủy stores nothing."""
+    if answer.choice == DROP:
+        turn.end()
+        return [Reply("Đã hủy, không lưu gì.")]
+    if answer.choice != SAVE:
+        return [Reply("Chọn Lưu để lưu các nhiệm vụ, hoặc Hủy để bỏ.", (exit_button(turn),))]
+    data = turn.data
+    source = DocumentText(text=str(data["text"]), file_name=str(data["file_name"]),
+                          file_hash=str(data["file_hash"]), media=str(data["media"]))
+    parsed = _parse(turn, source.text, _policy(turn).default_due)
+    outcome = import_document(turn.session, clock=turn.clock, actor=turn.person, source=source, parsed=parsed,
+                              channel=turn.channel)
+    turn.end()
+    if not outcome.created:
+        return [Reply("Tệp này đã nhập trước đây: không tạo gì thêm.")]
+    updates = f" và {outcome.updates} báo cáo kết quả" if outcome.updates else ""
+    return [Reply(f"Đã lưu {len(outcome.tasks)} nhiệm vụ{updates} từ {source.file_name}. "
+                  "Các đơn vị sẽ được nhắc theo hạn.")]
+
+
+def register(registry: Registry) -> None:
+    """Handle files sent to the bot, and the Lưu / Hủy step."""
+    registry.file_handler = receive
+    registry.add_step(Step(REVIEW, on_review, "nhập văn bản", "trogiup"))

@@ -1,0 +1,133 @@
+"""A notice sent to the bot: the office sees what the importer found and saves it with Lưu or drops it with
+Hủy; the file is checked before it is fetched."""
+
+from dataclasses import replace
+from io import BytesIO
+
+import docx
+import pytest
+from builders import make_ward
+from dialog_helpers import bind, rows
+
+from bots.dialog import Dialog, texts
+from bots.messages import InboundFile
+from tracker.models import SourceDocument, Task
+
+
+@pytest.fixture
+def org_id(session, clock):
+    return make_ward(session, clock)
+
+
+class Files:
+    """The chat platform's side of file downloads: what each ref holds, and which refs were fetched."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, bytes] = {}
+        self.fetched: list[str] = []
+
+    def put(self, ref: str, content: bytes) -> None:
+        self.stored[ref] = content
+
+    def fetch(self, ref: str, max_bytes: int) -> bytes:
+        self.fetched.append(ref)
+        return self.stored[ref]
+
+
+@pytest.fixture
+def files():
+    return Files()
+
+
+@pytest.fixture
+def dialog(engine, clock, files):
+    return Dialog(engine, clock, files={"telegram": files.fetch})
+
+
+def _as_docx(text: str) -> bytes:
+    document = docx.Document()
+    for line in text.splitlines():
+        if line.strip():
+            document.add_paragraph(line.strip())
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def notice(shared_dir, files):
+    """Notice 004 of the seeds as a .docx, the form the office sends (the bot takes .docx and .pdf only)."""
+    content = _as_docx((shared_dir / "seeds" / "004_43a30539afeed7f9.txt").read_text(encoding="utf-8"))
+    files.put("f-004", content)
+    return InboundFile(name="thong-bao-004.docx", mime_type="application/octet-stream", size=len(content),
+                       ref="f-004")
+
+
+def _send(chat, file):
+    return chat.deliver(replace(chat.inbound(), file=file))
+
+
+def test_a_notice_is_previewed_then_lu_stores_its_tasks(session, clock, engine, org_id, dialog, notice):
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    preview = _send(office, notice)
+    assert preview.startswith("thong-bao-004.docx: thông báo kết luận")
+    assert "Theo đơn vị chủ trì:\n- Phòng Kinh tế, Hạ tầng và Đô thị: " in preview
+    assert "Các nhiệm vụ đầu:\n2.1.1. Tập trung rà soát các thửa đất" in preview
+    assert office.labels == ["Lưu", "Hủy"]
+    assert rows(engine, SourceDocument) == []
+    saved = office.press("Lưu")
+    stored = rows(engine, Task)
+    assert saved.startswith(f"Đã lưu {len(stored)} nhiệm vụ từ thong-bao-004.docx.") and len(stored) > 5
+    [document] = rows(engine, SourceDocument)
+    assert document.file_name == "thong-bao-004.docx"
+    assert _send(office, notice).startswith("Tệp này đã nhập trước đây, ngày 18/05/2026 (thông báo kết luận")
+    assert len(rows(engine, Task)) == len(stored)
+
+
+def test_huy_stores_nothing(session, clock, engine, org_id, dialog, notice):
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    _send(office, notice)
+    assert office.press("Hủy") == "Đã hủy, không lưu gì."
+    assert rows(engine, SourceDocument) == [] and rows(engine, Task) == []
+
+
+@pytest.mark.parametrize("name, size, says", [
+    ("anh.jpg", 1000, "Bot chỉ nhập được tệp .docx hoặc .pdf"),
+    ("thong-bao.txt", 1000, "Bot chỉ nhập được tệp .docx hoặc .pdf"),
+    ("thong-bao.docx", 21 * 1024 * 1024, "quá lớn (21.0 MB); tối đa 20 MB"),
+])
+def test_a_file_of_another_type_or_too_large_is_refused_before_it_is_fetched(session, clock, org_id, dialog,
+                                                                             files, name, size, says):
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    assert says in _send(office, InboundFile(name=name, mime_type="", size=size, ref="f-x"))
+    assert files.fetched == []
+
+
+def _table_docx(*cells: tuple[str, ...]) -> bytes:
+    document = docx.Document()
+    document.add_paragraph("NHIỆM VỤ TRỌNG TÂM THÁNG 6 NĂM 2026")
+    table = document.add_table(rows=len(cells), cols=len(cells[0]))
+    for row, values in zip(table.rows, cells, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_tasks_without_an_owner_are_not_stored(session, clock, engine, org_id, dialog, files):
+    content = _table_docx(("STT", "Nhiệm vụ trọng tâm", "Kết quả/ Sản phẩm", "Thời hạn"),
+                          ("1", "Phòng Tư pháp phường (01 nhiệm vụ)", "", ""),
+                          ("1.1", "Rà soát văn bản", "Báo cáo", "Tháng 6"))
+    files.put("f-table", content)
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    preview = _send(office, InboundFile(name="bang.docx", mime_type="", size=len(content), ref="f-table"))
+    assert "- chưa rõ đơn vị (Phòng Tư pháp phường): 1" in preview
+    assert office.press("Lưu").startswith("Chưa rõ đơn vị chủ trì của nhiệm vụ 1.1")
+    assert rows(engine, SourceDocument) == [] and rows(engine, Task) == []
+
+
+def test_a_unit_head_sending_a_file_is_refused(session, clock, engine, org_id, dialog, files, notice):
+    head = bind(session, clock, dialog, org_id, "tp-vhxh")
+    assert _send(head, notice) == texts.NO_FILES
+    assert files.fetched == [] and rows(engine, SourceDocument) == []
