@@ -169,3 +169,13 @@ def test_a_unit_head_is_refused_the_reports(session, clock, org_id, dialog, comm
     head = bind(session, clock, dialog, org_id, "tp-kthtdt")
     assert head.send(command).startswith("Lệnh này dành cho lãnh đạo UBND phường và Văn phòng.")
     assert head.last[0].file is None
+
+
+def test_trogiup_lists_the_office_and_leader_commands_only_to_those_who_may_use_them(session, clock, org_id,
+                                                                                      dialog):
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    shown = office.send("/trogiup")
+    for command in ("/tonghop", "/donvi", "/duyet", "/mo [số]", "/huy [số]", "/thieu", "/phuluc [tháng/năm]"):
+        assert f"\n{command} — " in shown
+    head = bind(session, clock, dialog, org_id, "tp-vhxh")
+    assert not any(f"/{c} " in head.send("/trogiup") for c in ("tonghop", "donvi", "duyet", "thieu", "phuluc"))
