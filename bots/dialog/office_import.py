@@ -18,6 +18,7 @@ from bots.dialog.registry import Answer, Registry, Step
 from bots.dialog.turn import Turn
 from bots.messages import InboundFile, Reply
 from tracker.access import Action, may
+from tracker.config.ward import PolicyConfig
 from tracker.dates import format_day
 from tracker.importer.model import ALL_UNITS, ParsedDocument, ParsedTask
 from tracker.importer.parse import parse_document
@@ -34,7 +35,7 @@ SAVE, DROP = "save", "drop"
 KIND_WORDS = {"conclusion_notice": "thông báo kết luận", "task_table": "bảng nhiệm vụ", "other": "văn bản khác"}
 
 
-def _policy(turn: Turn):  # type: ignore[no-untyped-def]
+def _policy(turn: Turn) -> PolicyConfig:
     org = turn.session.get(Organization, turn.person.org_id)
     assert org is not None  # the person is bound, so the ward exists
     return ward_rules(org).policy
