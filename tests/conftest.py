@@ -90,3 +90,19 @@ def session(engine: Engine) -> Iterator[Session]:
 def clock() -> FixedClock:
     """Monday 18 May 2026, 08:00 in the ward: the middle of the seeds' reporting period."""
     return FixedClock(datetime(2026, 5, 18, 8, 0, tzinfo=WARD_TZ))
+
+
+@pytest.fixture
+def org_id(session: Session, clock: FixedClock) -> int:
+    """The example ward, freshly made: what every conversation test starts from."""
+    from builders import make_ward
+
+    return make_ward(session, clock)
+
+
+@pytest.fixture
+def dialog(engine: Engine, clock: FixedClock):  # type: ignore[no-untyped-def]
+    """The channel-agnostic dialog on the test's database and clock."""
+    from bots.dialog import Dialog
+
+    return Dialog(engine, clock)

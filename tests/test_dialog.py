@@ -6,24 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 
-import pytest
-from builders import make_task, make_ward, person, unit
+from builders import make_task, person, unit
 from dialog_helpers import Chat, bind, rows
 
 from bots.dialog import Dialog, texts
 from bots.messages import InboundFile
 from tracker.models import ChatIdentity, Conversation, Role, Task, TaskStatus, Update
 from tracker.usecases import TaskChanges, add_person, cancel_task, issue_invite, update_task
-
-
-@pytest.fixture
-def org_id(session, clock):
-    return make_ward(session, clock)
-
-
-@pytest.fixture
-def dialog(engine, clock):
-    return Dialog(engine, clock)
 
 
 def _code(session, clock, org_id, key):

@@ -4,22 +4,11 @@ notice in the outbox, and the leader's decision by command or button."""
 from datetime import date
 
 import pytest
-from builders import make_task, make_ward, person
+from builders import make_task, person
 from dialog_helpers import bind, rows
 
-from bots.dialog import Dialog
 from jobs.runner import run_job
 from tracker.models import ExtensionRequest, ExtensionStatus, Notification, Task
-
-
-@pytest.fixture
-def org_id(session, clock):
-    return make_ward(session, clock)
-
-
-@pytest.fixture
-def dialog(engine, clock):
-    return Dialog(engine, clock)
 
 
 def _ask(head, reason="chờ ý kiến của thành phố"):

@@ -3,20 +3,8 @@
 from datetime import date
 
 import pytest
-from builders import make_task, make_ward
+from builders import make_task
 from dialog_helpers import bind
-
-from bots.dialog import Dialog
-
-
-@pytest.fixture
-def org_id(session, clock):
-    return make_ward(session, clock)
-
-
-@pytest.fixture
-def dialog(engine, clock):
-    return Dialog(engine, clock)
 
 
 def test_tonghop_counts_overdue_tasks_by_unit_with_the_long_overdue_on_top(session, clock, org_id, dialog):

@@ -5,23 +5,13 @@ from io import BytesIO
 
 import docx
 import pytest
-from builders import make_task, make_ward, person
+from builders import make_task, person
 from dialog_helpers import bind, rows
 
 from bots.dialog import ChannelCaps, Dialog
 from tracker.models import Task, TaskStatus
 from tracker.usecases.progress import record_update
 from tracker.usecases.tasks import report_done
-
-
-@pytest.fixture
-def org_id(session, clock):
-    return make_ward(session, clock)
-
-
-@pytest.fixture
-def dialog(engine, clock):
-    return Dialog(engine, clock)
 
 
 def _reported(session, clock, org_id, title="Rà soát hộ nghèo"):

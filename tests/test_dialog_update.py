@@ -3,24 +3,13 @@ reminder, and /xong."""
 
 from datetime import date
 
-import pytest
-from builders import make_task, make_ward, person, unit
+from builders import make_task, person, unit
 from dialog_helpers import bind, rows
 
 from bots.dialog import ChannelCaps, Dialog, numbered_text, texts
 from jobs.runner import run_job
 from tracker.models import Notification, Role, Task, TaskStatus, Update
 from tracker.usecases import TaskChanges, add_person, update_task
-
-
-@pytest.fixture
-def org_id(session, clock):
-    return make_ward(session, clock)
-
-
-@pytest.fixture
-def dialog(engine, clock):
-    return Dialog(engine, clock)
 
 
 def _member(session, clock, org_id):
