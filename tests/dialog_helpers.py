@@ -81,4 +81,3 @@ def rows(engine: Engine, model: type[T], *where: Any) -> list[T]:
     while the dialog writes (SQLite takes the write lock when a transaction begins)."""
     with Session(engine) as session:
         return list(session.exec(select(model).where(*where).order_by(model.id)))  # type: ignore[attr-defined]
-
