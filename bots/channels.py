@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
+
+from bots.messages import Button
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +38,16 @@ class ChatMoved(ChannelError):
         self.new_external_id = new_external_id
 
 
+Buttons = Sequence[Sequence[Button]]
+
+
 class Channel(Protocol):
     name: str
 
-    async def send(self, external_id: str, text: str) -> None:
-        """Deliver `text` to the chat `external_id`. Returns only once the channel accepted it;
-        raises ChannelError otherwise."""
+    async def send(self, external_id: str, text: str, buttons: Buttons = ()) -> None:
+        """Deliver `text` to the chat `external_id`, with rows of `buttons` under it where the channel has
+        buttons (elsewhere as numbered choices, or not at all: the text always says how to answer).
+        Returns only once the channel accepted it; raises ChannelError otherwise."""
         ...
 
 
@@ -54,9 +61,11 @@ class LogChannel:
         self.path = path
         self.stream = stream if stream is not None else sys.stdout
 
-    async def send(self, external_id: str, text: str) -> None:
-        """Print and append the message; an unwritable log file is a ChannelError worth retrying."""
-        block = f"--- tin nhắn gửi {external_id} ---\n{text}\n"
+    async def send(self, external_id: str, text: str, buttons: Buttons = ()) -> None:
+        """Print and append the message, its buttons on a line of their own; an unwritable log file is a
+        ChannelError worth retrying."""
+        labels = " ".join(f"[{b.label}]" for row in buttons for b in row)
+        block = f"--- tin nhắn gửi {external_id} ---\n{text}\n" + (f"Nút bấm: {labels}\n" if labels else "")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as handle:

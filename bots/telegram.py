@@ -40,7 +40,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bots.channels import ChannelError, ChatMoved
+from bots.channels import Buttons, ChannelError, ChatMoved
 from tracker.errors import ConfigError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -246,12 +246,14 @@ class TelegramChannel:
         return HTTPXRequest(connection_pool_size=self.connections, connect_timeout=t.connect, read_timeout=t.read,
                             write_timeout=t.write, pool_timeout=t.pool, media_write_timeout=t.media_write)
 
-    async def send(self, external_id: str, text: str) -> None:
+    async def send(self, external_id: str, text: str, buttons: Buttons = ()) -> None:
         """Send the plain `text` to chat `external_id`, escaped, in HTML parse mode, split into parts of
-        at most 4096 characters sent in order. Returns once Telegram accepted every part; raises
-        ChannelError (see `to_channel_error`) otherwise. A failure after the first part leaves the earlier
-        parts delivered: a retry sends them again."""
-        await self.send_html(external_id, html.escape(text, quote=False))
+        at most 4096 characters sent in order, `buttons` as an inline keyboard under the last part.
+        Returns once Telegram accepted every part; raises ChannelError (see `to_channel_error`) otherwise.
+        A failure after the first part leaves the earlier parts delivered: a retry sends them again."""
+        from bots.telegram_updates import keyboard  # that module renders replies with this one's helpers
+
+        await self.send_html(external_id, html.escape(text, quote=False), reply_markup=keyboard(buttons))
 
     async def send_html(self, external_id: str, text: str, *,
                         reply_markup: InlineKeyboardMarkup | None = None) -> list[int]:

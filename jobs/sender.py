@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bots.channels import Channel, ChannelError, ChatMoved, LogChannel
+from bots.messages import Button
 from tracker import outbox
 from tracker.clock import Clock
 
@@ -229,7 +230,8 @@ class Sender:
         try:
             if channel is not self.log_channel:
                 await self.limiter.acquire(channel.name, chat)
-            await asyncio.wait_for(channel.send(chat, delivery.body), self.send_timeout)
+            buttons = tuple(tuple(Button(label, data) for label, data in row) for row in delivery.buttons)
+            await asyncio.wait_for(channel.send(chat, delivery.body, buttons), self.send_timeout)
         except ChannelError as exc:
             return exc
         except TimeoutError:

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bots.channels import ChannelError
+from bots.channels import Buttons, ChannelError
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijklmnop"
 
@@ -228,8 +228,9 @@ class FakeApiChannel:
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def send(self, external_id: str, text: str) -> None:
-        """Send `text` to chat `external_id`; raises ChannelError unless the API answered ok."""
+    async def send(self, external_id: str, text: str, buttons: Buttons = ()) -> None:
+        """Send `text` to chat `external_id`; raises ChannelError unless the API answered ok. Buttons are
+        not sent: the sender's tests are about delivery, not about how a message looks."""
         try:
             response = await self._http().post(self._url, json={"chat_id": external_id, "text": text})
         except httpx.TimeoutException as exc:

@@ -133,3 +133,29 @@ def test_only_a_leader_decides_an_extension(session, clock, engine, org_id, dial
     office = bind(session, clock, dialog, org_id, "van-thu")
     assert "không có quyền duyệt gia hạn" in office.send(f"/duyet_gh {request.id}")
     assert rows(engine, ExtensionRequest)[0].status == ExtensionStatus.PENDING
+
+
+def test_the_leaders_message_carries_one_tap_buttons_valid_only_in_the_leaders_chat(session, clock, engine, org_id,
+                                                                                    dialog):
+    make_task(session, clock, org_id, due=date(2026, 5, 30))
+    leader = bind(session, clock, dialog, org_id, "pct-vx")
+    head = bind(session, clock, dialog, org_id, "tp-vhxh")
+    _ask(head)
+    [request] = rows(engine, ExtensionRequest)
+    [notice] = rows(engine, Notification, Notification.kind == "extension_request")
+    assert [b["label"] for b in notice.buttons[0]] == [f"Đồng ý số {request.id}", f"Không đồng ý số {request.id}"]
+    approve, refuse = (b["data"] for b in notice.buttons[0])
+    # The unit head cannot use the leader's button, even with its data in hand (a forwarded message).
+    assert "Nút này không dành cho" in head.send(button=approve)
+    assert rows(engine, ExtensionRequest)[0].status == ExtensionStatus.PENDING
+    assert "Lý do không đồng ý" in leader.send(button=refuse)
+    leader.send("/thoat")
+    assert "Đã đồng ý" in leader.send(button=approve)
+    assert rows(engine, ExtensionRequest)[0].status == ExtensionStatus.APPROVED
+
+
+def test_a_leader_without_a_chat_gets_the_request_without_buttons(session, clock, engine, org_id, dialog):
+    make_task(session, clock, org_id, due=date(2026, 5, 30))
+    _ask(bind(session, clock, dialog, org_id, "tp-vhxh"))
+    [notice] = rows(engine, Notification, Notification.kind == "extension_request")
+    assert (notice.channel, notice.buttons) == ("log", [])

@@ -257,7 +257,7 @@ def test_a_bug_in_a_channel_is_retried_and_logged_without_the_token(
     class BrokenChannel:
         name = "telegram"
 
-        async def send(self, external_id: str, text: str) -> None:
+        async def send(self, external_id: str, text: str, buttons=()) -> None:  # noqa: ANN001
             raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage exploded")
 
     message = enqueue(session, clock, org_id, "tp-vhxh", "Nội dung riêng của tin nhắn.")

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from bots.telegram import TelegramChannel
 from jobs.sender import Sender
+from tracker import outbox
 from tracker.clock import FixedClock
 from tracker.models import AuditEvent, ChatIdentity
 from tracker.usecases import bind_chat, issue_invite
@@ -103,6 +104,21 @@ def test_the_outbox_reaches_each_bound_chat_once_escaped_and_a_second_apart(
     assert {row(session, n).status for n in ids} == {"sent"}
     at = [r.at for r in server.requests if r.chat_id == "chat-tp-vhxh"]
     assert at[1] - at[0] >= 1 - 1e-6  # the sender's per-chat limit applies to Telegram
+
+
+def test_an_outbox_message_with_buttons_arrives_with_an_inline_keyboard(
+    engine, session, clock, org_id, server, channel, tmp_path, fake_time
+):
+    head = person(session, org_id, "tp-vhxh")  # any bound chat will do
+    outbox.enqueue(session, clock=clock, org_id=org_id, person_id=head.id or 0, kind="extension_request",
+                   day=clock.now().date(), body="ĐỀ NGHỊ GIA HẠN số 7", key="extension_request:7",
+                   buttons=[[{"label": "Đồng ý số 7", "data": "tok-yes"}, {"label": "Không đồng ý số 7",
+                                                                          "data": "tok-no"}]])
+    session.commit()
+    assert drain(telegram_sender(engine, clock, channel, tmp_path, fake_time), channel) == 1
+    [message] = [m for m in server.messages if m.chat_id == "chat-tp-vhxh"]
+    assert message.reply_markup == {"inline_keyboard": [[{"text": "Đồng ý số 7", "callback_data": "tok-yes"},
+                                                         {"text": "Không đồng ý số 7", "callback_data": "tok-no"}]]}
 
 
 def test_a_rate_limited_message_is_sent_again_once_its_retry_after_has_passed(

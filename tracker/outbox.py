@@ -37,6 +37,8 @@ class Delivery:
     body: str
     attempts: int
     kind: str
+    # Rows of (label, data) for channels that show buttons; empty for most messages.
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 def dedupe_key(kind: str, person_id: int, day: date | str) -> str:
@@ -46,14 +48,16 @@ def dedupe_key(kind: str, person_id: int, day: date | str) -> str:
 
 def enqueue(
     session: Session, *, clock: Clock, org_id: int, person_id: int, kind: str, day: date, body: str,
-    key: str | None = None,
+    key: str | None = None, buttons: list[list[dict[str, str]]] | None = None,
 ) -> bool:
     """Add a message unless one with the same dedupe key exists (also when another process adds it at
     the same moment). Returns whether a row was added. The channel is the person's preferred reachable
-    chat, else any reachable chat, else "log"."""
+    chat (`reachable_chat`), else any reachable chat, else "log". `buttons` (rows of {"label", "data"})
+    are shown under the text by channels that can."""
     values = {
         "org_id": org_id, "person_id": person_id, "kind": kind, "day": day, "body": body,
         "dedupe_key": key or dedupe_key(kind, person_id, day), "channel": _channel_for(session, person_id),
+        "buttons": buttons or [],
         "status": NotificationStatus.PENDING, "attempts": 0, "claimed_by": "", "last_error": "",
         "created_at": clock.now(), "next_attempt_at": clock.now(),
     }
@@ -69,8 +73,14 @@ def enqueue(
 
 
 def _channel_for(session: Session, person_id: int) -> str:
-    identity = _reachable_identity(session, person_id)
+    identity = reachable_chat(session, person_id)
     return identity.channel if identity else "log"
+
+
+def reachable_chat(session: Session, person_id: int) -> ChatIdentity | None:
+    """The chat a message to the person goes to: the preferred channel's binding when it is reachable,
+    else the first reachable binding, else None (the log)."""
+    return _reachable_identity(session, person_id)
 
 
 def _reachable_identity(session: Session, person_id: int, channel: str | None = None) -> ChatIdentity | None:
@@ -124,6 +134,7 @@ def _delivery(session: Session, notification_id: int) -> Delivery:
         notification_id=row.id, org_id=row.org_id, person_id=row.person_id,
         channel=identity.channel if identity else "log", external_id=identity.external_id if identity else None,
         body=row.body, attempts=row.attempts, kind=row.kind,
+        buttons=tuple(tuple((b["label"], b["data"]) for b in button_row) for button_row in row.buttons or []),
     )
 
 

@@ -1,12 +1,13 @@
 """/giahan: a unit head asks for more time: the task, a date in words (echoed back to confirm), a reason;
-the supervising leader is told through the outbox how to decide."""
+the supervising leader gets, through the outbox, the request with Đồng ý / Không đồng ý buttons."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from bots.dialog import texts
+from bots.dialog.extension_decisions import DECIDE_ACTION
 from bots.dialog.help import exit_button
 from bots.dialog.picking import task_from_args, task_list
 from bots.dialog.registry import Answer, Command, Registry, Step
@@ -16,7 +17,7 @@ from tracker.access import Action
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError
 from tracker.models import ExtensionRequest, Person, Role, Task
-from tracker.outbox import enqueue
+from tracker.outbox import enqueue, reachable_chat
 from tracker.usecases.chat_actions import (
     DATE_EXAMPLES,
     extension_deciders,
@@ -25,12 +26,14 @@ from tracker.usecases.chat_actions import (
     tasks_for_action,
 )
 from tracker.usecases.common import unit_in_ward
+from tracker.usecases.conversations import ButtonSpec, issue_buttons, new_token
 from tracker.usecases.progress import request_extension
 
 FLOW = "giahan"
 DATE, CONFIRM, REASON = "gh_date", "gh_confirm", "gh_reason"
 NOTICE_KIND = "extension_request"
 REASON_LIMIT = 1000
+DECISION_BUTTON_LIFETIME = timedelta(days=7)
 # "đến cuối tháng 6 vì chờ ý kiến của thành phố": the date, then the reason in the same message.
 _BECAUSE = re.compile(r"\s+(?:vì|lý do:?)\s+", re.IGNORECASE)
 
@@ -124,11 +127,27 @@ def _submit(turn: Turn, reason: str) -> list[Reply]:
     deciders = extension_deciders(turn.session, actor=turn.person, request_id=request.id or 0)
     for leader in deciders:
         enqueue(turn.session, clock=turn.clock, org_id=task.org_id, person_id=leader.id or 0, kind=NOTICE_KIND,
-                day=turn.today, body=leader_notice(turn, request, task), key=f"{NOTICE_KIND}:{request.id}:{leader.id}")
+                day=turn.today, body=leader_notice(turn, request, task), key=f"{NOTICE_KIND}:{request.id}:{leader.id}",
+                buttons=_decision_buttons(turn, leader, request.id or 0))
     turn.end()
     to = "; ".join(_named(p) for p in deciders) or "lãnh đạo phường"
     return [Reply(f"Đã gửi đề nghị gia hạn nhiệm vụ #{task.id} đến ngày {format_day(request.requested_due_on)} "
                   f"tới {to}. Bot sẽ báo khi có quyết định.")]
+
+
+def _decision_buttons(turn: Turn, leader: Person, request_id: int) -> list[list[dict[str, str]]]:
+    """Đồng ý / Không đồng ý under the leader's message, as tokens valid only in the chat the message goes
+    to (the one the outbox picks), for a week: a leader may answer the next day. None reachable: no
+    buttons, the message's commands still work."""
+    chat = reachable_chat(turn.session, leader.id or 0)
+    if chat is None:
+        return []
+    specs = [(new_token(), ButtonSpec(label=label, action=DECIDE_ACTION, payload={"request": request_id,
+                                                                               "approve": approve}))
+             for label, approve in ((f"Đồng ý số {request_id}", True), (f"Không đồng ý số {request_id}", False))]
+    issue_buttons(turn.session, clock=turn.clock, channel=chat.channel, chat_id=chat.external_id,
+                  person_id=leader.id, buttons=specs, lifetime=DECISION_BUTTON_LIFETIME)
+    return [[{"label": spec.label, "data": token} for token, spec in specs]]
 
 
 def _named(person: Person) -> str:
@@ -137,7 +156,7 @@ def _named(person: Person) -> str:
 
 def leader_notice(turn: Turn, request: ExtensionRequest, task: Task) -> str:
     """The message asking a leader to decide: who asks, for which task, until when, why, and the two
-    commands that decide (buttons on outbox messages are not supported yet)."""
+    commands that decide, for channels that do not show the message's buttons."""
     unit = unit_in_ward(turn.session, org_id=task.org_id, unit_id=task.owner_unit_id)
     current = f" (hạn hiện tại {format_day(task.due_on)})" if task.due_on else ""
     asker = f"{turn.person.title} {turn.person.name}".strip()

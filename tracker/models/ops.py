@@ -40,6 +40,9 @@ class Notification(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     channel: str = Field(sa_type=sa.String(16))
     body: str = Field(sa_type=sa.Text)
+    # Rows of buttons ([[{"label": ..., "data": token}]]) the channel shows under the text, where it can;
+    # the tokens point at server-side state (tracker.usecases.conversations), never at a task directly.
+    buttons: list[list[dict[str, str]]] = Field(default_factory=list, sa_type=sa.JSON)
     status: str = Field(default=NotificationStatus.PENDING.value, sa_type=sa.String(16))
     attempts: int = 0
     next_attempt_at: datetime | None = None
