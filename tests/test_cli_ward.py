@@ -154,6 +154,36 @@ def test_people_cannot_be_added_by_a_unit_head_and_nothing_is_stored(database_ur
     assert ward_rows(database_url) == before
 
 
+def test_a_persons_preferred_channel_is_set_from_the_command_line_and_shown_in_the_list(database_url):
+    make_ward(database_url)
+    assert "Ông Văn Lạc nhận tin nhắn qua Zalo trước tiên." in ok(
+        database_url, "people", "update", "tp-vhxh", "--channel", "zalo")
+    people = {p["key"]: p for p in data(database_url, "people", "list")}
+    assert people["tp-vhxh"]["preferred_channel"] == "zalo" and people["cvp"]["preferred_channel"] is None
+    assert "Kênh nhận tin" in ok(database_url, "people", "list", COLUMNS="200")
+    assert "Zalo" in next(line for line in ok(database_url, "people", "list", COLUMNS="200").splitlines()
+                          if "tp-vhxh" in line)
+
+    assert "không chọn kênh ưu tiên" in ok(database_url, "people", "update", "tp-vhxh", "--channel", "none")
+    people = {p["key"]: p for p in data(database_url, "people", "list")}
+    assert people["tp-vhxh"]["preferred_channel"] is None
+
+
+def test_an_unknown_preferred_channel_is_refused_in_one_line_and_nothing_changes(database_url):
+    make_ward(database_url)
+    ok(database_url, "people", "update", "tp-vhxh", "--channel", "telegram")
+    before = ward_rows(database_url)
+    result = run(database_url, "people", "update", "tp-vhxh", "--channel", "fax")
+    assert error_lines(result) == ["Lỗi: Kênh «fax» không được hỗ trợ; chọn Telegram hoặc Zalo."]
+    assert ward_rows(database_url) == before
+
+
+def test_a_unit_head_cannot_choose_another_persons_channel(database_url):
+    make_ward(database_url)
+    result = run(database_url, "people", "update", "tp-kthtdt", "--channel", "zalo", "--as", "tp-vhxh")
+    assert error_lines(result) == ["Lỗi: Ông Văn Lạc không có quyền quản lý người dùng và mã mời."]
+
+
 def test_a_ward_file_with_a_misspelt_key_is_refused_with_its_line_number(database_url, tmp_path):
     make_ward(database_url)
     before = ward_rows(database_url)

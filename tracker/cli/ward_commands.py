@@ -25,6 +25,7 @@ from tracker.usecases import (
     resolve_unit,
     ward_stats,
 )
+from tracker.usecases.people import CHAT_CHANNELS, set_preferred_channel
 
 units_app = typer.Typer(help="Đơn vị của phường/xã.", no_args_is_help=True)
 people_app = typer.Typer(help="Người dùng và mã mời liên kết tài khoản chat.", no_args_is_help=True)
@@ -59,15 +60,17 @@ def _unit_dict(session, unit: Unit) -> dict:  # type: ignore[no-untyped-def]
 def people_list(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
     """Người dùng của phường/xã."""
     with acting(ctx, org, as_) as a:
-        people = [person_dict(a.session, p) for p in list_people(a.session, actor=a.actor)]
+        people = [dict(person_dict(a.session, p), preferred_channel=p.preferred_channel)
+                  for p in list_people(a.session, actor=a.actor)]
         if as_json:
             print_json(people)
             return
         table = Table(title=f"Người dùng của {a.org.name}", title_justify="left")
-        for header in ("Khóa", "Họ tên", "Chức vụ", "Vai trò", "Đơn vị"):
+        for header in ("Khóa", "Họ tên", "Chức vụ", "Vai trò", "Đơn vị", "Kênh nhận tin"):
             table.add_column(header, overflow="fold")
         for p in people:
-            table.add_row(p["key"], p["name"], p["title"], p["role_label"], p["unit"] or "")
+            table.add_row(p["key"], p["name"], p["title"], p["role_label"], p["unit"] or "",
+                          CHAT_CHANNELS.get(p["preferred_channel"] or "", ""))
         console.print(table)
 
 
@@ -91,6 +94,27 @@ def people_add(
         person = add_person(a.session, clock=a.clock, actor=a.actor, key=key, name=name, role=role_value,
                             title=title, unit_id=unit_id)
         console.print(f"Đã thêm {person.name} (khóa {person.key}).")
+
+
+@people_app.command("update")
+def people_update(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Khóa hoặc số của người dùng.")],
+    channel: Annotated[str | None, typer.Option(
+        "--channel", help="Kênh nhận nhắc việc và tin nhắn định kỳ: telegram, zalo, hoặc none (không chọn).")] = None,
+    org: OrgOption = None, as_: AsOption = None,
+) -> None:
+    """Sửa thông tin người dùng: kênh chat ưu tiên nhận tin nhắn."""
+    if channel is None:
+        raise InvalidInputError("Chưa có gì để sửa: dùng --channel telegram, zalo hoặc none.")
+    wanted = None if channel.strip().lower() == "none" else channel
+    with acting(ctx, org, as_) as a:
+        target = person_in_ward(a.session, org_id=a.org.id or 0, ref=person)
+        updated = set_preferred_channel(a.session, clock=a.clock, actor=a.actor, person_id=target.id or 0,
+                                        channel=wanted)
+        label = CHAT_CHANNELS.get(updated.preferred_channel or "")
+        console.print(f"{updated.name} nhận tin nhắn qua {label} trước tiên." if label else
+                      f"{updated.name} không chọn kênh ưu tiên: tin nhắn gửi qua kênh liên kết đầu tiên.")
 
 
 @people_app.command("invite")
