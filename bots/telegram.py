@@ -16,7 +16,6 @@ import html
 import logging
 import re
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -41,6 +40,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bots.channels import Buttons, ChannelError, ChatMoved
+from bots.splitting import split_text
 from tracker.errors import ConfigError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -368,45 +368,11 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     A part ends at a line break where one fits, else at a space, else between characters, never inside a
     tag or an entity; the line break or space cut at is dropped, so "\\n".join(parts) == text when every
     line fits. Parts holding only whitespace are left out (Telegram refuses them)."""
-    if _size(text) <= limit:
-        parts = [text]
-    else:
-        parts = _pack(text.split("\n"), "\n", limit,
-                      lambda line: _pack(line.split(" "), " ", limit, lambda word: _cut(word, limit)))
-    return [part for part in parts if part.strip()]
-
-
-def _pack(pieces: list[str], joiner: str, limit: int, too_long: Callable[[str], list[str]]) -> list[str]:
-    # Greedy: as many whole pieces per part as fit; a piece longer than a part is cut by `too_long`.
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for piece in pieces:
-        piece_size = _size(piece)
-        if piece_size > limit:
-            if current:
-                parts.append(joiner.join(current))
-                current, size = [], 0
-            parts.extend(too_long(piece))
-            continue
-        added = piece_size + (_size(joiner) if current else 0)
-        if current and size + added > limit:
-            parts.append(joiner.join(current))
-            current, size = [piece], piece_size
-        else:
-            current.append(piece)
-            size += added
-    if current:
-        parts.append(joiner.join(current))
-    return parts
+    return split_text(text, limit, size=_size, atoms=_ATOM)
 
 
 # A tag, an entity, or one character: the units a word may be cut between.
 _ATOM = re.compile(r"<[^<>\n]{0,256}>|&#?[A-Za-z0-9]{1,10};|.", re.DOTALL)
-
-
-def _cut(word: str, limit: int) -> list[str]:
-    return _pack(_ATOM.findall(word), "", limit, lambda atom: list(atom))
 
 
 def _size(text: str) -> int:

@@ -34,17 +34,22 @@ Handler = Callable[[bytes], Awaitable[int]]
 
 
 class WebhookServer:
-    """Serves POST `url`'s path: a request whose X-Telegram-Bot-Api-Secret-Token header is not `secret` gets
-    403 and never reaches `handle`; a body over `max_body` gets 413; another path 404, another method 405.
+    """Serves POST `url`'s path: a request whose `secret_header` (by default Telegram's
+    X-Telegram-Bot-Api-Secret-Token) is not `secret` gets 403 and never reaches `handle`; a body over
+    `max_body` gets 413; another path 404, another method 405.
     An authenticated body goes to `handle`, whose status (200, or 500 to be delivered again) is the
     answer. Use `async with`, then `await start(host, port)`; closing cancels the requests in progress."""
 
     def __init__(self, url: str, secret: str, handle: Handler, *, max_body: int = MAX_BODY,
-                 timeout: float = READ_TIMEOUT) -> None:
+                 timeout: float = READ_TIMEOUT, secret_header: bytes = SECRET_HEADER,
+                 platform: str = "Telegram") -> None:
         if not secret:
             raise ValueError("a webhook needs a secret token")
         self.path = (urlsplit(url).path or "/").encode()
         self._secret = secret.encode()
+        # Zalo's webhook reuses this endpoint with its own header (X-Bot-Api-Secret-Token); h11 lowercases names.
+        self.secret_header = secret_header.lower()
+        self.platform = platform
         self._handle = handle
         self.max_body = max_body
         self.timeout = timeout
@@ -130,8 +135,8 @@ class WebhookServer:
         if request.method != b"POST":
             return 405
         headers = dict(request.headers)
-        if not hmac.compare_digest(headers.get(SECRET_HEADER, b""), self._secret):
-            log.warning("Webhook Telegram: từ chối một yêu cầu không có đúng mã bí mật (403).")
+        if not hmac.compare_digest(headers.get(self.secret_header, b""), self._secret):
+            log.warning("Webhook %s: từ chối một yêu cầu không có đúng mã bí mật (403).", self.platform)
             return 403
         length = headers.get(b"content-length", b"0")
         if length.isdigit() and int(length) > self.max_body:
@@ -142,7 +147,7 @@ class WebhookServer:
         try:
             return await self._handle(body)
         except Exception as exc:
-            log.error("Webhook Telegram: lỗi khi xử lý cập nhật: %s", type(exc).__name__)
+            log.error("Webhook %s: lỗi khi xử lý cập nhật: %s", self.platform, type(exc).__name__)
             return 500
 
     async def _body(self, connection: h11.Connection, reader: asyncio.StreamReader) -> bytes | None:

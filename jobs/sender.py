@@ -58,15 +58,20 @@ def _traceback(exc: BaseException) -> str:
 def build_channels(settings_like: Any, log_path: Path) -> dict[str, Channel]:
     """The channels the service can send through, by name. "log" is always there: it is the fallback.
     "telegram" joins when TELEGRAM_BOT_TOKEN is set: from `settings_like.telegram` when it carries a
-    TelegramSettings, else from the environment. Raises ConfigError (one Vietnamese message, no secret in
-    it) when a TELEGRAM_* value is wrong, so that a bad value stops the service at start-up."""
-    # Only the service sends: the chat library is loaded here, not when this module is imported.
+    TelegramSettings, else from the environment; "zalo" likewise when ZALO_BOT_TOKEN is set
+    (`settings_like.zalo`, else the environment). Raises ConfigError (one Vietnamese message, no secret in
+    it) when a TELEGRAM_* or ZALO_* value is wrong, so that a bad value stops the service at start-up."""
+    # Only the service sends: the chat libraries are loaded here, not when this module is imported.
     from bots.telegram import TelegramChannel, load_telegram_settings
+    from bots.zalo import ZaloChannel, load_zalo_settings
 
     channels: dict[str, Channel] = {"log": LogChannel(log_path)}
     telegram = getattr(settings_like, "telegram", None) or load_telegram_settings()
     if telegram.enabled:
         channels["telegram"] = TelegramChannel.from_settings(telegram)
+    zalo = getattr(settings_like, "zalo", None) or load_zalo_settings()
+    if zalo.enabled:
+        channels["zalo"] = ZaloChannel.from_settings(zalo)
     return channels
 
 
