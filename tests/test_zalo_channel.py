@@ -23,9 +23,10 @@ from bots.channels import ChannelError, LogChannel
 from bots.messages import Button, OutboundFile, Reply
 from bots.zalo import ZaloChannel, load_zalo_settings, render, split_message
 from jobs.sender import Sender, build_channels
+from tracker import outbox
 from tracker.clock import FixedClock
 from tracker.errors import ConfigError
-from tracker.models import ChatIdentity
+from tracker.models import ChatIdentity, Notification
 from tracker.usecases import bind_chat, issue_invite
 
 SECRET = TOKEN.split(":")[1]
@@ -163,8 +164,13 @@ def drain(engine: Engine, clock: FixedClock, channel: ZaloChannel, tmp_path: Pat
 def test_outbox_messages_reach_each_zalo_chat_once(engine, session, clock, server, tmp_path, caplog):
     org = zalo_ward(session, clock)
     long_text = "\n".join(f"Nhiệm vụ {n}: báo cáo kết quả trước ngày 31/5/2026." for n in range(1, 60))
-    ids = [enqueue(session, clock, org, "tp-vhxh", "Nhắc việc: 1 nhiệm vụ quá hạn."),
-           enqueue(session, clock, org, "tp-kthtdt", long_text)]
+    head = person(session, org, "tp-kthtdt")
+    outbox.enqueue(session, clock=clock, org_id=org, person_id=head.id or 0, kind="digest", day=clock.now().date(),
+                   body=long_text, key="digest:long")
+    session.commit()
+    long_id = session.exec(select(Notification.id).where(Notification.dedupe_key == "digest:long")).one()
+    session.commit()
+    ids = [enqueue(session, clock, org, "tp-vhxh", "Nhắc việc: 1 nhiệm vụ quá hạn."), long_id]
 
     with caplog.at_level(logging.DEBUG, "httpx"):
         assert drain(engine, clock, channel_for(server), tmp_path) == 2
