@@ -41,6 +41,9 @@ def claim_event(session: Session, *, clock: Clock, channel: str, event_id: str) 
     return session.execute(statement).first() is not None
 
 
+_LOCKED = "tracker.conversations.locked"
+
+
 @dataclass
 class ConversationState:
     """A chat's place in a conversation. `step` is "" outside one; `data` is the step's JSON data;
@@ -55,7 +58,12 @@ class ConversationState:
 
 def _conversation_row(session: Session, clock: Clock, channel: str, chat_id: str) -> Conversation:
     # Insert-if-missing, then lock the row: two messages of one chat are handled one after the other
-    # on PostgreSQL (SQLite serializes every write transaction anyway).
+    # on PostgreSQL (SQLite serializes every write transaction anyway). The row locked is remembered with
+    # the transaction that holds the lock, so saving the state in that transaction costs no second lock.
+    transaction = session.get_transaction()
+    remembered = session.info.get(_LOCKED)
+    if remembered is not None and remembered[0] is transaction and (channel, chat_id) in remembered[1]:
+        return remembered[1][(channel, chat_id)]
     session.execute(
         _insert(session)(Conversation.__table__)
         .values(channel=channel, chat_id=chat_id, step="", data={}, choices=[], bind_failures=0,
@@ -63,7 +71,11 @@ def _conversation_row(session: Session, clock: Clock, channel: str, chat_id: str
         .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
     )
     query = select(Conversation).where(Conversation.channel == channel, Conversation.chat_id == chat_id)
-    return session.exec(query.with_for_update().execution_options(populate_existing=True)).one()
+    row = session.exec(query.with_for_update().execution_options(populate_existing=True)).one()
+    if remembered is None or remembered[0] is not session.get_transaction():
+        remembered = session.info[_LOCKED] = (session.get_transaction(), {})
+    remembered[1][(channel, chat_id)] = row
+    return row
 
 
 def load_conversation(
