@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from bots.channels import Channel
     from bots.telegram import TelegramSettings
     from bots.telegram_inbound import DialogLike
+    from bots.zalo import ZaloSettings
     from jobs.sender import Sender
 
 log = logging.getLogger("tracker.serve")
@@ -77,6 +78,7 @@ def serve(
     # The scheduler, the sender and the chat libraries are loaded by this command only: every other
     # command starts without them.
     from bots.telegram import load_telegram_settings
+    from bots.zalo import load_zalo_settings
     from jobs.sender import build_channels
 
     configure_logging(LOG_DIR, secrets=_secret_values(os.environ))
@@ -88,11 +90,12 @@ def serve(
     channels = build_channels(st.settings, LOG_DIR / "outbox.log")
     # The same settings build_channels used: the webhook's, if any, go with the token.
     telegram = (getattr(st.settings, "telegram", None) or load_telegram_settings()) if "telegram" in channels else None
+    zalo = (getattr(st.settings, "zalo", None) or load_zalo_settings()) if "zalo" in channels else None
     with session_scope(engine) as session:
         wards = ward_times(session)
     for line in [*(ward_line(ward) for ward in wards), *channel_lines(channels)]:
         console.print(line)
-    asyncio.run(_serve(engine, clock, channels, once=once, telegram=telegram))
+    asyncio.run(_serve(engine, clock, channels, once=once, telegram=telegram, zalo=zalo))
 
 
 def ward_line(ward: WardTimes) -> str:
@@ -112,15 +115,15 @@ def channel_lines(channels: Mapping[str, Channel]) -> list[str]:
 
 
 async def _serve(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
-                 telegram: TelegramSettings | None = None) -> None:
+                 telegram: TelegramSettings | None = None, zalo: ZaloSettings | None = None) -> None:
     try:
-        await _run(engine, clock, channels, once=once, telegram=telegram)
+        await _run(engine, clock, channels, once=once, telegram=telegram, zalo=zalo)
     finally:
         await _close_channels(channels)
 
 
 async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
-               telegram: TelegramSettings | None) -> None:
+               telegram: TelegramSettings | None, zalo: ZaloSettings | None = None) -> None:
     from jobs.scheduler import catch_up, make_scheduler, schedule_wards
     from jobs.sender import Sender
 
@@ -141,7 +144,7 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     await asyncio.to_thread(schedule_wards, scheduler, engine, clock)
     scheduler.start()
     sending = asyncio.create_task(sender.run(stop))
-    chats = _chat_bots(engine, clock, channels, telegram)
+    chats = _chat_bots(engine, clock, channels, telegram) + _zalo_bots(engine, clock, channels, zalo)
     log.info(READY_LINE)
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({sending, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -176,19 +179,40 @@ def _chat_bots(engine: Engine, clock: Clock, channels: Mapping[str, Channel],
     return [task]
 
 
-def load_dialog(engine: Engine, clock: Clock, *, files: Mapping[str, Callable[[str, int], bytes]] | None = None
-                ) -> DialogLike | None:
+def _zalo_bots(engine: Engine, clock: Clock, channels: Mapping[str, Channel],
+               zalo: ZaloSettings | None) -> list[asyncio.Task[None]]:
+    """The task that receives Zalo messages and answers them through a dialog without buttons or files,
+    when ZALO_BOT_TOKEN is set and the dialog is there; like Telegram's, one that fails is logged."""
+    if zalo is None or "zalo" not in channels:
+        return []
+    from bots.zalo import ZaloChannel
+    from bots.zalo_inbound import run_zalo
+
+    channel = channels["zalo"]
+    if not isinstance(channel, ZaloChannel):
+        return []
+    dialog = load_dialog(engine, clock, plain=True)
+    if dialog is None:
+        return []
+    task = asyncio.create_task(run_zalo(channel, zalo, dialog), name="zalo")
+    task.add_done_callback(_report_end)
+    return [task]
+
+
+def load_dialog(engine: Engine, clock: Clock, *, files: Mapping[str, Callable[[str, int], bytes]] | None = None,
+                plain: bool = False) -> DialogLike | None:
     """The channel-agnostic dialog (bots.dialog), fetching the files people send through `files` (by
-    channel), or None, with one log line, when that package is not installed: the service then sends
-    reminders but answers no message."""
+    channel); `plain`: for a channel without buttons or files (Zalo). None, with one log line, when that
+    package is not installed: the service then sends reminders but answers no message."""
     try:
-        from bots.dialog import Dialog
+        from bots.dialog import ChannelCaps, Dialog
     except ModuleNotFoundError as exc:
         if exc.name != "bots.dialog":
             raise
         log.warning(NO_DIALOG_LINE)
         return None
-    return Dialog(engine, clock, files=files)
+    caps = ChannelCaps(buttons=False, files=False) if plain else None
+    return Dialog(engine, clock, files=files, channel_caps=caps)
 
 
 def _report_end(task: asyncio.Task[None]) -> None:
