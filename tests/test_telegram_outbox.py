@@ -154,6 +154,7 @@ def test_a_chat_that_blocked_the_bot_is_marked_unreachable_and_not_tried_again(
     assert (row(session, message).status, row(session, message).attempts) == ("failed", 1)
     blocked = binding(session, org_id, "tp-vhxh")
     assert blocked.unreachable_at == clock.now() and "403" in blocked.unreachable_reason
+    assert step(sender, channel) is True  # the office's notice, to the log: its only person has no chat
     clock.advance(timedelta(days=1))
     assert step(sender, channel) is False
     assert len(server.requests) == 1
@@ -214,7 +215,7 @@ def test_the_token_is_never_stored_nor_logged_whatever_fails(
     # The library loggers too: the service (and a test of it) quiets them, and here they must speak.
     with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, "httpx"), \
             caplog.at_level(logging.DEBUG, "telegram"):
-        assert drain(sender, channel) == 3
+        assert drain(sender, channel) == 4  # and the office's notice of the blocked chat
 
     stored = [row(session, n).last_error for n in ids] + [binding(session, org_id, "tp-vhxh").unreachable_reason]
     assert all(stored) and not any(SECRET in text for text in stored)

@@ -14,11 +14,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from tracker import audit
+from tracker import audit, chat_notices
 from tracker.access import Action, require
 from tracker.clock import Clock
 from tracker.errors import ConflictError, NotFoundError
 from tracker.models import ChatIdentity, Notification, NotificationStatus, Person
+from tracker.usecases.common import ward_today
 
 MAX_ATTEMPTS = 8
 _CLAIM_ROUNDS = 10
@@ -91,11 +92,13 @@ def _reachable_identity(session: Session, person_id: int, channel: str | None = 
         .order_by(col(ChatIdentity.id))
     )
     rows = session.exec(query).all()
-    preferred = channel or (rows[0][1] if rows else None)
-    for identity, _ in rows:
-        if identity.channel == preferred:
-            return identity
-    return rows[0][0] if rows and channel is None else None
+    if not rows:
+        return None
+    for wanted in (channel, rows[0][1]):
+        for identity, _ in rows:
+            if wanted is not None and identity.channel == wanted:
+                return identity
+    return rows[0][0]
 
 
 def claim_next(session: Session, *, clock: Clock, sender: str, lease: timedelta) -> Delivery | None:
@@ -129,6 +132,8 @@ def claim_next(session: Session, *, clock: Clock, sender: str, lease: timedelta)
 def _delivery(session: Session, notification_id: int) -> Delivery:
     row = session.get(Notification, notification_id, populate_existing=True)
     assert row is not None and row.id is not None
+    # The row's channel while its chat is reachable; when that chat became unreachable after the row was
+    # written (or the row waited in the log for a chat bound since), the chat the person is reached on now.
     identity = _reachable_identity(session, row.person_id, row.channel) if row.person_id else None
     return Delivery(
         notification_id=row.id, org_id=row.org_id, person_id=row.person_id,
@@ -181,22 +186,49 @@ def mark_unreachable(
     session: Session, *, clock: Clock, notification_id: int, channel: str, external_id: str, error: str
 ) -> None:
     """A permanent channel error: the chat can never be reached. The binding is marked unreachable (and
-    audited), the row failed; the person's later messages go to another chat or to the log."""
+    audited) and the office is told (`_tell_office`). The row goes back, due now, when the person can still
+    be reached on another chat (the next claim sends it there), until MAX_ATTEMPTS; else it fails. The
+    person's later messages go to another chat or to the log."""
     identity = session.exec(
         select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
     ).first()
     if identity is not None and identity.unreachable_at is None:
-        before = audit.snapshot(identity)
-        identity.unreachable_at, identity.unreachable_reason = clock.now(), error[:500]
-        session.add(identity)
-        audit.record(session, clock=clock, actor=None, org_id=identity.org_id, entity="binding",
-                     entity_id=identity.id or 0, action="unreachable", before=before,
-                     after=audit.snapshot(identity), channel=channel, reason=error[:500])
+        _lose(session, clock, identity, error, action="unreachable")
+    row = session.get(Notification, notification_id, populate_existing=True)
+    elsewhere = row is not None and row.person_id is not None and reachable_chat(session, row.person_id) is not None
+    again = elsewhere and row is not None and row.attempts < MAX_ATTEMPTS
     session.execute(
         sa.update(Notification).where(Notification.id == notification_id)
-        .values(status=NotificationStatus.FAILED, claimed_until=None, last_error=error[:2000])
+        .values(status=NotificationStatus.PENDING if again else NotificationStatus.FAILED,
+                next_attempt_at=clock.now(), claimed_until=None, last_error=error[:2000])
     )
     session.commit()
+
+
+def _lose(session: Session, clock: Clock, identity: ChatIdentity, error: str, *, action: str) -> None:
+    before = audit.snapshot(identity)
+    identity.unreachable_at, identity.unreachable_reason = clock.now(), error[:500]
+    session.add(identity)
+    audit.record(session, clock=clock, actor=None, org_id=identity.org_id, entity="binding",
+                 entity_id=identity.id or 0, action=action, before=before,
+                 after=audit.snapshot(identity), channel=identity.channel, reason=error[:500])
+    session.flush()
+    _tell_office(session, clock, identity)
+
+
+def _tell_office(session: Session, clock: Clock, identity: ChatIdentity) -> None:
+    """One notice per office reader (chat_notices.office_readers) that the binding is lost and which
+    channel reaches the person now, keyed per binding, reader and ward day: a chat bound again and lost
+    again the same day is told once."""
+    person = session.get(Person, identity.person_id)
+    if person is None:
+        return
+    now_on = reachable_chat(session, identity.person_id)
+    body = chat_notices.unreachable_text(session, person, identity.channel, now_on.channel if now_on else None)
+    day = ward_today(session, clock, identity.org_id)
+    for reader in chat_notices.office_readers(session, identity.org_id):
+        enqueue(session, clock=clock, org_id=identity.org_id, person_id=reader.id or 0, kind=chat_notices.KIND,
+                day=day, body=body, key=f"{chat_notices.KIND}:{identity.id}:{reader.id}:{day}")
 
 
 def move_chat(
@@ -205,7 +237,8 @@ def move_chat(
 ) -> bool:
     """The chat `external_id` lives on as `new_external_id` (a Telegram group that became a supergroup):
     the binding moves there (audited as "moved") and the row is put back, due now, to be sent there. When
-    `new_external_id` is already bound, the old binding is marked unreachable instead; the row is put back
+    `new_external_id` is already bound, the old binding is marked unreachable instead (and the office told,
+    as by `mark_unreachable`); the row is put back
     all the same and goes to the person's other chat or to the log. After MAX_ATTEMPTS the row fails.
     Returns whether the binding moved."""
     identity = session.exec(
@@ -215,16 +248,15 @@ def move_chat(
         select(ChatIdentity.id).where(ChatIdentity.channel == channel, ChatIdentity.external_id == new_external_id)
     ).first() is not None
     moved = identity is not None and not taken
-    if identity is not None:
+    if identity is not None and moved:
         before = audit.snapshot(identity)
-        if moved:
-            identity.external_id = new_external_id
-        else:
-            identity.unreachable_at, identity.unreachable_reason = clock.now(), error[:500]
+        identity.external_id = new_external_id
         session.add(identity)
         audit.record(session, clock=clock, actor=None, org_id=identity.org_id, entity="binding",
-                     entity_id=identity.id or 0, action="moved" if moved else "unreachable", before=before,
+                     entity_id=identity.id or 0, action="moved", before=before,
                      after=audit.snapshot(identity), channel=channel, reason=error[:500])
+    elif identity is not None:
+        _lose(session, clock, identity, error, action="unreachable")
     row = session.get(Notification, notification_id, populate_existing=True)
     failing = row is None or row.attempts >= MAX_ATTEMPTS
     session.execute(
