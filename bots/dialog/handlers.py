@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bots.dialog import (
     binding,
+    channel_choice,
     done_flow,
     extension_decisions,
     extension_flow,
@@ -21,7 +22,7 @@ from bots.dialog.registry import Registry
 
 MODULES = (binding, task_lists, picking, update_flow, done_flow, extension_flow, extension_decisions,
            ward_views, office_review, office_reports,
-           office_import, help)
+           office_import, channel_choice, help)
 
 
 def default_registry() -> Registry:
