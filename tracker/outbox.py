@@ -193,10 +193,10 @@ def mark_unreachable(
         select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
     ).first()
     if identity is not None and identity.unreachable_at is None:
-        _lose(session, clock, identity, error, action="unreachable")
+        _lose(session, clock, identity, error)
     row = session.get(Notification, notification_id, populate_existing=True)
-    elsewhere = row is not None and row.person_id is not None and reachable_chat(session, row.person_id) is not None
-    again = elsewhere and row is not None and row.attempts < MAX_ATTEMPTS
+    again = (row is not None and row.person_id is not None and row.attempts < MAX_ATTEMPTS
+             and reachable_chat(session, row.person_id) is not None)
     session.execute(
         sa.update(Notification).where(Notification.id == notification_id)
         .values(status=NotificationStatus.PENDING if again else NotificationStatus.FAILED,
@@ -205,12 +205,12 @@ def mark_unreachable(
     session.commit()
 
 
-def _lose(session: Session, clock: Clock, identity: ChatIdentity, error: str, *, action: str) -> None:
+def _lose(session: Session, clock: Clock, identity: ChatIdentity, error: str) -> None:
     before = audit.snapshot(identity)
     identity.unreachable_at, identity.unreachable_reason = clock.now(), error[:500]
     session.add(identity)
     audit.record(session, clock=clock, actor=None, org_id=identity.org_id, entity="binding",
-                 entity_id=identity.id or 0, action=action, before=before,
+                 entity_id=identity.id or 0, action="unreachable", before=before,
                  after=audit.snapshot(identity), channel=identity.channel, reason=error[:500])
     session.flush()
     _tell_office(session, clock, identity)
@@ -238,9 +238,8 @@ def move_chat(
     """The chat `external_id` lives on as `new_external_id` (a Telegram group that became a supergroup):
     the binding moves there (audited as "moved") and the row is put back, due now, to be sent there. When
     `new_external_id` is already bound, the old binding is marked unreachable instead (and the office told,
-    as by `mark_unreachable`); the row is put back
-    all the same and goes to the person's other chat or to the log. After MAX_ATTEMPTS the row fails.
-    Returns whether the binding moved."""
+    as by `mark_unreachable`); the row is put back all the same and goes to the person's other chat or to
+    the log. After MAX_ATTEMPTS the row fails. Returns whether the binding moved."""
     identity = session.exec(
         select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
     ).first()
@@ -256,7 +255,7 @@ def move_chat(
                      entity_id=identity.id or 0, action="moved", before=before,
                      after=audit.snapshot(identity), channel=channel, reason=error[:500])
     elif identity is not None:
-        _lose(session, clock, identity, error, action="unreachable")
+        _lose(session, clock, identity, error)
     row = session.get(Notification, notification_id, populate_existing=True)
     failing = row is None or row.attempts >= MAX_ATTEMPTS
     session.execute(
