@@ -73,7 +73,7 @@ class TelegramBot:
         self.options = options
         self.username = ""
         self.webhook_server: WebhookServer | None = None  # while run_webhook listens
-        self._lock = asyncio.Lock()
+        self._chat_locks: dict[str, asyncio.Lock] = {}
         self._failures: dict[int, int] = {}  # update_id: dialog failures so far
 
     async def start(self) -> None:
@@ -108,8 +108,9 @@ class TelegramBot:
         inbound = routed.inbound
         if inbound is None:
             return True
-        # One update at a time, its replies included: a chat's answers arrive in the order it wrote.
-        async with self._lock:
+        # One update of a chat at a time, its replies included: a chat's answers arrive in the order it
+        # wrote; other chats go on meanwhile.
+        async with self._chat_lock(inbound.chat_id):
             if inbound.file is not None:
                 await self._typing(inbound.chat_id)
             try:
@@ -124,6 +125,11 @@ class TelegramBot:
                 outgoing = [Outgoing(TRY_LATER)]
             await self.deliver(inbound.chat_id, outgoing)
         return True
+
+    def _chat_lock(self, chat_id: str) -> asyncio.Lock:
+        if len(self._chat_locks) > _CHAT_LOCKS_KEPT:
+            self._chat_locks = {chat: lock for chat, lock in self._chat_locks.items() if lock.locked()}
+        return self._chat_locks.setdefault(chat_id, asyncio.Lock())
 
     async def _dialog_failed(self, update_id: int, inbound: Inbound, exc: Exception) -> bool:
         failures = self._failures.get(update_id, 0) + 1
@@ -197,10 +203,11 @@ class TelegramBot:
 
     async def run_polling(self) -> None:
         """Long polling until cancelled: deleteWebhook first (Telegram refuses getUpdates while a webhook
-        is set), then getUpdates in a loop, each update processed before the next and confirmed (the
-        offset moved past it) only once processed; an update whose dialog call failed is fetched again
-        after a backoff. Network and server errors back off and retry. On cancellation the update in hand
-        is finished and the handled ones are confirmed."""
+        is set), then getUpdates in a loop. A batch is processed chat by chat in parallel, in order within
+        each chat (`process_batch`), and confirmed (the offset moved past it) only as far as every update
+        before was processed; an update whose dialog call failed is fetched again after a backoff, with the
+        ones after it (the dialog ignores those it already handled). Network and server errors back off and
+        retry. On cancellation the batch in hand is finished and the handled updates are confirmed."""
         await self.start()
         bot = self.channel.bot()
         await self._retrying("deleteWebhook", bot.delete_webhook)
@@ -219,21 +226,37 @@ class TelegramBot:
                     await asyncio.sleep(wait)
                     continue
                 failures = 0
-                for update in updates:
-                    work = asyncio.ensure_future(self.process(update))
-                    try:
-                        done = await asyncio.shield(work)
-                    except asyncio.CancelledError:
-                        if await work:  # finished while the stop waited for it: confirm it too
-                            offset = update.update_id + 1
-                        raise
-                    if not done:
-                        await asyncio.sleep(self.options.delay(self._failures.get(update.update_id, 1)))
-                        break
-                    offset = update.update_id + 1
+                batch = asyncio.ensure_future(self.process_batch(updates))
+                try:
+                    done = await asyncio.shield(batch)
+                except asyncio.CancelledError:
+                    offset = _confirmed(offset, updates, await batch)  # the stop waits for the batch in hand
+                    raise
+                offset = _confirmed(offset, updates, done)
+                if not all(done):
+                    failed = updates[done.index(False)]
+                    await asyncio.sleep(self.options.delay(self._failures.get(failed.update_id, 1)))
         finally:
             if offset is not None:
                 await self._confirm(bot, offset)
+
+    async def process_batch(self, updates: Sequence[Update]) -> list[bool]:
+        """Process `updates`, those of different chats concurrently (one slow person does not hold up
+        the others), those of one chat in their order, stopping at a chat's first failure so that nothing
+        of that chat is handled out of order. Returns, per update, whether it was processed."""
+        done = [False] * len(updates)
+        by_chat: dict[object, list[int]] = {}
+        for index, update in enumerate(updates):
+            by_chat.setdefault(_chat_key(update), []).append(index)
+
+        async def in_order(indexes: list[int]) -> None:
+            for index in indexes:
+                if not await self.process(updates[index]):
+                    return
+                done[index] = True
+
+        await asyncio.gather(*(in_order(indexes) for indexes in by_chat.values()))
+        return done
 
     async def _confirm(self, bot: Bot, offset: int) -> None:
         # Telegram forgets updates only when asked for later ones; without this a restart sees the last
@@ -314,3 +337,20 @@ async def run_telegram(channel: TelegramChannel, settings: TelegramSettings, dia
         return
     host, port = settings.listen_address
     await bot.run_webhook(settings.webhook_url, settings.webhook_secret.get_secret_value(), host, port)
+
+
+_CHAT_LOCKS_KEPT = 1000  # idle locks beyond this are dropped; a new one is made when the chat writes again
+
+
+def _chat_key(update: Update) -> object:
+    chat = update.effective_chat or update.effective_user
+    return chat.id if chat is not None else ("update", update.update_id)
+
+
+def _confirmed(offset: int | None, updates: Sequence[Update], done: list[bool]) -> int | None:
+    """The offset past the longest run of processed updates at the head of the batch."""
+    for update, processed in zip(updates, done, strict=True):
+        if not processed:
+            break
+        offset = update.update_id + 1
+    return offset

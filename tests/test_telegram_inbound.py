@@ -467,3 +467,51 @@ def test_with_a_webhook_url_set_the_bot_serves_the_webhook_instead_of_polling(se
     assert asyncio.run(scenario()) == 200
     assert server.texts_to(str(CHAT)) == ["Bạn viết: Xin chào"]
     assert "getUpdates" not in server.methods_called() and "deleteWebhook" not in server.methods_called()
+
+
+@dataclass
+class WaitingDialog(EchoDialog):
+    """Holds the first chat's message until the second chat's has been handled: only a bot that handles
+    different chats side by side gets through (one at a time, it would wait forever)."""
+
+    second_done: asyncio.Event | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    gave_up: bool = False
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        assert self.second_done is not None and self.loop is not None
+        if inbound.chat_id == str(CHAT) and inbound.text == "thứ nhất":
+            waiting = asyncio.wait_for(self.second_done.wait(), 3)
+            try:
+                asyncio.run_coroutine_threadsafe(waiting, self.loop).result()
+            except TimeoutError:
+                self.gave_up = True
+            return super().handle(inbound)
+        replies = super().handle(inbound)
+        self.loop.call_soon_threadsafe(self.second_done.set)
+        return replies
+
+
+def test_a_slow_chat_does_not_hold_up_another_chat_and_each_chat_keeps_its_order(server):
+    # Regression: updates were handled one at a time for all chats, so one person's slow import made
+    # everybody wait.
+    other = CHAT + 1
+    server.push_message(CHAT, "thứ nhất")
+    server.push_message(other, "của người khác")
+    server.push_message(CHAT, "thứ hai")
+    dialog = WaitingDialog()
+
+    async def scenario() -> None:
+        dialog.loop, dialog.second_done = asyncio.get_running_loop(), asyncio.Event()
+        async with channel_for(server) as channel:
+            settings = TelegramSettings(bot_token=TOKEN, api_base_url=server.url)
+            polling = asyncio.create_task(run_telegram(channel, settings, dialog, options=FAST))
+            try:
+                await wait_for(lambda: len(server.texts_to(str(CHAT))) >= 2, polling)
+            finally:
+                await stopped(polling)
+
+    asyncio.run(scenario())
+    assert not dialog.gave_up
+    assert server.texts_to(str(other)) == ["Bạn viết: của người khác"]
+    assert server.texts_to(str(CHAT)) == ["Bạn viết: thứ nhất", "Bạn viết: thứ hai"]
