@@ -5,15 +5,17 @@ them apart."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
-from builders import person
+from builders import make_task, person
 from fake_channel import BLOCKED, FakeApiChannel, FakeChatServer
 from outbox_helpers import FakeTime, enqueue, log_channel, row, step, ward_with_chats
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from jobs.runner import run_job
 from jobs.sender import Sender
 from tracker.clock import FixedClock
 from tracker.models import ChatIdentity, Notification
@@ -151,3 +153,16 @@ def test_a_ward_without_office_staff_tells_its_administrator(engine, session, cl
     assert [n.person_id for n in notices(session)] == [admin.id]
     assert texts_to(server, "chat-quan-tri")[0].startswith(NOTICE_HEAD)
     assert texts_to(server, "chat-van-thu") == []
+
+
+def test_the_morning_job_reminds_a_person_bound_on_both_channels_once_on_the_preferred_one(
+    engine, session, clock, org_id, server, tmp_path
+):
+    make_task(session, clock, org_id, "vhxh", due=date(2026, 5, 18), title="Rà soát hộ nghèo")
+    morning = clock.now().replace(hour=7, minute=30)
+    run_job(engine, clock, "daily", at=morning)
+    run_job(engine, clock, "daily", at=morning)  # twice, as a restarted service would
+    assert drain(make_sender(engine, clock, server, tmp_path / "outbox.log")) >= 1
+    to_head = [d for d in server.deliveries if d.chat_id in (ZALO_CHAT, "chat-tp-vhxh")]
+    assert [d.chat_id for d in to_head] == [ZALO_CHAT]
+    assert "Rà soát hộ nghèo" in to_head[0].text
