@@ -30,6 +30,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bots.channels import ChannelError
 from bots.messages import Inbound, Reply
+from bots.ratelimit import RateLimiter
 from bots.telegram import TelegramChannel, TelegramSettings, retry_after_seconds
 from bots.telegram_updates import ALLOWED_UPDATES, CAPTION_LIMIT, TRY_LATER, ButtonDataError, Outgoing, render, route
 from bots.telegram_webhook import WebhookServer
@@ -67,10 +68,12 @@ class TelegramBot:
     cancelled. Sends through `channel` (whose Bot belongs to the running event loop)."""
 
     def __init__(self, channel: TelegramChannel, dialog: DialogLike, *,
-                 options: PollingOptions = PollingOptions()) -> None:
+                 options: PollingOptions = PollingOptions(), limiter: RateLimiter | None = None) -> None:
         self.channel = channel
         self.dialog = dialog
         self.options = options
+        # The outbox sender's limiter in service: Telegram counts the replies and the reminders together.
+        self.limiter = limiter
         self.username = ""
         self.webhook_server: WebhookServer | None = None  # while run_webhook listens
         self._chat_locks: dict[str, asyncio.Lock] = {}
@@ -158,18 +161,21 @@ class TelegramBot:
             if not item.html.strip():
                 log.warning("Bỏ qua một trả lời rỗng cho chat %s.", chat_id)
                 return True
-            return await self._retrying_send(lambda: channel.send_html(chat_id, item.html, reply_markup=item.markup))
+            return await self._retrying_send(
+                chat_id, lambda: channel.send_html(chat_id, item.html, reply_markup=item.markup))
         file = item.file
         caption = item.html if len(item.html.encode("utf-16-le")) // 2 <= CAPTION_LIMIT else ""
         if item.html.strip() and not caption and not await self._retrying_send(
-                lambda: channel.send_html(chat_id, item.html)):
+                chat_id, lambda: channel.send_html(chat_id, item.html)):
             return False
-        return await self._retrying_send(lambda: channel.send_document(
+        return await self._retrying_send(chat_id, lambda: channel.send_document(
             chat_id, file.name, file.content, caption_html=caption, reply_markup=item.markup))
 
-    async def _retrying_send(self, send: Callable[[], Awaitable[object]]) -> bool:
+    async def _retrying_send(self, chat_id: str, send: Callable[[], Awaitable[object]]) -> bool:
         for attempt in range(1, self.options.attempts + 1):
             try:
+                if self.limiter is not None:
+                    await self.limiter.acquire(self.channel.name, chat_id)
                 await send()
                 return True
             except ChannelError as exc:
@@ -328,10 +334,10 @@ def file_fetcher(channel: TelegramChannel, loop: asyncio.AbstractEventLoop, *, t
 
 
 async def run_telegram(channel: TelegramChannel, settings: TelegramSettings, dialog: DialogLike, *,
-                       options: PollingOptions = PollingOptions()) -> None:
+                       options: PollingOptions = PollingOptions(), limiter: RateLimiter | None = None) -> None:
     """Receive the bot's updates as `settings` say (the webhook when TELEGRAM_WEBHOOK_URL is set, else long
-    polling) and answer them through `dialog`, until cancelled."""
-    bot = TelegramBot(channel, dialog, options=options)
+    polling) and answer them through `dialog`, until cancelled; replies wait for `limiter` when given."""
+    bot = TelegramBot(channel, dialog, options=options, limiter=limiter)
     if settings.webhook_url is None or settings.webhook_secret is None:
         await bot.run_polling()
         return

@@ -7,7 +7,8 @@ sends the message that was in flight again (the only possible duplicate; with `c
 Office hours are not this module's business: the jobs decide when a message is due (they enqueue only in
 the morning); the sender sends whatever is due.
 
-Rate limits are per Sender (per process): run one sender per bot token, or give each a share of the limit."""
+Rate limits are per RateLimiter (per process): `tracker serve` gives the sender and the chat bots one limiter,
+since the platform counts every message of a bot token; run one service per token."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import logging
 import re
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -28,12 +29,12 @@ from sqlmodel import Session
 
 from bots.channels import Channel, ChannelError, ChatMoved, LogChannel
 from bots.messages import Button
+from bots.ratelimit import RateLimiter, RateLimits, Sleep
 from tracker import outbox
 from tracker.clock import Clock
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
 
 # A bot token (Telegram: "123456:AA..."), a token in a URL path (/bot<token>/) or a query string.
 _SECRETS = (
@@ -76,54 +77,6 @@ def build_channels(settings_like: Any, log_path: Path) -> dict[str, Channel]:
 
 
 @dataclass(frozen=True)
-class RateLimits:
-    """How many messages per second one bot may send: over the whole channel, and to one chat.
-    The defaults are Telegram's documented limits (about 30 per second overall, 1 per second per chat)."""
-
-    per_channel: float = 30.0
-    per_chat: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.per_channel <= 0 or self.per_chat <= 0:
-            raise ValueError("rate limits must be positive")
-
-
-class RateLimiter:
-    """Spacing per channel and per (channel, chat), as token buckets of one token: no bursts. One chat never
-    gets two messages closer than 1/per_chat; the channel keeps its cadence when a send comes up to half an
-    interval late (so small delays do not add up and eat the rate), which is the only way two messages can
-    come closer than 1/per_channel. Reads time from the injected clock and waits with `sleep`
-    (asyncio.sleep in service; tests pass one that moves their fixed clock). Safe for several tasks on one
-    event loop: checking and taking a slot happen with no await in between."""
-
-    _EPSILON = 1e-6  # a clock with microsecond steps must not leave a sub-microsecond wait forever
-
-    def __init__(self, limits: RateLimits, clock: Clock, sleep: Sleep = asyncio.sleep) -> None:
-        self.limits, self.clock, self.sleep = limits, clock, sleep
-        self._next: dict[Any, float] = {}
-
-    async def acquire(self, channel: str, chat: str) -> float:
-        """Wait until a message to `chat` through `channel` is allowed, and take the slot. Returns the
-        seconds waited."""
-        waited = 0.0
-        while True:
-            now = self.clock.now().timestamp()
-            ready = max(self._next.get(channel, now), self._next.get((channel, chat), now))
-            if ready - now <= self._EPSILON:
-                self._take(channel, now, 1 / self.limits.per_channel, slack=0.5 / self.limits.per_channel)
-                self._take((channel, chat), now, 1 / self.limits.per_chat, slack=0.0)
-                return waited
-            await self.sleep(ready - now)
-            waited += ready - now
-
-    def _take(self, key: Any, now: float, interval: float, slack: float) -> None:
-        previous = self._next.get(key)
-        self._next[key] = (now if previous is None else max(previous, now - slack)) + interval
-        if len(self._next) > 10_000:
-            self._next = {k: v for k, v in self._next.items() if v > now}
-
-
-@dataclass(frozen=True)
 class _Outcome:
     word: str  # sent, retry, failed, unreachable, moved
     error: str = ""
@@ -158,6 +111,7 @@ class Sender:
         send_timeout: float | None = None,
         concurrency: int = 1,
         sleep: Sleep = asyncio.sleep,
+        limiter: RateLimiter | None = None,
     ) -> None:
         fallback = log_channel or channels.get("log")
         if fallback is None:
@@ -171,7 +125,8 @@ class Sender:
         self.log_channel = fallback
         self.send_timeout = send_timeout if send_timeout is not None else lease.total_seconds() / 2
         self.concurrency = concurrency
-        self.limiter = RateLimiter(limits, clock, sleep)
+        # Shared with the chat bots of the same tokens when given: the limits are the bot's, not the sender's.
+        self.limiter = limiter or RateLimiter(limits, clock, sleep)
 
     async def send_one(self) -> bool:
         """Claim one due row, send it and record the outcome. Returns False when nothing was due.

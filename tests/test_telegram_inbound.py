@@ -16,9 +16,11 @@ import httpx
 import pytest
 from fake_channel import BLOCKED, TOKEN
 from fake_telegram import USER_ID, FakeTelegramServer, channel_for
+from outbox_helpers import FakeTime
 
 from bots.channels import ChannelError
 from bots.messages import Button, Inbound, OutboundFile, Reply
+from bots.ratelimit import RateLimiter, RateLimits
 from bots.telegram import TelegramSettings
 from bots.telegram_inbound import FetchFile, PollingOptions, TelegramBot, file_fetcher, run_telegram
 from bots.telegram_updates import EDITED, ONLY_TEXT_AND_FILES, PRIVATE_ONLY, TRY_LATER
@@ -515,3 +517,28 @@ def test_a_slow_chat_does_not_hold_up_another_chat_and_each_chat_keeps_its_order
     assert not dialog.gave_up
     assert server.texts_to(str(other)) == ["Bạn viết: của người khác"]
     assert server.texts_to(str(CHAT)) == ["Bạn viết: thứ nhất", "Bạn viết: thứ hai"]
+
+
+def test_replies_share_the_bots_rate_limit_with_the_outbox_one_a_second_to_a_chat(clock):
+    # The reminders and the replies go out with one token: Telegram counts them together (about one a
+    # second to a chat), so the bot waits its turn on the sender's limiter.
+    fake_time = FakeTime(clock)
+    limiter = RateLimiter(RateLimits(), clock, fake_time.sleep)
+    with FakeTelegramServer(timer=lambda: clock.now().timestamp()) as server:
+        server.push_message(CHAT, "thứ nhất")
+        server.push_message(CHAT, "thứ hai")
+
+        async def scenario() -> None:
+            async with channel_for(server) as channel:
+                settings = TelegramSettings(bot_token=TOKEN, api_base_url=server.url)
+                polling = asyncio.create_task(run_telegram(channel, settings, EchoDialog(), options=FAST,
+                                                           limiter=limiter))
+                try:
+                    await wait_for(replies(server, 2), polling)
+                finally:
+                    await stopped(polling)
+
+        asyncio.run(scenario())
+        sent = [r.at for r in server.requests if r.chat_id == str(CHAT)]
+    assert len(sent) == 2 and sent[1] - sent[0] >= 1 - 1e-6
+    assert fake_time.waits and max(fake_time.waits) <= 1

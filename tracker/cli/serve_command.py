@@ -31,6 +31,7 @@ from tracker.usecases import apply_ward_config, load_sample_tasks, person_in_war
 
 if TYPE_CHECKING:
     from bots.channels import Channel
+    from bots.ratelimit import RateLimiter
     from bots.telegram import TelegramSettings
     from bots.telegram_inbound import DialogLike
     from bots.zalo import ZaloSettings
@@ -124,6 +125,7 @@ async def _serve(engine: Engine, clock: Clock, channels: Mapping[str, Channel], 
 
 async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
                telegram: TelegramSettings | None, zalo: ZaloSettings | None = None) -> None:
+    from bots.ratelimit import RateLimiter, RateLimits
     from jobs.scheduler import catch_up, make_scheduler, schedule_wards
     from jobs.sender import Sender
 
@@ -133,7 +135,8 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
         loop.add_signal_handler(signum, stop.set)
     report = await asyncio.to_thread(catch_up, engine, clock, at=clock.now())
     log.info("Đã bù các việc đến giờ: %d lượt chạy.", len(report.outcomes))
-    sender = Sender(engine, clock, channels, name=_sender_name(), lease=SENDER_LEASE)
+    limiter = RateLimiter(RateLimits(), clock)  # one per token set: the sender and the bots share it
+    sender = Sender(engine, clock, channels, name=_sender_name(), lease=SENDER_LEASE, limiter=limiter)
     if once:
         handled = await _send_due(sender, stop)
         log.info("Đã xử lý %d tin đến hạn; dừng (--once).", handled)
@@ -144,7 +147,7 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     await asyncio.to_thread(schedule_wards, scheduler, engine, clock)
     scheduler.start()
     sending = asyncio.create_task(sender.run(stop))
-    chats = _chat_bots(engine, clock, channels, telegram) + _zalo_bots(engine, clock, channels, zalo)
+    chats = _chat_bots(engine, clock, channels, telegram, limiter) + _zalo_bots(engine, clock, channels, zalo)
     log.info(READY_LINE)
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({sending, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -159,7 +162,7 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
 
 
 def _chat_bots(engine: Engine, clock: Clock, channels: Mapping[str, Channel],
-               telegram: TelegramSettings | None) -> list[asyncio.Task[None]]:
+               telegram: TelegramSettings | None, limiter: RateLimiter | None = None) -> list[asyncio.Task[None]]:
     """The tasks that receive chat messages and answer them through the dialog: Telegram's, when its token
     is set and the dialog is there. Each runs until cancelled; one that fails is logged, and the
     scheduler and the sender go on."""
@@ -174,7 +177,7 @@ def _chat_bots(engine: Engine, clock: Clock, channels: Mapping[str, Channel],
     dialog = load_dialog(engine, clock, files={"telegram": file_fetcher(channel, asyncio.get_running_loop())})
     if dialog is None:
         return []
-    task = asyncio.create_task(run_telegram(channel, telegram, dialog), name="telegram")
+    task = asyncio.create_task(run_telegram(channel, telegram, dialog, limiter=limiter), name="telegram")
     task.add_done_callback(_report_end)
     return [task]
 
