@@ -40,7 +40,7 @@ class FakeZaloServer(FakeChatServer):
     """Run with `with FakeZaloServer() as server:`; give the client `server.url` as its API base URL.
     `messages` holds what chats received, `calls` every (method, fields) understood, in order."""
 
-    def __init__(self, timer: Callable[[], float] = time.monotonic, token: str = TOKEN) -> None:
+    def __init__(self, timer: Callable[[], float] = time.monotonic, token: str = TOKEN, slowness: float = 0.0) -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: list[Sent] = []
@@ -50,7 +50,7 @@ class FakeZaloServer(FakeChatServer):
         self._ids = itertools.count(1)
         self._failing_updates = 0
         self._arrived = threading.Condition()
-        super().__init__(timer=timer)
+        super().__init__(timer=timer, slowness=slowness)
 
     def __exit__(self, *exc: object) -> None:
         with self._arrived:

@@ -109,6 +109,15 @@ def test_a_timeout_is_retryable(server):
     assert error.retryable and not error.unreachable
 
 
+def test_a_slow_answer_within_the_timeout_is_a_delivery_and_beyond_it_is_retried_later():
+    with FakeZaloServer(slowness=0.2) as slow:
+        send(ZaloChannel(TOKEN, api_base_url=slow.url, timeout=2.0), "u1", "Nhắc việc.")
+        assert slow.texts_to("u1") == ["Nhắc việc."]
+        with pytest.raises(ChannelError) as caught:
+            send(ZaloChannel(TOKEN, api_base_url=slow.url, timeout=0.05), "u2", "Nhắc việc.")
+    assert caught.value.retryable and not caught.value.unreachable
+
+
 def test_settings_require_a_secret_with_the_webhook_url_and_name_no_value():
     with pytest.raises(ConfigError) as caught:
         load_zalo_settings(bot_token=TOKEN, webhook_url="https://phuong.example.vn/zalo")
