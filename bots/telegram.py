@@ -18,12 +18,9 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
-from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import (
@@ -39,9 +36,9 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bots.bot_settings import BotSettings, load_settings
 from bots.channels import Buttons, ChannelError, ChatMoved
 from bots.splitting import split_text
-from tracker.errors import ConfigError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 MESSAGE_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)
@@ -54,7 +51,7 @@ DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8443"
 _URL_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot")
 
 
-class TelegramSettings(BaseSettings):
+class TelegramSettings(BotSettings):
     """TELEGRAM_BOT_TOKEN (secret; absent or empty: the Telegram channel is off) and TELEGRAM_API_BASE_URL
     (default https://api.telegram.org; a local Bot API server or a test server). The URL may also be
     given in python-telegram-bot's convention, ending in /bot. Updates come by long polling unless
@@ -65,110 +62,26 @@ class TelegramSettings(BaseSettings):
 
     # hide_input_in_errors: a validation error must never carry the token it rejected.
     model_config = SettingsConfigDict(env_prefix="TELEGRAM_", extra="ignore", hide_input_in_errors=True)
+    PLATFORM: ClassVar[str] = "Telegram"
+    TOKEN_SHAPE: ClassVar[re.Pattern[str]] = _TOKEN_SHAPE
+    TOKEN_HINT: ClassVar[str] = ("số hiệu bot, dấu hai chấm rồi chuỗi bí mật, như 123456789:AAH…; hãy chép lại "
+                                 "đúng token mà @BotFather cấp")
+    SECRET_SHAPE: ClassVar[re.Pattern[str]] = _WEBHOOK_SECRET_SHAPE
+    SECRET_HINT: ClassVar[str] = "1 đến 256 ký tự A-Z, a-z, 0-9, _ hoặc -"
+    WEBHOOK_EXAMPLE: ClassVar[str] = "https://phuong.example.vn/telegram"
 
-    bot_token: SecretStr | None = None
     api_base_url: str = DEFAULT_API_BASE_URL
-    webhook_url: str | None = None
-    webhook_secret: SecretStr | None = None
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
 
-    @field_validator("bot_token", mode="before")
     @classmethod
-    def _token_shape(cls, value: object) -> object:
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if not isinstance(value, str) or not _TOKEN_SHAPE.fullmatch(value.strip()):
-            raise ValueError("TELEGRAM_BOT_TOKEN không đúng dạng token Telegram (số hiệu bot, dấu hai chấm rồi "
-                             "chuỗi bí mật, như 123456789:AAH…): hãy chép lại đúng token mà @BotFather cấp.")
-        return value.strip()
-
-    @field_validator("api_base_url", mode="before")
-    @classmethod
-    def _base_url_shape(cls, value: object) -> str:
-        text = str(value or "").strip() or DEFAULT_API_BASE_URL
-        try:
-            parts = urlsplit(text)
-        except ValueError:
-            parts = urlsplit("")
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-            raise ValueError("TELEGRAM_API_BASE_URL phải là địa chỉ máy chủ Bot API bắt đầu bằng http:// hoặc "
-                             f"https://, không có ? hay #, ví dụ {DEFAULT_API_BASE_URL}.")
-        return api_root(text)
-
-    @field_validator("webhook_url", mode="before")
-    @classmethod
-    def _webhook_url_shape(cls, value: object) -> str | None:
-        text = str(value or "").strip()
-        if not text:
-            return None
-        try:
-            parts = urlsplit(text)
-        except ValueError:
-            parts = urlsplit("")
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
-            raise ValueError("TELEGRAM_WEBHOOK_URL phải là địa chỉ công khai bắt đầu bằng https:// mà Telegram "
-                             "gửi cập nhật tới, ví dụ https://phuong.example.vn/telegram.")
-        return text
-
-    @field_validator("webhook_secret", mode="before")
-    @classmethod
-    def _webhook_secret_shape(cls, value: object) -> object:
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if not isinstance(value, str) or not _WEBHOOK_SECRET_SHAPE.fullmatch(value.strip()):
-            raise ValueError("TELEGRAM_WEBHOOK_SECRET phải gồm 1 đến 256 ký tự A-Z, a-z, 0-9, _ hoặc -.")
-        return value.strip()
-
-    @field_validator("webhook_listen", mode="before")
-    @classmethod
-    def _listen_shape(cls, value: object) -> str:
-        text = str(value or "").strip() or DEFAULT_WEBHOOK_LISTEN
-        host, _, port = text.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError("TELEGRAM_WEBHOOK_LISTEN phải có dạng địa_chỉ:cổng, ví dụ 127.0.0.1:8443.")
-        return text
-
-    @model_validator(mode="after")
-    def _token_not_in_url(self) -> TelegramSettings:
-        if self.bot_token is not None and self.bot_token.get_secret_value() in self.api_base_url:
-            raise ValueError("TELEGRAM_API_BASE_URL không được chứa token: token chỉ đặt ở TELEGRAM_BOT_TOKEN.")
-        if self.webhook_url is not None and self.webhook_secret is None:
-            raise ValueError("Có TELEGRAM_WEBHOOK_URL thì phải đặt TELEGRAM_WEBHOOK_SECRET, để chỉ Telegram gửi "
-                             "được cập nhật tới bot.")
-        return self
-
-    @property
-    def enabled(self) -> bool:
-        """Whether a token is set, so that the Telegram channel runs."""
-        return self.bot_token is not None
-
-    @property
-    def listen_address(self) -> tuple[str, int]:
-        """TELEGRAM_WEBHOOK_LISTEN as (host, port); an IPv6 host loses its brackets."""
-        host, _, port = self.webhook_listen.rpartition(":")
-        return host.strip("[]"), int(port)
+    def api_root(cls, url: str) -> str:
+        return api_root(url)
 
 
 def load_telegram_settings(**values: Any) -> TelegramSettings:
     """The TELEGRAM_* settings from the environment (`values`, by field name, take precedence). Raises
     ConfigError naming each wrong variable in Vietnamese; the rejected values are never repeated in it."""
-    try:
-        return TelegramSettings(**values)
-    except ValidationError as exc:
-        problems = " ".join(_problem(error) for error in exc.errors(include_input=False, include_url=False))
-        raise ConfigError(f"Cấu hình Telegram chưa đúng. {problems}") from None
-
-
-def _problem(error: ErrorDetails) -> str:
-    reason = (error.get("ctx") or {}).get("error")
-    if reason is not None:
-        return str(reason)
-    field = str(error["loc"][0]) if error["loc"] else "bot_token"
-    return f"TELEGRAM_{field.upper()} không hợp lệ."
+    return load_settings(TelegramSettings, **values)
 
 
 def api_root(url: str) -> str:

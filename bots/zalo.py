@@ -14,19 +14,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
 
 import httpx
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
-from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from bots.bot_settings import BotSettings, load_settings
 from bots.channels import Buttons, ChannelError
 from bots.dialog.choices import numbered_text
 from bots.messages import Reply
 from bots.splitting import split_text
-from tracker.errors import ConfigError
 
 CHANNEL = "zalo"
 DEFAULT_API_BASE_URL = "https://bot-api.zaloplatforms.com"
@@ -41,7 +38,7 @@ POLL_TIMEOUT_CODE = 408  # getUpdates: no event came within its timeout
 _URL_LOGGERS = ("httpx",)
 
 
-class ZaloSettings(BaseSettings):
+class ZaloSettings(BotSettings):
     """ZALO_BOT_TOKEN (secret; absent or empty: the Zalo channel is off) and ZALO_API_BASE_URL (default
     https://bot-api.zaloplatforms.com; requests go to {base}/bot{token}/{method}). Events come by long
     polling unless ZALO_WEBHOOK_URL is set (the public HTTPS URL Zalo posts to); then ZALO_WEBHOOK_SECRET
@@ -50,112 +47,23 @@ class ZaloSettings(BaseSettings):
 
     # hide_input_in_errors: a validation error must never carry the token it rejected.
     model_config = SettingsConfigDict(env_prefix="ZALO_", extra="ignore", hide_input_in_errors=True)
+    PLATFORM: ClassVar[str] = "Zalo"
+    TOKEN_SHAPE: ClassVar[re.Pattern[str]] = _TOKEN_SHAPE
+    TOKEN_HINT: ClassVar[str] = ("mã số bot, dấu hai chấm rồi chuỗi bí mật; hãy chép lại đúng token mà Zalo "
+                                 "Bot Manager gửi")
+    SECRET_SHAPE: ClassVar[re.Pattern[str]] = _WEBHOOK_SECRET_SHAPE
+    SECRET_HINT: ClassVar[str] = ("8 đến 256 ký tự chữ, số hoặc dấu, không có khoảng trắng và không dấu "
+                                  "tiếng Việt")
+    WEBHOOK_EXAMPLE: ClassVar[str] = "https://phuong.example.vn/zalo"
 
-    bot_token: SecretStr | None = None
     api_base_url: str = DEFAULT_API_BASE_URL
-    webhook_url: str | None = None
-    webhook_secret: SecretStr | None = None
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
-
-    @field_validator("bot_token", mode="before")
-    @classmethod
-    def _token_shape(cls, value: object) -> object:
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if not isinstance(value, str) or not _TOKEN_SHAPE.fullmatch(value.strip()):
-            raise ValueError("ZALO_BOT_TOKEN không đúng dạng token Zalo Bot (mã số bot, dấu hai chấm rồi chuỗi "
-                             "bí mật): hãy chép lại đúng token mà Zalo Bot Manager gửi.")
-        return value.strip()
-
-    @field_validator("api_base_url", mode="before")
-    @classmethod
-    def _base_url_shape(cls, value: object) -> str:
-        text = str(value or "").strip() or DEFAULT_API_BASE_URL
-        if not _is_web_address(text, query=False):
-            raise ValueError("ZALO_API_BASE_URL phải là địa chỉ máy chủ bắt đầu bằng http:// hoặc https://, "
-                             f"không có ? hay #, ví dụ {DEFAULT_API_BASE_URL}.")
-        return text.rstrip("/")
-
-    @field_validator("webhook_url", mode="before")
-    @classmethod
-    def _webhook_url_shape(cls, value: object) -> str | None:
-        text = str(value or "").strip()
-        if not text:
-            return None
-        if not _is_web_address(text, query=True):
-            raise ValueError("ZALO_WEBHOOK_URL phải là địa chỉ công khai bắt đầu bằng https:// mà Zalo gửi sự "
-                             "kiện tới, ví dụ https://phuong.example.vn/zalo.")
-        return text
-
-    @field_validator("webhook_secret", mode="before")
-    @classmethod
-    def _webhook_secret_shape(cls, value: object) -> object:
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if not isinstance(value, str) or not _WEBHOOK_SECRET_SHAPE.fullmatch(value.strip()):
-            raise ValueError("ZALO_WEBHOOK_SECRET phải gồm 8 đến 256 ký tự chữ, số hoặc dấu, không có khoảng "
-                             "trắng và không dấu tiếng Việt.")
-        return value.strip()
-
-    @field_validator("webhook_listen", mode="before")
-    @classmethod
-    def _listen_shape(cls, value: object) -> str:
-        text = str(value or "").strip() or DEFAULT_WEBHOOK_LISTEN
-        host, _, port = text.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError("ZALO_WEBHOOK_LISTEN phải có dạng địa_chỉ:cổng, ví dụ 127.0.0.1:8444.")
-        return text
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ZaloSettings:
-        if self.bot_token is not None and self.bot_token.get_secret_value() in self.api_base_url:
-            raise ValueError("ZALO_API_BASE_URL không được chứa token: token chỉ đặt ở ZALO_BOT_TOKEN.")
-        if self.webhook_url is not None and self.webhook_secret is None:
-            raise ValueError("Có ZALO_WEBHOOK_URL thì phải đặt ZALO_WEBHOOK_SECRET, để chỉ Zalo gửi được sự "
-                             "kiện tới bot.")
-        return self
-
-    @property
-    def enabled(self) -> bool:
-        """Whether a token is set, so that the Zalo channel runs."""
-        return self.bot_token is not None
-
-    @property
-    def listen_address(self) -> tuple[str, int]:
-        """ZALO_WEBHOOK_LISTEN as (host, port); an IPv6 host loses its brackets."""
-        host, _, port = self.webhook_listen.rpartition(":")
-        return host.strip("[]"), int(port)
-
-
-def _is_web_address(text: str, *, query: bool) -> bool:
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.fragment and (
-        query or not parts.query)
 
 
 def load_zalo_settings(**values: Any) -> ZaloSettings:
     """The ZALO_* settings from the environment (`values`, by field name, take precedence). Raises
     ConfigError naming each wrong variable in Vietnamese; the rejected values are never repeated in it."""
-    try:
-        return ZaloSettings(**values)
-    except ValidationError as exc:
-        problems = " ".join(_problem(error) for error in exc.errors(include_input=False, include_url=False))
-        raise ConfigError(f"Cấu hình Zalo chưa đúng. {problems}") from None
-
-
-def _problem(error: ErrorDetails) -> str:
-    reason = (error.get("ctx") or {}).get("error")
-    if reason is not None:
-        return str(reason)
-    field = str(error["loc"][0]) if error["loc"] else "bot_token"
-    return f"ZALO_{field.upper()} không hợp lệ."
+    return load_settings(ZaloSettings, **values)
 
 
 class ZaloApiError(ChannelError):
