@@ -51,6 +51,27 @@ class Channel(Protocol):
         ...
 
 
+class _HideToken(logging.Filter):
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "***"), None
+        return True
+
+
+def hide_token_in_logs(token: str, loggers: Sequence[str]) -> None:
+    """Mask `token` in every record of the named loggers (the HTTP libraries log request URLs, which embed
+    a bot's token). Logger filters are not inherited, so each named logger gets one, once per token."""
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _HideToken) and f.token == token for f in logger.filters):
+            logger.addFilter(_HideToken(token))
+
+
 class LogChannel:
     """Writes each message to the terminal and appends it to a file: what a ward without a chat token
     gets, so that a newcomer sees what would be sent. Never fails for a reason worth retrying."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import logging
 import re
 import warnings
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bots.bot_settings import BotSettings, load_settings
-from bots.channels import Buttons, ChannelError, ChatMoved
+from bots.channels import Buttons, ChannelError, ChatMoved, hide_token_in_logs
 from bots.splitting import split_text
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -123,7 +122,7 @@ class TelegramChannel:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._bot: Bot | None = None
         self._requests: tuple[HTTPXRequest, ...] = ()
-        _hide_in_logs(token)
+        hide_token_in_logs(token, _URL_LOGGERS)
 
     @classmethod
     def from_settings(cls, settings: TelegramSettings, **options: Any) -> TelegramChannel:
@@ -290,23 +289,3 @@ _ATOM = re.compile(r"<[^<>\n]{0,256}>|&#?[A-Za-z0-9]{1,10};|.", re.DOTALL)
 
 def _size(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
-
-
-class _HideToken(logging.Filter):
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "***"), None
-        return True
-
-
-def _hide_in_logs(token: str) -> None:
-    # Logger filters are not inherited: each logger that writes a URL gets its own, once per token.
-    for name in _URL_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _HideToken) and f.token == token for f in logger.filters):
-            logger.addFilter(_HideToken(token))

@@ -12,7 +12,6 @@ bots/zalo_inbound.py."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 from typing import Any, ClassVar
 
@@ -20,7 +19,7 @@ import httpx
 from pydantic_settings import SettingsConfigDict
 
 from bots.bot_settings import BotSettings, load_settings
-from bots.channels import Buttons, ChannelError
+from bots.channels import Buttons, ChannelError, hide_token_in_logs
 from bots.dialog.choices import numbered_text
 from bots.messages import Reply
 from bots.splitting import split_text
@@ -145,7 +144,7 @@ class ZaloChannel:
         self.connections = connections
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        _hide_in_logs(token)
+        hide_token_in_logs(token, _URL_LOGGERS)
 
     @classmethod
     def from_settings(cls, settings: ZaloSettings, **options: Any) -> ZaloChannel:
@@ -254,23 +253,3 @@ class ZaloChannel:
         client, self._client, self._loop = self._client, None, None
         if client is not None:
             await client.aclose()
-
-
-class _HideToken(logging.Filter):
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "***"), None
-        return True
-
-
-def _hide_in_logs(token: str) -> None:
-    # Logger filters are not inherited: each logger that writes a URL gets its own, once per token.
-    for name in _URL_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _HideToken) and f.token == token for f in logger.filters):
-            logger.addFilter(_HideToken(token))
