@@ -5,7 +5,6 @@ httpx, in front of a small dialog written here (an echo with buttons, a file and
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import socket
@@ -17,6 +16,7 @@ import pytest
 from fake_channel import BLOCKED, TOKEN
 from fake_telegram import USER_ID, FakeTelegramServer, channel_for
 from outbox_helpers import FakeTime
+from polling_helpers import stopped, wait_for
 
 from bots.channels import ChannelError
 from bots.messages import Button, Inbound, OutboundFile, Reply
@@ -85,25 +85,6 @@ class EchoDialog:
 def server() -> Iterator[FakeTelegramServer]:
     with FakeTelegramServer() as fake:
         yield fake
-
-
-async def wait_for(condition: Callable[[], bool], task: asyncio.Task[None] | None = None) -> None:
-    """Until `condition` holds; fails when `task` ended first or after 10 seconds (a guard, not a timing
-    assertion)."""
-    for _ in range(1_000):
-        if condition():
-            return
-        if task is not None and task.done():
-            task.result()
-            raise AssertionError("the bot stopped early")
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition never held")
-
-
-async def stopped(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
 
 
 def poll_until(server: FakeTelegramServer, dialog: EchoDialog, condition: Callable[[], bool],

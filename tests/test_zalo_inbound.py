@@ -5,7 +5,6 @@ the code, numbered choices answered with a number, the webhook's secret, duplica
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -14,6 +13,7 @@ import httpx
 import pytest
 from builders import make_task, person
 from fake_zalo import TOKEN, FakeZaloServer, channel_for
+from polling_helpers import stopped, wait_for
 from sqlmodel import Session
 
 from bots.dialog import ChannelCaps, Dialog
@@ -45,25 +45,6 @@ def invite(session: Session, clock: FixedClock, org_id: int, key: str) -> str:
                         person_id=person(session, org_id, key).id or 0).code
     session.commit()
     return code
-
-
-async def wait_for(condition: Callable[[], bool], task: asyncio.Task[None] | None = None) -> None:
-    """Until `condition` holds; fails when `task` ended first or after 20 seconds (a guard, not a timing
-    assertion)."""
-    for _ in range(2_000):
-        if condition():
-            return
-        if task is not None and task.done():
-            task.result()
-            raise AssertionError("the bot stopped early")
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition never held")
-
-
-async def stopped(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
 
 
 class Polling:
