@@ -21,7 +21,6 @@ import json
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from telegram import Bot, Update
@@ -30,6 +29,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bots.channels import ChannelError
 from bots.messages import Inbound, Reply
+from bots.polling import PollingOptions, send_with_retries
 from bots.ratelimit import RateLimiter
 from bots.telegram import TelegramChannel, TelegramSettings, retry_after_seconds
 from bots.telegram_updates import ALLOWED_UPDATES, CAPTION_LIMIT, TRY_LATER, ButtonDataError, Outgoing, render, route
@@ -44,23 +44,6 @@ class DialogLike(Protocol):
     def handle(self, inbound: Inbound) -> list[Reply]:
         """The replies to `inbound`, in order; raises when it could not handle it (nothing is kept then)."""
         ...
-
-
-@dataclass(frozen=True)
-class PollingOptions:
-    """`timeout`: seconds a getUpdates call waits for an update. After a failed call the loop waits
-    `backoff` seconds, doubled after each further failure up to `max_backoff`. A dialog failure delivers
-    the update again, up to `attempts` times; then the person is told to try later and the loop moves on.
-    A reply that fails to send for a retryable reason is tried `attempts` times too."""
-
-    timeout: float = 30.0
-    backoff: float = 1.0
-    max_backoff: float = 60.0
-    attempts: int = 3
-
-    def delay(self, failures: int) -> float:
-        """Seconds to wait after `failures` (1 or more) failures in a row."""
-        return min(self.max_backoff, self.backoff * 2 ** max(0, failures - 1))
 
 
 class TelegramBot:
@@ -172,18 +155,12 @@ class TelegramBot:
             chat_id, file.name, file.content, caption_html=caption, reply_markup=item.markup))
 
     async def _retrying_send(self, chat_id: str, send: Callable[[], Awaitable[object]]) -> bool:
-        for attempt in range(1, self.options.attempts + 1):
-            try:
-                if self.limiter is not None:
-                    await self.limiter.acquire(self.channel.name, chat_id)
-                await send()
-                return True
-            except ChannelError as exc:
-                if not exc.retryable or attempt == self.options.attempts:
-                    log.warning("Không gửi được trả lời qua Telegram: %s", exc)
-                    return False
-                await asyncio.sleep(exc.retry_after or self.options.delay(attempt))
-        return False
+        async def in_turn() -> object:
+            if self.limiter is not None:
+                await self.limiter.acquire(self.channel.name, chat_id)
+            return await send()
+
+        return await send_with_retries(in_turn, self.options, "Telegram")
 
     async def _answer_callback(self, callback_id: str) -> None:
         try:

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from bots.channels import ChannelError
 from bots.messages import Inbound, Reply
+from bots.polling import PollingOptions, send_with_retries
 from bots.telegram_webhook import WebhookServer
 from bots.zalo import CHANNEL, ZaloApiError, ZaloChannel, ZaloSettings, render
 
@@ -41,23 +42,6 @@ class DialogLike(Protocol):
     def handle(self, inbound: Inbound) -> list[Reply]:
         """The replies to `inbound`, in order; raises when it could not handle it (nothing is kept then)."""
         ...
-
-
-@dataclass(frozen=True)
-class PollingOptions:
-    """`timeout`: seconds a getUpdates call waits for an event. After a failed call the loop waits
-    `backoff` seconds, doubled after each further failure up to `max_backoff`. The dialog is tried
-    `attempts` times for one event, then the person is told to try later; a reply that fails to send for a
-    retryable reason is tried `attempts` times too."""
-
-    timeout: float = 30.0
-    backoff: float = 1.0
-    max_backoff: float = 60.0
-    attempts: int = 3
-
-    def delay(self, failures: int) -> float:
-        """Seconds to wait after `failures` (1 or more) failures in a row."""
-        return min(self.max_backoff, self.backoff * 2 ** max(0, failures - 1))
 
 
 @dataclass(frozen=True)
@@ -176,16 +160,7 @@ class ZaloBot:
                 return
 
     async def _retrying_send(self, send: Callable[[], Awaitable[object]]) -> bool:
-        for attempt in range(1, self.options.attempts + 1):
-            try:
-                await send()
-                return True
-            except ChannelError as exc:
-                if not exc.retryable or attempt == self.options.attempts:
-                    log.warning("Không gửi được trả lời qua Zalo: %s", exc)
-                    return False
-                await asyncio.sleep(exc.retry_after or self.options.delay(attempt))
-        return False
+        return await send_with_retries(send, self.options, "Zalo")
 
     async def _typing(self, chat_id: str) -> None:
         with contextlib.suppress(ChannelError):
