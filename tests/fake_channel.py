@@ -183,11 +183,31 @@ def failure_reply(failure: Failure) -> tuple[int, dict[str, Any]]:
     return status, body
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """What every fake API's request handler shares: keep-alive as a real API offers it, no Nagle delay
+    between the headers and the body, JSON (or raw bytes) answers, and no access log."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def _reply(self, status: int, body: dict[str, Any] | bytes) -> None:
+        data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+        kind = "application/octet-stream" if isinstance(body, bytes) else "application/json"
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client died or gave up (its timeout); what matters is what was recorded
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
 def _handler(server: FakeChatServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        # Keep-alive as a real API offers it, and no Nagle delay between the headers and the body.
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
+    class Handler(JsonHandler):
 
         def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
             if self.path != f"/bot{TOKEN}/sendMessage":
@@ -198,19 +218,6 @@ def _handler(server: FakeChatServer) -> type[BaseHTTPRequestHandler]:
             if answer is not None:
                 self._reply(*answer)
 
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body, ensure_ascii=False).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                pass  # the sender died or gave up; what matters is what was recorded
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
 
     return Handler
 

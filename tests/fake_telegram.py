@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from fake_channel import DROPPED, TOKEN, Failure, FakeChatServer, failure_reply
+from fake_channel import DROPPED, TOKEN, Failure, FakeChatServer, JsonHandler, failure_reply
 
 from bots.telegram import TelegramChannel, Timeouts
 
@@ -299,9 +299,7 @@ def _fields(content_type: str, body: bytes) -> dict[str, Any]:
 
 
 def _handler(server: FakeTelegramServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
+    class Handler(JsonHandler):
 
         def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -328,20 +326,6 @@ def _handler(server: FakeTelegramServer) -> type[BaseHTTPRequestHandler]:
                 return
             self._reply(200, content)
 
-        def _reply(self, status: int, body: dict[str, Any] | bytes) -> None:
-            data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-            kind = "application/octet-stream" if isinstance(body, bytes) else "application/json"
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                pass  # the client gave up (its timeout); what matters is what was recorded
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
 
     return Handler
 

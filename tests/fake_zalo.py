@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from fake_channel import DROPPED, Failure, FakeChatServer, failure_reply
+from fake_channel import DROPPED, Failure, FakeChatServer, JsonHandler, failure_reply
 
 from bots.zalo import ZaloChannel
 
@@ -167,9 +167,7 @@ def _ok(result: Any) -> tuple[int, dict[str, Any]]:
 
 
 def _handler(server: FakeZaloServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
+    class Handler(JsonHandler):
 
         def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -190,19 +188,6 @@ def _handler(server: FakeZaloServer) -> type[BaseHTTPRequestHandler]:
                 return
             self._reply(*answer)
 
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body, ensure_ascii=False).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                pass  # the client gave up (its timeout); what matters is what was recorded
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
 
     return Handler
 
