@@ -23,6 +23,7 @@ from pathlib import Path
 
 import dateparser
 
+from corpus_scoring import score_corpus  # the script's own folder is on sys.path
 from tracker.config import load_ward_file
 from tracker.importer.deadlines import parse_deadline
 from tracker.importer.directory import UnitDirectory
@@ -140,12 +141,41 @@ def _stated_counts(text: str, appendix: str) -> dict[str, int]:
     return counts
 
 
+def corpus_figures(verbose: bool) -> None:
+    scores = score_corpus(SHARED / "corpus", units=UNITS, today=TODAY)
+    print(f"Kho văn bản chỉ đạo thật ({len(scores)} văn bản):")
+    print("  văn bản  loại               cần  tìm  thừa  chủ trì  loại hạn  ngày hạn")
+    for s in scores:
+        print(f"  {s.name:<8} {s.kind:<18} {s.required:>3} {s.matched:>4} {s.false_tasks:>5} {s.owners:>8} "
+              f"{s.kinds:>9} {s.dues:>9}")
+        if verbose:
+            for miss in s.misses:
+                print(f"      thiếu: {miss}")
+            for extra in s.extras:
+                print(f"      thừa:  {extra}")
+    required = sum(s.required for s in scores)
+    matched = sum(s.matched for s in scores)
+    predicted = sum(s.predicted for s in scores)
+    true_predicted = matched + sum(s.matched_optional for s in scores)
+    tp, fp, fn = (sum(s.coordinators[i] for s in scores) for i in range(3))
+    print(f"  recall: {matched}/{required} = {percent(matched, required)}")
+    print(f"  precision: {true_predicted}/{predicted} = {percent(true_predicted, predicted)}")
+    print(f"  đơn vị chủ trì đúng (trên số tìm được): {percent(sum(s.owners for s in scores), matched)}")
+    print(f"  đơn vị phối hợp F1: {2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0:.3f}")
+    print(f"  loại thời hạn đúng: {percent(sum(s.kinds for s in scores), matched)}; "
+          f"ngày hết hạn đúng: {percent(sum(s.dues for s in scores), matched)}")
+    print(f"  nhiệm vụ thừa trên {sum(s.kind == 'negative' for s in scores)} văn bản không giao việc: "
+          f"{sum(s.false_on_negative for s in scores)}")
+
+
 def main() -> None:
     if not (SHARED / "gold").is_dir():
         sys.exit(f"Không thấy thư mục đáp án {SHARED / 'gold'} (đặt TRACKER_SHARED_DIR).")
     notice_figures()
     deadline_figures()
     table_figures()
+    if (SHARED / "corpus" / "gold").is_dir():
+        corpus_figures(verbose="-v" in sys.argv[1:])
 
 
 if __name__ == "__main__":

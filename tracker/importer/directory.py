@@ -83,6 +83,18 @@ class UnitDirectory:
                 found.append(ref)
         return found
 
+    def name_at(self, text: str) -> str:
+        """The longest configured unit name (or alias) that `text` begins with, as written there; "" when
+        none: "Phòng Kinh tế, Hạ tầng và Đô thị chủ trì ..." → "Phòng Kinh tế, Hạ tầng và Đô thị"."""
+        words = text[:300].split()
+        length = self._longest_unit_at(words, 0)
+        if not length:
+            return ""
+        end = 0
+        for word in words[:length]:
+            end = text.index(word, end) + len(word)
+        return text[:end].rstrip(",;.")
+
     def _segments(self, text: str) -> list[str]:
         # Cut out known unit names first (some contain commas), then split what is left on separators.
         folded_words = text.split()

@@ -9,6 +9,7 @@ from datetime import date
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.header import first_date_near, read_header
 from tracker.importer.model import ParsedDocument
+from tracker.importer.directive import NO_ASSIGNMENT, parse_directive
 from tracker.importer.notice import parse_notice_tasks
 from tracker.importer.tables import parse_task_tables
 
@@ -21,7 +22,9 @@ def parse_document(text: str, *, units: UnitDirectory, today: date, default_due:
     document with no tasks has kind "other"."""
     header = read_header(text)
     if _looks_like_notice(text, header.kind_word, header.title):
-        return _notice(text, header, units, today, default_due)
+        notice = _notice(text, header, units, today, default_due)
+        if notice.tasks:
+            return notice
     table = parse_task_tables(text, units=units, on=header.issued or today)
     if table.tasks:
         return ParsedDocument(
@@ -29,11 +32,20 @@ def parse_document(text: str, *, units: UnitDirectory, today: date, default_due:
             title=table.title or header.title, tasks=table.tasks, warnings=table.warnings,
             report_month=table.report_month,
         )
-    warnings = table.warnings or [
-        "Không tìm thấy nhiệm vụ nào: văn bản không phải thông báo kết luận hay bảng nhiệm vụ."
-    ]
-    return ParsedDocument(kind="other", number=header.number, issued=header.issued, title=header.title,
+    directive = parse_directive(text, header=header, units=units, today=today, default_due=default_due)
+    if directive.tasks:
+        return directive
+    warnings = table.warnings or [NO_ASSIGNMENT]
+    return ParsedDocument(kind="other", number=header.number, issued=directive.issued, title=directive.title,
                           warnings=warnings)
+
+
+def give_default_due(tasks: list, base: date) -> None:  # type: ignore[type-arg]
+    """Tasks without a deadline get the last day of `base`'s month as their default due date."""
+    last = date(base.year, base.month, month_calendar.monthrange(base.year, base.month)[1])
+    for task in tasks:
+        if task.deadline.kind == "none":
+            task.deadline.default = last
 
 
 def _looks_like_notice(text: str, kind_word: str, title: str) -> bool:
@@ -52,11 +64,7 @@ def _notice(text, header, units, today: date, default_due: str) -> ParsedDocumen
         warnings.insert(0, "Văn bản chưa ghi số (Số: .../TB-UBND): hãy kiểm tra đúng bản đã ban hành.")
     if header.issued is None:
         warnings.insert(0, "Văn bản chưa ghi đủ ngày ban hành; lấy ngày họp làm ngày văn bản.")
-    base = meeting or on
     if default_due == "end_of_meeting_month":
-        last = date(base.year, base.month, month_calendar.monthrange(base.year, base.month)[1])
-        for task in tasks:
-            if task.deadline.kind == "none":
-                task.deadline.default = last
+        give_default_due(tasks, meeting or on)
     return ParsedDocument(kind="conclusion_notice", number=header.number, issued=issued, meeting=meeting,
                           title=header.title, tasks=tasks, warnings=warnings)

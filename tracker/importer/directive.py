@@ -1,0 +1,54 @@
+"""A directive in prose, as a document: its date, title and tasks (tracker.importer.prose finds them)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from tracker.importer.dating import date_of_text
+from tracker.importer.directory import UnitDirectory
+from tracker.importer.glue import unglue
+from tracker.importer.header import Header
+from tracker.importer.model import ParsedDocument, ParsedTask
+from tracker.importer.prose import parse_prose_tasks
+
+NO_ASSIGNMENT = ("Không tìm thấy nhiệm vụ nào: văn bản không có câu giao việc cho một đơn vị (giao, yêu cầu, "
+                 "đề nghị … thực hiện); có thể là giấy mời, lịch, báo cáo hay tin tức.")
+NO_YEAR = "Văn bản không ghi năm: chưa xác định được năm của thời hạn; cần kiểm tra."
+OUTSIDE = "Đơn vị chủ trì «{}» không có trong danh sách đơn vị của phường: hãy chọn đơn vị (owner=...)."
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: date,
+                    default_due: str = "end_of_meeting_month") -> ParsedDocument:
+    """The directive's tasks with kind "directive"; deadlines are read against the document's date
+    (its header, a posting line, an opening date), or `today` when the text gives none, in which case
+    a deadline that names no year is kept as written with no due date and flagged. Never raises."""
+    from tracker.importer.parse import give_default_due  # the same default the numbered notices get
+
+    dated = date_of_text(text, issued=header.issued)
+    tasks = parse_prose_tasks(unglue(text), units=units, on=dated.on or today)
+    for task in tasks:
+        _flag(task, year_known=dated.on is not None)
+    if dated.on is not None and default_due == "end_of_meeting_month":
+        give_default_due(tasks, dated.on)
+    warnings = []
+    if outside := sum(1 for t in tasks if t.owner.unit is None):
+        warnings.append(f"{outside} nhiệm vụ có đơn vị chủ trì ngoài danh sách của phường: hãy chọn đơn vị "
+                        "(owner=...) hoặc bỏ (skip) trước khi lưu.")
+    return ParsedDocument(kind="directive", number=header.number, issued=dated.issued,
+                          title=header.title or _headline(text), tasks=tasks, warnings=warnings)
+
+
+def _flag(task: ParsedTask, *, year_known: bool) -> None:
+    if task.owner.unit is None and task.owner.text:
+        task.review.append(OUTSIDE.format(task.owner.text))
+    deadline = task.deadline
+    if not year_known and deadline.due is not None and not _YEAR.search(deadline.text):
+        deadline.due, deadline.milestones, deadline.starts = None, [], None
+        deadline.review.append(NO_YEAR)
+
+
+def _headline(text: str) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= 200 else first[:199] + "…"

@@ -1,0 +1,362 @@
+"""Who must act, as Vietnamese directives name them: "Phòng Kinh tế, Hạ tầng và Đô thị", "Trưởng Công an
+phường" (a title stands for its unit), "Chủ tịch UBND các phường Bến Nghé, Bến Thành" (a shared prefix:
+one owner per name), "giám đốc các sở, ban, ngành" (every unit), "UBND các huyện, thị xã, thành phố" (a
+named group, kept whole).
+
+The grammar works on `low`, the text lower-cased by `normalise` (same length as the text), and returns
+spans of the text as written. An owner phrase starts with an organisation word (phòng, sở, ban, UBND,
+công an, trung tâm ...), optionally after a title and a quantifier, and ends where the verb of what it
+must do begins ("chủ trì", "phối hợp", "khẩn trương", "có trách nhiệm" ...)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.importer.deadline_grammar import normalise
+from tracker.importer.directory import UnitDirectory
+from tracker.importer.model import ALL_UNITS, UnitRef
+from tracker.names import fold
+
+# Organisation words that begin a unit's name (longest first inside each alternative).
+_HEAD = (
+    r"ủy\s*ban\s*nhân\s*dân|uỷ\s*ban\s*nhân\s*dân|ủy\s*ban\s*mặt\s*trận|ủy\s*ban|uỷ\s*ban|ubnd|ubmttq\S*|mttq|"
+    r"hđnd|hội\s+đồng\s+nhân\s+dân|thường\s+trực|ban\s+thường\s+trực|ban\s+chỉ\s+huy|ban\s+chỉ\s+đạo|"
+    r"ban\s+quản\s+lý|ban|bch\S*|bcđ|phòng|sở|công\s+an|trung\s+tâm|văn\s+phòng|trạm|hội|tổ\s+dân\s+phố|tdp|"
+    r"tổ|đội|bộ\s+phận|chi\s+cục|cục|đài|trường|bệnh\s+viện|thanh\s+tra|kho\s+bạc|chi\s+nhánh|mặt\s+trận|"
+    r"đoàn\s+thanh\s+niên|liên\s+đoàn|đảng\s+ủy|tòa\s+án|viện\s+kiểm\s+sát|tổng\s+công\s+ty|công\s+ty|"
+    r"thành\s+phố|tp\.?|thị\s+xã|thị\s+trấn|phường|xã|huyện|quận|tỉnh|khu\s+phố|thôn|ấp|cấp\s+(?:huyện|xã|tỉnh)|"
+    r"cơ\s+quan|đơn\s+vị|ngành|bộ|lực\s+lượng|hợp\s+tác\s+xã|cán\s+bộ|công\s+chức|khu\s+dân\s+cư"
+)
+# Titles stand for the unit they head: "Giám đốc Sở Y" is Sở Y, "Chánh Văn phòng" is Văn phòng.
+_TITLE = (
+    r"(?:phó\s+)?(?:chủ\s+tịch|giám\s+đốc|tổng\s+giám\s+đốc|thủ\s+trưởng|chỉ\s+huy\s+trưởng|trạm\s+trưởng|"
+    r"cục\s+trưởng|chi\s+cục\s+trưởng|hiệu\s+trưởng|lãnh\s+đạo|tổ\s+trưởng|trưởng\s+ban|trưởng(?=\s+(?:phòng|"
+    r"công\s+an|ban|trạm|đài|khoa))|trưởng|chánh(?=\s+(?:văn\s+phòng|thanh\s+tra)))"
+)
+_QUANTIFIER = r"(?:(?:tất\s+cả|toàn\s+thể)\s+)?(?:các|từng|mỗi|\d{1,3})\s+"
+_HEAD_AT = re.compile(rf"(?:{_TITLE}\s+)?(?:{_QUANTIFIER})?(?:{_HEAD})(?!\w)")
+_TITLE_AT = re.compile(rf"{_TITLE}\s+(?=(?:{_QUANTIFIER})?(?:{_HEAD})(?!\w))")
+_ANY_HEAD_AT = re.compile(rf"(?:{_TITLE}\s+)?(?:{_QUANTIFIER})?(?:{_HEAD})(?!\w)|{_TITLE}(?!\w)")
+_PERSON = re.compile(r"(?:đồng\s+chí|đ/c|ông|bà)(?!\w)")
+
+# Verbs and modal words that begin what an owner must do. They end an owner phrase.
+STRONG_VERBS = (
+    r"chủ\s*trì|chu\s+trì|phối\s+hợp|thực\s+hiện|triển\s+khai|rà\s+soát|tham\s+mưu|nghiên\s+cứu|báo\s+cáo|"
+    r"khẩn\s+trương|tập\s+trung|chủ\s+động|tiếp\s+tục|hoàn\s+thành|hoàn\s+thiện|hoàn\s+chỉnh|đẩy\s+nhanh|xử\s+lý|"
+    r"giải\s+quyết|tiến\s+hành|hướng\s+dẫn|tăng\s+cường|theo\s+dõi|đôn\s+đốc|cập\s+nhật|có\s+trách\s+nhiệm|"
+    r"có\s+nhiệm\s+vụ|chịu\s+trách\s+nhiệm|cần|phải|làm\s+tốt|thành\s+lập|bàn\s+giao|nộp|tiếp\s+thu|quán\s+triệt|"
+    r"duy\s+trì|chuẩn\s+bị|được\s+giao|sớm|kịp\s+thời|nghiêm\s+túc|quan\s+tâm|xác\s+minh|đề\s+xuất|trình|"
+    r"khắc\s+phục|bố\s+trí|ban\s+hành|tổng\s+hợp|điều\s+chỉnh|bổ\s+sung|thẩm\s+định|lựa\s+chọn|thu\s+hồi|"
+    r"cung\s+cấp|gửi|tháo\s+dỡ|lập|tham\s+gia|kiên\s+quyết|nắm\s+bắt|thường\s+xuyên|định\s+kỳ|đảm\s+bảo|"
+    r"bảo\s+đảm|nâng\s+cao|củng\s+cố|kiện\s+toàn|sắp\s+xếp|giải\s+tỏa|ngăn\s+chặn|tiếp\s+nhận|xem\s+xét|"
+    r"đánh\s+giá|tổng\s+kết|sơ\s+kết|chấn\s+chỉnh|phân\s+công|làm\s+rõ|công\s+khai|niêm\s+yết|vận\s+động|"
+    r"tuyên\s+truyền|rà\s+soát|thống\s+nhất|tích\s+cực|ưu\s+tiên|trực\s+tiếp|huy\s+động|tổ\s+chức\s+thực\s+hiện|"
+    r"tổ\s+chức\s+triển\s+khai"
+)
+# Verbs that also occur inside names, right after the organisation word ("Ban Quản lý dự án", "Ban Chỉ
+# đạo", "Chi cục Thống kê") or capitalised ("Sở Kế hoạch và Đầu tư"); the domain words "xây dựng", "đầu
+# tư", "thanh tra" also deeper inside ("Tổ Thanh tra xây dựng", "Bộ phận Địa chính xây dựng").
+WEAK_VERBS = r"xây\s+dựng|tổ\s+chức|quản\s+lý|kiểm\s+tra|chỉ\s+đạo|thanh\s+tra|đầu\s+tư|hỗ\s+trợ|giám\s+sát|thống\s+kê"
+_DOMAIN_WORDS = re.compile(r"(?:xây\s+dựng|đầu\s+tư|thanh\s+tra)(?!\w)")
+_STRONG_AT = re.compile(rf"(?:{STRONG_VERBS})(?!\w)")
+_WEAK_AT = re.compile(rf"(?:{WEAK_VERBS})(?!\w)")
+# Words after which an owner's name is over: a co-subject, a purpose, a place, an adverb.
+_STOP_AT = re.compile(
+    r"(?:cùng|để|nhằm|theo|về|tại|trên\s+địa\s+bàn|trên\s+toàn|trong|cũng|đã|sẽ|đang|vừa|không|chưa|thì|"
+    r"là|có|được|với|nếu|khi|sau|trước|từ|đến|của\s+(?:ubnd|ủy\s+ban|uỷ\s+ban)|nêu|này|đó|như|trên\s+cơ\s+sở|"
+    r"căn\s+cứ|ngay|bằng|do|vào|ra|lại)(?!\w)"
+)
+_TOKEN = re.compile(r"\w+(?:[&./-]\w+)*|[^\w\s]")
+_MAX_TOKENS = 45
+
+# "các phòng, ban, ngành", "từng cơ quan, ban, ngành", "các bộ phận chuyên môn liên quan": every unit.
+_GENERIC_WORDS = set(
+    "cac tung tat ca toan the moi va phong ban nganh co quan don vi bo phan chuyen mon lien su nghiep truc thuoc "
+    "so chuc nang doan hanh chinh cong tinh huyen phuong xa thi quan cua nha nuoc".split()
+)
+_GENERIC_CORE = re.compile(r"\b(phong|ban|nganh|co quan|don vi|bo phan|so)\b")
+_LEVELS = set("huyen quan thi xa tran phuong tinh thanh pho tp cac va".split())
+
+
+@dataclass
+class OwnerPhrase:
+    """An owner phrase found at a position: its span in the text, the owners it names (one per unit,
+    '*' for every unit), and whether it names a person rather than a unit ("đồng chí Tiến - PCT")."""
+
+    start: int
+    end: int
+    owners: list[UnitRef]
+    person: bool = False
+
+
+def ends_with_owner_word(low: str) -> bool:
+    """Whether `low` ends with an organisation word ("phối hợp các Sở", "UBND các huyện"): a colon after it
+    opens a list of names, not a list of tasks."""
+    return re.search(rf"(?<!\w)(?:{_QUANTIFIER})?(?:{_HEAD})\s*$", low) is not None
+
+
+def starts_with_owner(low: str, pos: int) -> bool:
+    """Whether an organisation word (after an optional title and quantifier) begins at `pos`."""
+    return _HEAD_AT.match(low, pos) is not None
+
+
+def read_owner(text: str, low: str, pos: int, units: UnitDirectory) -> OwnerPhrase | None:
+    """The owner phrase that begins at `pos` (spaces skipped), or None when none begins there."""
+    while pos < len(low) and low[pos] in " ,":
+        pos += 1
+    if _PERSON.match(low, pos):
+        end = _phrase_end(text, low, _PERSON.match(low, pos).end(), units)  # type: ignore[union-attr]
+        return OwnerPhrase(pos, end, [], person=True)
+    if not _HEAD_AT.match(low, pos):
+        return None
+    end = _phrase_end(text, low, pos, units)
+    written = text[pos:end].strip(" ,")
+    return OwnerPhrase(pos, pos + len(written), split_owners(written, units))
+
+
+def verb_at(low: str, pos: int) -> bool:
+    """Whether a verb of action begins at `pos` (spaces and a few adverbs skipped)."""
+    while pos < len(low) and low[pos] == " ":
+        pos += 1
+    return _STRONG_AT.match(low, pos) is not None or _WEAK_AT.match(low, pos) is not None
+
+
+def _phrase_end(text: str, low: str, pos: int, units: UnitDirectory) -> int:
+    # A name of the ward's own units is taken whole first: "Phòng Kinh tế, Hạ tầng và Đô thị".
+    known = units.name_at(text[pos:])
+    if known and _name_ends_at(text, low, pos + len(known)):
+        return pos + len(known)
+    tokens = list(_TOKEN.finditer(low, pos, min(len(low), pos + 600)))[:_MAX_TOKENS]
+    depth = 0
+    for index, token in enumerate(tokens):
+        word, at = token.group(0), token.start()
+        if word in "([":
+            depth += 1
+            continue
+        if word in ")]":
+            depth = max(depth - 1, 0)
+            continue
+        if depth:
+            continue
+        if word in ".;:!?\"“”'":
+            return at
+        if index == 0:
+            continue
+        if word == "," or word == "và":
+            if index + 1 < len(tokens) and not _continues_list(text, low, tokens[index + 1].start()):
+                return at
+            continue
+        if low.startswith(("có liên quan", "liên quan"), at):
+            continue  # "các cơ quan, đơn vị có liên quan và UBND các xã"
+        if _STRONG_AT.match(low, at) or _STOP_AT.match(low, at):
+            return at
+        if _WEAK_AT.match(low, at) and _weak_verb_ends(text, low, tokens, index):
+            return at
+    return tokens[-1].end() if tokens else pos
+
+
+def _name_ends_at(text: str, low: str, at: int) -> bool:
+    """Whether a known unit's name really ends at `at`: what follows is a verb, a stop word or punctuation,
+    not more name ("Công an" in "Công an TP" is the city's police, not the ward's)."""
+    rest = low[at:].lstrip()
+    at = len(low) - len(rest)
+    if not rest or rest[0] in ".;:!?()\"“”'":
+        return True
+    if rest[0] == "," or rest.startswith("và "):
+        return False
+    return bool(_STRONG_AT.match(low, at) or _WEAK_AT.match(low, at) or _STOP_AT.match(low, at))
+
+
+def _continues_list(text: str, low: str, at: int) -> bool:
+    """After a comma or "và": another owner (an organisation word, a title, a name, a number) follows."""
+    if _ANY_HEAD_AT.match(low, at) or _STRONG_AT.match(low, at) is None and text[at].isupper():
+        return True
+    return text[at].isdigit()
+
+
+def _weak_verb_ends(text: str, low: str, tokens: list[re.Match[str]], index: int) -> bool:
+    at = tokens[index].start()
+    previous = tokens[index - 1]
+    if _HEAD_AT.match(low, previous.start()) and previous.end() <= at or text[at].isupper():
+        return False
+    if not _DOMAIN_WORDS.match(low, at):
+        return True
+    # "Tổ Thanh tra xây dựng tiến hành", "Địa chính xây dựng, Tổ Thanh tra ...": a name goes on into a verb
+    # or into the next owner of a list; "Phòng A xây dựng kế hoạch ..." does not.
+    ahead = [t for t in tokens[index + 2 : index + 4]]
+    if ahead and ahead[0].group(0) == ",":
+        return not (len(ahead) > 1 and _ANY_HEAD_AT.match(low, ahead[1].start()))
+    return not (ahead and _STRONG_AT.match(low, ahead[0].start()))
+
+
+def split_owners(written: str, units: UnitDirectory) -> list[UnitRef]:
+    """The owners named by an owner phrase as written: titles dropped, every-unit phrases as '*', named
+    groups of levels kept whole, shared-prefix lists expanded, each resolved against the ward's units."""
+
+    low = normalise(written)
+    owners: list[UnitRef] = []
+    segments = _split_on(written, low, rf"\s+và\s+(?={_TITLE}\s|{_QUANTIFIER}|(?:{_HEAD})(?!\w))")
+    for segment in _merge_known(segments, units, " và "):
+        owners.extend(_segment_owners(segment, units))
+    unique: list[UnitRef] = []
+    for owner in owners:
+        if all(owner.text != u.text or owner.unit != u.unit for u in unique):
+            unique.append(owner)
+    return unique
+
+
+def _segment_owners(segment: str, units: UnitDirectory) -> list[UnitRef]:
+
+    segment = _strip_title(segment)
+    if not segment:
+        return []
+    if is_generic(segment):
+        return [UnitRef(segment, ALL_UNITS)]
+    whole = units.resolve(segment)
+    if whole.unit is not None:
+        return [whole]
+    low = normalise(segment)
+    pieces = _merge_groups(_merge_known(_split_on(segment, low, r"\s*,\s*"), units))
+    if len(pieces) == 1 or _is_group_of_levels(segment):
+        return [_resolved(segment, units)]
+    prefix = _shared_prefix(pieces[0])
+    owners = [_resolved(pieces[0], units)]
+    for piece in _names_joined_by_and(pieces[1:]):
+        own = _strip_title(piece)
+        if starts_with_owner(normalise(own), 0):
+            prefix = _shared_prefix(own)  # "Sở NN&PTNT, các huyện Chương Mỹ, Đan Phượng": a new list
+            owners.append(_resolved(own, units))
+        else:
+            owners.append(_resolved(f"{prefix} {own}" if prefix else own, units))
+    return [_without_plural(o, units) for o in owners]
+
+
+def _names_joined_by_and(pieces: list[str]) -> list[str]:
+    """The last names of a list joined by "và" split apart when both sides are proper names ("Sóc Sơn và
+    Thanh Trì"); a name with "và" inside ("Tài nguyên và Môi trường") keeps it."""
+    out: list[str] = []
+    for piece in pieces:
+        parts = re.split(r"\s+và\s+", piece)
+        if len(parts) == 2 and all(_proper_name(p) for p in parts):
+            out.extend(parts)
+        else:
+            out.append(piece)
+    return out
+
+
+def _proper_name(text: str) -> bool:
+    words = re.sub(r"\(.*?\)", "", text).split()
+    return 0 < len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+
+
+def _merge_groups(pieces: list[str]) -> list[str]:
+    """"UBND các huyện, thị xã, thành phố" and "các Sở, ngành tỉnh" are one group each: a bare level or a
+    bare kind of unit after such a piece belongs to it."""
+    merged: list[str] = []
+    for piece in pieces:
+        words = fold(piece).split()
+        if merged and words and _joins_group(fold(merged[-1]).split(), words):
+            merged[-1] = f"{merged[-1]}, {piece}"
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _joins_group(previous: list[str], words: list[str]) -> bool:
+    if "cac" in previous and all(w in _LEVELS for w in words):
+        return True
+    return is_generic(" ".join(previous)) and words[0] in ("ban", "nganh", "don", "co", "phong", "so")
+
+
+def _merge_known(pieces: list[str], units: UnitDirectory, joiner: str = ", ") -> list[str]:
+    """Pieces joined back where together they are one unit's name with a comma in it ("Phòng Kinh tế,
+    Hạ tầng và Đô thị")."""
+    merged: list[str] = []
+    index = 0
+    while index < len(pieces):
+        for end in range(len(pieces), index + 1, -1):
+            joined = joiner.join(pieces[index:end])
+            if units.resolve(joined).unit is not None:
+                merged.append(joined)
+                index = end
+                break
+        else:
+            merged.append(pieces[index])
+            index += 1
+    return merged
+
+
+def _resolved(written: str, units: UnitDirectory) -> UnitRef:
+    written = written.strip(" ,;.-–")
+    if is_generic(written):
+        return UnitRef(written, ALL_UNITS)
+    return units.resolve(written)
+
+
+def _without_plural(owner: UnitRef, units: UnitDirectory) -> UnitRef:
+    # "các phường Bến Nghé" → "phường Bến Nghé": the quantifier belonged to the list, not to each name.
+    if owner.unit is not None or "," in owner.text:
+        return owner
+    text = re.sub(r"(?i)\b(các|từng)\s+", "", owner.text, count=1)
+    return owner if text == owner.text else units.resolve(text)
+
+
+def _strip_title(text: str) -> str:
+
+    text = text.strip(" ,;.-–")
+    match = _TITLE_AT.match(normalise(text))
+    return text[match.end():].strip() if match else text
+
+
+def _split_on(text: str, low: str, pattern: str) -> list[str]:
+    # Split outside parentheses only: "xã Thụy Hương (Chương Mỹ), Song Phượng (Đan Phượng)".
+    pieces, start, depth = [], 0, 0
+    splitter = re.compile(pattern)
+    pos = 0
+    while pos < len(low):
+        char = low[pos]
+        depth += char == "("
+        depth -= char == ")" and depth > 0
+        match = splitter.match(low, pos) if not depth else None
+        if match and match.end() > pos:
+            pieces.append(text[start:pos])
+            start = pos = match.end()
+            continue
+        pos += 1
+    pieces.append(text[start:])
+    return [p.strip(" ,;") for p in pieces if p.strip(" ,;")]
+
+
+def _shared_prefix(first: str) -> str:
+    """The words before the first name in a list's first piece: "UBND các phường Bến Nghé" → "UBND
+    phường"; "" when the piece is all organisation words."""
+    words = first.split()
+    for index, word in enumerate(words[1:], start=1):
+        if word[:1].isupper() or word[:1].isdigit():
+            prefix = [w for w in words[:index] if w.lower() not in ("các", "từng")]
+            return " ".join(prefix)
+    return ""
+
+
+def _is_group_of_levels(segment: str) -> bool:
+    """"UBND các huyện, thị xã, thành phố": a group named by levels only, one owner."""
+    words = fold(segment).split()
+    body = [w for w in words if w not in ("ubnd", "uy", "ban", "nhan", "dan")]
+    return bool(body) and "cac" in body and all(w in _LEVELS for w in body)
+
+
+def _generic_start(words: list[str]) -> bool:
+    return bool(words) and words[0] in ("cac", "tung", "tat", "toan", "moi")
+
+
+def is_generic(text: str) -> bool:
+    """Whether a phrase addresses every unit ("các phòng, ban, ngành", "từng cơ quan, ban, ngành",
+    "các bộ phận chuyên môn liên quan", "các đơn vị") rather than naming one."""
+    key = fold(_strip_title(text) if text else text)
+    words = key.split()
+    if not _generic_start(words):
+        return False
+    # A short unknown word is a typo or an abbreviation of a level ("ngành tnh"), not a name.
+    known = [w for w in words if w in _GENERIC_WORDS or len(w) <= 3 and not w.isdigit()]
+    return len(known) == len(words) and _GENERIC_CORE.search(key) is not None

@@ -1,0 +1,278 @@
+"""Directives written as prose: "Giao Phòng A chủ trì, phối hợp với Công an phường rà soát ...; hoàn thành
+trước ngày 20/6/2025.", "Chủ tịch UBND phường yêu cầu Trưởng Công an phường ...", "Sở Nội vụ được giao
+...", a lead-in that names the owner or the period of the list under it ("đề nghị 18 tổ dân phố thực hiện
+một số nội dung sau:", "nhiệm vụ tháng 11: ..."), and meeting reports with the conclusions in one long
+paragraph.
+
+An assignment is found by its cue: the object of giao / yêu cầu / đề nghị / ủy quyền, or an owner that
+opens a clause and is followed by what it must do (in a directive's context, or with an obligation word:
+cần, phải, có trách nhiệm, được giao). A task is one clause per owner; praise, findings, the issuer's own
+intentions ("UBND phường sẽ ..."), tasks of named persons and dates cited as references are not tasks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.importer.deadline_grammar import normalise
+from tracker.importer.deadlines import find_deadline
+from tracker.importer.directory import UnitDirectory
+from tracker.importer.model import Deadline, ParsedTask, UnitRef
+from tracker.importer.owners import OwnerPhrase, ends_with_owner_word, read_owner, verb_at
+from tracker.importer.partners import partners_of
+
+_OBJECT_CUE = re.compile(
+    r"(?<!\w)(?:giao\s+trách\s+nhiệm\s+cho|giao\s*cho|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền(?:\s+cho)?|"
+    r"kính\s+mong|kính\s+đề\s+nghị|chỉ\s+thị(?:\s+cho)?|phân\s+công(?:\s+cho)?)(?!\w)"
+)
+# Words before a cue that make it something else: "bàn giao", "được giao", "theo đề nghị", "kiến nghị".
+_NOT_A_CUE_BEFORE = re.compile(
+    r"(?:bàn|chuyển|được|đã|nhiệm\s+vụ|theo|đáp\s+ứng|với|có|các|những|của|mọi|tờ\s+trình|văn\s+bản|đơn|kiến|"
+    r"ý\s+kiến)\s*$"
+)
+_NOT_A_CUE_AFTER = re.compile(r"\s*(?:ban|thông|dịch|lưu|đất|nhận|kết|của|tại|xem\s+xét|về|là)(?!\w)")
+_OBLIGATION = re.compile(
+    r"\s*(?:cũng\s+)?(?:cần|phải|có\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|được\s+giao|chịu\s+trách\s+nhiệm|khẩn\s+trương)(?!\w)"
+)
+# Narration, not direction: "Trạm y tế đã phối hợp ...", "UBND phường sẽ tăng cường ...".
+_NARRATION = re.compile(r"\s*(?:cũng\s+)?(?:đã|đang|vừa|sẽ|được(?!\s+giao)|không|chưa)(?!\w)")
+_CONNECTOR = re.compile(
+    r"^\s*(?:(?:đồng\s+thời|trong\s+đó|theo\s+đó|bên\s+cạnh\s+đó|ngoài\s+ra|mặt\s+khác|riêng|sau\s+đó)\s*,?\s*)+"
+)
+_LEAD_IN_WORDS = re.compile(
+    r"(?<!\w)(?:kết\s+luận|chỉ\s+đạo|yêu\s+cầu|đề\s+nghị|giao|nhiệm\s+vụ|nội\s+dung\s+sau|như\s+sau|cụ\s+thể)(?!\w)"
+)
+_MARKER = re.compile(r"^\s*(?:[-–•+*]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”']?\s+(?=[\"“'(]?[A-ZÀ-ỸĐ0-9])|(?<=\./\.)\s*")
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-ZĐ][A-Za-zĐđ]{0,2}|tp|tx|q|h|p|đ/c|ths|ts|v\.v)\.$")
+
+NO_OWNER = "Chưa rõ đơn vị chủ trì: hãy chọn đơn vị (owner=...)."
+
+
+@dataclass
+class Scope:
+    """A directive list's lead-in: the owner and the period it gives the items under it."""
+
+    owners: list[UnitRef] = field(default_factory=list)
+    period: Deadline | None = None
+
+
+@dataclass
+class Clause:
+    text: str
+    owners: list[UnitRef]
+    start: int = 0  # where the clause starts in its sentence
+
+
+def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date) -> list[ParsedTask]:
+    """The tasks of a directive written as prose, numbered in reading order ("1", "2", "2a" ...).
+    Never raises on any text; gives [] for a text that assigns nothing."""
+    tasks: list[ParsedTask] = []
+    scope: Scope | None = None
+    directed = False  # a directive's context: subjects that open a clause then count as owners
+    for marked, paragraph in _paragraphs(text):
+        if scope is not None and not marked:
+            scope = None
+        if marked and scope is not None and _split_lead_in(paragraph)[0] is None:
+            tasks += _item_tasks(paragraph, scope, units, on)  # a bullet is one task, however long
+            continue
+        sentences = _sentences(paragraph)
+        inline = False  # the rest of a paragraph after a lead-in's colon is its list
+        for index, sentence in enumerate(sentences):
+            lead, items = _split_lead_in(sentence)
+            if lead is not None:
+                directed, inline = True, True
+                scope = _scope(lead, units, on)
+                tasks += _list_items(items, scope, units, on)
+            elif scope is not None and (marked or inline):
+                tasks += _list_items(sentence, scope, units, on)
+            else:
+                clauses = _clauses(sentence, units, directed)
+                directed = directed or bool(clauses)
+                follow = sentences[index + 1] if index + 1 < len(sentences) else ""
+                for clause in clauses:
+                    tasks += _tasks(clause, units, on, follow=follow)
+    _number(tasks)
+    return tasks
+
+
+def _paragraphs(text: str) -> list[tuple[bool, str]]:
+    """(whether it is a list item, its text without the marker), lines of a block joined where a
+    sentence runs on."""
+    paragraphs: list[tuple[bool, str]] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        for line in lines:
+            marker = _MARKER.match(line)
+            body = line[marker.end():] if marker else line
+            if paragraphs and not marker and _runs_on(paragraphs[-1][1], body):
+                paragraphs[-1] = (paragraphs[-1][0], f"{paragraphs[-1][1]} {body}")
+            else:
+                paragraphs.append((marker is not None, body))
+    return paragraphs
+
+
+def _runs_on(before: str, after: str) -> bool:
+    return bool(before) and before[-1] not in ".:;!?…”\"" and after[:1].islower()
+
+
+def _sentences(paragraph: str) -> list[str]:
+    pieces, start = [], 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        candidate = paragraph[start:match.start()].strip()
+        if _ABBREVIATION.search(candidate):
+            continue  # "TP. Vũng Tàu", "H. Hóc Môn"
+        if candidate:
+            pieces.append(candidate)
+        start = match.end()
+    if paragraph[start:].strip():
+        pieces.append(paragraph[start:].strip())
+    return pieces
+
+
+def _split_lead_in(sentence: str) -> tuple[str | None, str]:
+    """A lead-in ("... yêu cầu:", "... thực hiện một số nội dung sau:") and what follows its colon."""
+    colon = sentence.find(":")
+    if colon < 0:
+        return None, ""
+    lead = sentence[:colon]
+    low = normalise(lead)
+    if not _LEAD_IN_WORDS.search(low) or re.search(r"(?:kính\s+gửi|nơi\s+nhận|thời\s+gian|địa\s+điểm|gồm)\s*$", low):
+        return None, ""
+    if ends_with_owner_word(low):
+        return None, ""  # "phối hợp các Sở: Kế hoạch và Đầu tư, Xây dựng" lists names
+    return lead, sentence[colon + 1:].strip()
+
+
+def _scope(lead: str, units: UnitDirectory, on: date) -> Scope:
+    low = normalise(lead)
+    owners: list[UnitRef] = []
+    for cue in _OBJECT_CUE.finditer(low):
+        phrase = _cue_owner(lead, low, cue, units)
+        if phrase is not None and not phrase.person:
+            owners = phrase.owners
+    return Scope(owners=owners, period=find_deadline(lead, on=on))
+
+
+def _list_items(items: str, scope: Scope, units: UnitDirectory, on: date) -> list[ParsedTask]:
+    tasks: list[ParsedTask] = []
+    for sentence in _sentences(items):
+        for item in (i.strip() for i in sentence.split(";")):
+            if len(item) > 3:
+                tasks += _item_tasks(item, scope, units, on)
+    return tasks
+
+
+def _item_tasks(item: str, scope: Scope, units: UnitDirectory, on: date) -> list[ParsedTask]:
+    """One list item: its own assignments if it has any (and its owner then leads the items after it),
+    else one task for the lead-in's owner."""
+    clauses = _clauses(item, units, directed=True)
+    if clauses:
+        scope.owners = clauses[-1].owners
+        return [t for c in clauses for t in _tasks(c, units, on, period=scope.period)]
+    owners = scope.owners or [UnitRef("", None)]
+    return _tasks(Clause(item, owners), units, on, period=scope.period)
+
+
+def _clauses(sentence: str, units: UnitDirectory, directed: bool) -> list[Clause]:
+    """The assignments of a sentence: each from its cue to the next cue. A ';' part that names its own
+    owner starts a clause of its own; one that does not goes on the clause before it."""
+    low = normalise(sentence)
+    starts: list[tuple[int, list[UnitRef]]] = []
+    for cue in _OBJECT_CUE.finditer(low):
+        phrase = _cue_owner(sentence, low, cue, units)
+        if phrase is not None:
+            starts.append((cue.start(), [] if phrase.person else phrase.owners))
+    for at in _clause_openings(low):
+        if any(s <= at < s + 3 for s, _ in starts):
+            continue
+        phrase = _subject_owner(sentence, low, at, units, directed or bool(starts))
+        if phrase is not None:
+            starts.append((phrase.start, phrase.owners))
+    starts.sort(key=lambda s: s[0])
+    clauses = []
+    for index, (start, owners) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(sentence)
+        text = sentence[start:end].strip(" ,;.")
+        if owners and text:
+            clauses.append(Clause(text, owners, start))
+    return clauses
+
+
+def _clause_openings(low: str) -> list[int]:
+    openings = [0] + [m.end() for m in re.finditer(r";\s*", low)]
+    return [at + (_CONNECTOR.match(low[at:]).end() if _CONNECTOR.match(low[at:]) else 0) for at in openings]
+
+
+def _cue_owner(text: str, low: str, cue: re.Match[str], units: UnitDirectory) -> OwnerPhrase | None:
+    if _NOT_A_CUE_BEFORE.search(low, 0, cue.start()) or _NOT_A_CUE_AFTER.match(low, cue.end()):
+        return None
+    phrase = read_owner(text, low, cue.end(), units)
+    if phrase is None or phrase.person:
+        return phrase
+    if not phrase.owners or not _acts_after(low, phrase.end):
+        return None
+    return phrase
+
+
+def _subject_owner(text: str, low: str, at: int, units: UnitDirectory, directed: bool) -> OwnerPhrase | None:
+    phrase = read_owner(text, low, at, units)
+    if phrase is None or phrase.person or not phrase.owners or _NARRATION.match(low, phrase.end):
+        return None
+    if _OBLIGATION.match(low, phrase.end):
+        return phrase
+    return phrase if directed and _acts_after(low, phrase.end) else None
+
+
+def _acts_after(low: str, end: int) -> bool:
+    """Whether the owner is followed, within a few words and before any stop, by what it must do."""
+    window = re.split(r"[.;:!?]", low[end:end + 80], maxsplit=1)[0]
+    words = list(re.finditer(r"\S+", window))[:8]
+    return not _NARRATION.match(low, end) and any(verb_at(low, end + w.start()) for w in words)
+
+
+def _tasks(clause: Clause, units: UnitDirectory, on: date, *, follow: str = "",
+           period: Deadline | None = None) -> list[ParsedTask]:
+    deadline = find_deadline(clause.text, on=on) or _follow_up_deadline(follow, on) or period or Deadline(text="")
+    title = clause.text[:1].upper() + clause.text[1:]
+    tasks = []
+    for owner in clause.owners:
+        review = [NO_OWNER] if owner.unit is None and not owner.text else []
+        tasks.append(ParsedTask(
+            ref="", owner=owner, title=title, deadline=Deadline(**vars(deadline)),
+            coordinating=[p for p in partners_of(clause.text, units) if not _same(p, owner)],
+            review=review,
+        ))
+    return tasks
+
+
+def _follow_up_deadline(sentence: str, on: date) -> Deadline | None:
+    """A deadline given in the sentence right after the assignment: "Thời gian giải quyết hoàn thành
+    trước ngày 30 tháng 6.", "Việc thành lập phải được thực hiện trong năm 2017."."""
+    low = normalise(sentence)
+    if not re.match(r"\s*(?:thời\s+(?:gian|hạn)|hạn|việc|các\s+nội\s+dung\s+trên|nhiệm\s+vụ\s+này)(?!\w)", low):
+        return None
+    found = find_deadline(sentence, on=on)
+    if found is None:
+        year = re.search(r"(?:thực\s+hiện|hoàn\s+thành|xong)\s+trong\s+(năm\s+\d{4})", low)
+        found = find_deadline("hoàn thành trong " + sentence[year.start(1):year.end(1)], on=on) if year else None
+    return found
+
+
+def _same(partner: UnitRef, owner: UnitRef) -> bool:
+    return partner.text == owner.text or (partner.unit is not None and partner.unit == owner.unit)
+
+
+def _number(tasks: list[ParsedTask]) -> None:
+    """Refs in reading order: one number per clause, and a letter per owner when a clause has several."""
+    number, previous = 0, None
+    for task in tasks:
+        if task.title is not previous:
+            number += 1
+            previous = task.title
+        task.ref = str(number)
+    for task in tasks:
+        siblings = [t for t in tasks if t.ref.rstrip("abcdefghijklmnopqrstuvwxyz") == task.ref]
+        if len(siblings) > 1:
+            task.ref += "abcdefghijklmnopqrstuvwxyz"[siblings.index(task) % 26]
