@@ -151,7 +151,9 @@ def _coordinator_counts(task: ParsedTask, item: dict) -> tuple[int, int, int]:
 
 
 def _plain(name: str) -> str:
-    return re.sub(r"\s+", " ", fold(name))
+    # "Ủy ban nhân dân" is "UBND", and "văn phòng đăng ký đất đai của tỉnh" is "... đất đai tỉnh".
+    words = fold(name).replace("uy ban nhan dan", "ubnd").split()
+    return " ".join(w for w in words if w != "cua")
 
 
 def _same_body(a: str, b: str) -> bool:

@@ -9,6 +9,7 @@ saved with the page)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,16 +22,19 @@ _POSTED = re.compile(
 _DATE_LINE = re.compile(r"^\W*" + _FULL_DATE + r"(?:\s*\|.*|\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$", re.MULTILINE)
 _MONTH_STAMP = re.compile(r"^\s*date\s+(\d{4})-(\d{2})\b")
 _OPENING = re.compile(r"(?:^|[.\n]\s*)(?:(?:sáng|chiều|tối|trưa)\s+)?ngày\s+" + _FULL_DATE, re.IGNORECASE)
+_YEAR_MENTION = re.compile(r"(?<!\w)năm\s+(\d{4})(?!\d)", re.IGNORECASE)
 _WORDED = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class DocumentDate:
     """`on` is the day deadlines are read against (None when the text gives no year at all); `issued`
-    is the date the document itself states, None when only a month or nothing is known."""
+    is the date the document itself states, None when only a month or nothing is known; `guessed` says
+    that `on` only stands for the year the text talks about most ("năm 2024" three times)."""
 
     on: date | None
     issued: date | None
+    guessed: bool = False
 
 
 def date_of_text(text: str, *, issued: date | None = None) -> DocumentDate:
@@ -47,6 +51,15 @@ def date_of_text(text: str, *, issued: date | None = None) -> DocumentDate:
     stamp = _MONTH_STAMP.match(text)
     if stamp and (found := _safe("1", stamp.group(2), stamp.group(1))):
         return DocumentDate(found, None)
+    # Last, any full date near the top outside brackets (a headline's "trước 30/6/2023", an event of the
+    # time): it tells the year, not the day the document was issued.
+    for match in re.finditer(_FULL_DATE, re.sub(r"\([^()]*\)", " ", head)):
+        if found := _safe(*match.groups()):
+            return DocumentDate(found, None)
+    years = Counter(int(y) for y in _YEAR_MENTION.findall(text[:3000]) if 1945 < int(y) < 2200)
+    if years:
+        year = max(years, key=lambda y: (years[y], y))
+        return DocumentDate(date(year, 1, 1), None, guessed=True)
     return DocumentDate(None, None)
 
 

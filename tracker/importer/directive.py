@@ -15,6 +15,7 @@ from tracker.importer.prose import parse_prose_tasks
 NO_ASSIGNMENT = ("Không tìm thấy nhiệm vụ nào: văn bản không có câu giao việc cho một đơn vị (giao, yêu cầu, "
                  "đề nghị … thực hiện); có thể là giấy mời, lịch, báo cáo hay tin tức.")
 NO_YEAR = "Văn bản không ghi năm: chưa xác định được năm của thời hạn; cần kiểm tra."
+GUESSED_YEAR = "Văn bản không ghi ngày: năm của thời hạn lấy theo năm văn bản nhắc đến ({}); cần kiểm tra."
 OUTSIDE = "Đơn vị chủ trì «{}» không có trong danh sách đơn vị của phường: hãy chọn đơn vị (owner=...)."
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
@@ -29,7 +30,7 @@ def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: d
     dated = date_of_text(text, issued=header.issued)
     tasks = parse_prose_tasks(unglue(text), units=units, on=dated.on or today)
     for task in tasks:
-        _flag(task, year_known=dated.on is not None)
+        _flag(task, year_known=dated.on is not None, guessed_year=dated.on.year if dated.guessed and dated.on else None)
     if dated.on is not None and default_due == "end_of_meeting_month":
         give_default_due(tasks, dated.on)
     warnings = []
@@ -40,13 +41,17 @@ def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: d
                           title=header.title or _headline(text), tasks=tasks, warnings=warnings)
 
 
-def _flag(task: ParsedTask, *, year_known: bool) -> None:
+def _flag(task: ParsedTask, *, year_known: bool, guessed_year: int | None) -> None:
     if task.owner.unit is None and task.owner.text:
         task.review.append(OUTSIDE.format(task.owner.text))
     deadline = task.deadline
-    if not year_known and deadline.due is not None and not _YEAR.search(deadline.text):
+    if deadline.due is None or _YEAR.search(deadline.text):
+        return
+    if not year_known:
         deadline.due, deadline.milestones, deadline.starts = None, [], None
         deadline.review.append(NO_YEAR)
+    elif guessed_year is not None:
+        deadline.review.append(GUESSED_YEAR.format(guessed_year))
 
 
 def _headline(text: str) -> str:

@@ -26,7 +26,7 @@ _HEAD = (
     r"tổ|đội|bộ\s+phận|chi\s+cục|cục|đài|trường|bệnh\s+viện|thanh\s+tra|kho\s+bạc|chi\s+nhánh|mặt\s+trận|"
     r"đoàn\s+thanh\s+niên|liên\s+đoàn|đảng\s+ủy|tòa\s+án|viện\s+kiểm\s+sát|tổng\s+công\s+ty|công\s+ty|"
     r"thành\s+phố|tp\.?|thị\s+xã|thị\s+trấn|phường|xã|huyện|quận|tỉnh|khu\s+phố|thôn|ấp|cấp\s+(?:huyện|xã|tỉnh)|"
-    r"cơ\s+quan|đơn\s+vị|ngành|bộ|lực\s+lượng|hợp\s+tác\s+xã|cán\s+bộ|công\s+chức|khu\s+dân\s+cư"
+    r"cơ\s+quan|đơn\s+vị|ngành|bộ|lực\s+lượng|hợp\s+tác\s+xã|khu\s+dân\s+cư"
 )
 # Titles stand for the unit they head: "Giám đốc Sở Y" is Sở Y, "Chánh Văn phòng" is Văn phòng.
 _TITLE = (
@@ -65,7 +65,7 @@ _WEAK_AT = re.compile(rf"(?:{WEAK_VERBS})(?!\w)")
 _STOP_AT = re.compile(
     r"(?:cùng|để|nhằm|theo|về|tại|trên\s+địa\s+bàn|trên\s+toàn|trong|cũng|đã|sẽ|đang|vừa|không|chưa|thì|"
     r"là|có|được|với|nếu|khi|sau|trước|từ|đến|của\s+(?:ubnd|ủy\s+ban|uỷ\s+ban)|nêu|này|đó|như|trên\s+cơ\s+sở|"
-    r"căn\s+cứ|ngay|bằng|do|vào|ra|lại)(?!\w)"
+    r"căn\s+cứ|ngay|bằng|do|vào|ra|lại|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền|kính|trân\s+trọng|thông\s+báo)(?!\w)"
 )
 _TOKEN = re.compile(r"\w+(?:[&./-]\w+)*|[^\w\s]")
 _MAX_TOKENS = 45
@@ -88,6 +88,7 @@ class OwnerPhrase:
     end: int
     owners: list[UnitRef]
     person: bool = False
+    titled: bool = False  # named by a leader's title: "Chủ tịch UBND xã X", "Giám đốc Sở Y"
 
 
 def ends_with_owner_word(low: str) -> bool:
@@ -112,7 +113,8 @@ def read_owner(text: str, low: str, pos: int, units: UnitDirectory) -> OwnerPhra
         return None
     end = _phrase_end(text, low, pos, units)
     written = text[pos:end].strip(" ,")
-    return OwnerPhrase(pos, pos + len(written), split_owners(written, units))
+    titled = _TITLE_AT.match(low, pos) is not None
+    return OwnerPhrase(pos, pos + len(written), split_owners(written, units), titled=titled)
 
 
 def verb_at(low: str, pos: int) -> bool:

@@ -11,12 +11,13 @@ intentions ("UBND phường sẽ ..."), tasks of named persons and dates cited a
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.importer.deadline_grammar import normalise
-from tracker.importer.deadlines import find_deadline
+from tracker.importer.deadlines import find_deadline, parse_deadline
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.model import Deadline, ParsedTask, UnitRef
 from tracker.importer.owners import OwnerPhrase, ends_with_owner_word, read_owner, verb_at
@@ -24,24 +25,41 @@ from tracker.importer.partners import partners_of
 
 _OBJECT_CUE = re.compile(
     r"(?<!\w)(?:giao\s+trách\s+nhiệm\s+cho|giao\s*cho|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền(?:\s+cho)?|"
-    r"kính\s+mong|kính\s+đề\s+nghị|chỉ\s+thị(?:\s+cho)?|phân\s+công(?:\s+cho)?)(?!\w)"
+    r"kính\s+mong|kính\s+đề\s+nghị|chỉ\s+thị(?:\s+cho)?|phân\s+công(?:\s+cho)?|(?P<sent>gửi))(?!\w)"
 )
+# "văn bản gửi Trưởng Công an huyện, Chủ tịch UBND xã X, chỉ đạo xác minh ...": the addressees act.
+_SENT_TO_ACT = re.compile(r"\s*,?\s*(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo)(?!\w)")
 # Words before a cue that make it something else: "bàn giao", "được giao", "theo đề nghị", "kiến nghị".
 _NOT_A_CUE_BEFORE = re.compile(
     r"(?:bàn|chuyển|được|đã|nhiệm\s+vụ|theo|đáp\s+ứng|với|có|các|những|của|mọi|tờ\s+trình|văn\s+bản|đơn|kiến|"
     r"ý\s+kiến)\s*$"
 )
-_NOT_A_CUE_AFTER = re.compile(r"\s*(?:ban|thông|dịch|lưu|đất|nhận|kết|của|tại|xem\s+xét|về|là)(?!\w)")
+_NOT_A_CUE_AFTER = re.compile(r"\s*(?:thông|dịch|lưu|đất|nhận|kết|của|tại|xem\s+xét|về|là)(?!\w)")
+_MEETING = re.compile(r"\s*(ban)(?!\w)")  # "họp giao ban", unless it is "Giao Ban Văn hóa ..."
+# A request from below is a petition, not an assignment: "Tổ dân phố đề nghị ...", "gia đình ông đề nghị".
+_PETITIONER = re.compile(
+    r"(?:tổ\s+dân\s+phố|hộ\s+dân|gia\s+đình(?:\s+\S+){0,3}|công\s+dân|người\s+dân|nhân\s+dân|doanh\s+nghiệp|"
+    r"cử\s+tri|thôn)\s+(?:cũng\s+|đã\s+|có\s+đơn\s+)?$"
+)
 _OBLIGATION = re.compile(
     r"\s*(?:cũng\s+)?(?:cần|phải|có\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|được\s+giao|chịu\s+trách\s+nhiệm|khẩn\s+trương)(?!\w)"
 )
 # Narration, not direction: "Trạm y tế đã phối hợp ...", "UBND phường sẽ tăng cường ...".
 _NARRATION = re.compile(r"\s*(?:cũng\s+)?(?:đã|đang|vừa|sẽ|được(?!\s+giao)|không|chưa)(?!\w)")
+_DIRECTS = re.compile(
+    r"\s*(?:cũng\s+)?(?:giao|yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|(?:ủy|uỷ)\s+quyền|phân\s+công|kính|trân\s+trọng|"
+    r"thông\s+báo|kết\s+luận|khẳng\s+định|ghi\s+nhận|đánh\s+giá)(?!\w)"
+)
 _CONNECTOR = re.compile(
     r"^\s*(?:(?:đồng\s+thời|trong\s+đó|theo\s+đó|bên\s+cạnh\s+đó|ngoài\s+ra|mặt\s+khác|riêng|sau\s+đó)\s*,?\s*)+"
 )
 _LEAD_IN_WORDS = re.compile(
-    r"(?<!\w)(?:kết\s+luận|chỉ\s+đạo|yêu\s+cầu|đề\s+nghị|giao|nhiệm\s+vụ|nội\s+dung\s+sau|như\s+sau|cụ\s+thể)(?!\w)"
+    r"(?<!\w)(?:kết\s+luận|chỉ\s+đạo|yêu\s+cầu|đề\s+nghị|giao|nhiệm\s+vụ)(?!\w)"
+)
+# The period a list is for: "nhiệm vụ tháng 11", "công tác quý III/2026", "kế hoạch tháng 6 năm 2026".
+_PERIOD = re.compile(
+    r"(?:nhiệm\s+vụ|công\s+tác|kế\s+hoạch|chương\s+trình|trọng\s+tâm)\s+"
+    r"((?:tháng\s+\d{1,2}|quý\s+[ivx\d]+)(?:\s*[/.]\s*\d{4}|\s+năm\s+\d{4})?)(?!\w)"
 )
 _MARKER = re.compile(r"^\s*(?:[-–•+*]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”']?\s+(?=[\"“'(]?[A-ZÀ-ỸĐ0-9])|(?<=\./\.)\s*")
@@ -86,7 +104,7 @@ def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date) -> list[Pars
                 scope = _scope(lead, units, on)
                 tasks += _list_items(items, scope, units, on)
             elif scope is not None and (marked or inline):
-                tasks += _list_items(sentence, scope, units, on)
+                tasks += _list_items(sentence, scope, units, on, bare=False)
             else:
                 clauses = _clauses(sentence, units, directed)
                 directed = directed or bool(clauses)
@@ -146,31 +164,45 @@ def _split_lead_in(sentence: str) -> tuple[str | None, str]:
 
 
 def _scope(lead: str, units: UnitDirectory, on: date) -> Scope:
+    """The owner the lead-in names (the last cue's object; no verb needed: "Giao trách nhiệm cho từng cơ
+    quan, ban, ngành, ... yêu cầu:") and its period ("nhiệm vụ tháng 11", "trong tháng 9/2020")."""
     low = normalise(lead)
     owners: list[UnitRef] = []
     for cue in _OBJECT_CUE.finditer(low):
-        phrase = _cue_owner(lead, low, cue, units)
-        if phrase is not None and not phrase.person:
+        if _NOT_A_CUE_BEFORE.search(low, 0, cue.start()) or cue.group("sent"):
+            continue
+        phrase = read_owner(lead, low, cue.end(), units)
+        if phrase is not None and not phrase.person and phrase.owners:
             owners = phrase.owners
-    return Scope(owners=owners, period=find_deadline(lead, on=on))
+    period = find_deadline(lead, on=on)
+    if period is None and (named := _PERIOD.search(low)):
+        period = parse_deadline(lead[named.start(1):named.end(1)], on=on)
+    return Scope(owners=owners, period=period if period is None or period.kind != "none" else None)
 
 
-def _list_items(items: str, scope: Scope, units: UnitDirectory, on: date) -> list[ParsedTask]:
+def _list_items(items: str, scope: Scope, units: UnitDirectory, on: date, *, bare: bool = True
+                ) -> list[ParsedTask]:
+    """The ';'-separated items of a lead-in's inline list. `bare` is whether an item that names no owner
+    and opens with no verb still counts (right after the colon it does; in later sentences it does not:
+    "Năm 2021 tới đây là năm đầu ..." is a remark)."""
     tasks: list[ParsedTask] = []
     for sentence in _sentences(items):
         for item in (i.strip() for i in sentence.split(";")):
-            if len(item) > 3:
-                tasks += _item_tasks(item, scope, units, on)
+            if len(item.split()) >= 3:
+                tasks += _item_tasks(item, scope, units, on, bare=bare)
     return tasks
 
 
-def _item_tasks(item: str, scope: Scope, units: UnitDirectory, on: date) -> list[ParsedTask]:
+def _item_tasks(item: str, scope: Scope, units: UnitDirectory, on: date, *, bare: bool = True
+                ) -> list[ParsedTask]:
     """One list item: its own assignments if it has any (and its owner then leads the items after it),
     else one task for the lead-in's owner."""
     clauses = _clauses(item, units, directed=True)
     if clauses:
         scope.owners = clauses[-1].owners
         return [t for c in clauses for t in _tasks(c, units, on, period=scope.period)]
+    if not bare and not verb_at(normalise(item), 0):
+        return []
     owners = scope.owners or [UnitRef("", None)]
     return _tasks(Clause(item, owners), units, on, period=scope.period)
 
@@ -208,21 +240,32 @@ def _clause_openings(low: str) -> list[int]:
 def _cue_owner(text: str, low: str, cue: re.Match[str], units: UnitDirectory) -> OwnerPhrase | None:
     if _NOT_A_CUE_BEFORE.search(low, 0, cue.start()) or _NOT_A_CUE_AFTER.match(low, cue.end()):
         return None
+    if (meeting := _MEETING.match(low, cue.end())) and text[meeting.start(1)].islower():
+        return None
+    if _PETITIONER.search(low, max(0, cue.start() - 40), cue.start()):
+        return None
     phrase = read_owner(text, low, cue.end(), units)
     if phrase is None or phrase.person:
         return phrase
+    if cue.group("sent") and not _SENT_TO_ACT.match(low, phrase.end):
+        return None
     if not phrase.owners or not _acts_after(low, phrase.end):
         return None
     return phrase
 
 
 def _subject_owner(text: str, low: str, at: int, units: UnitDirectory, directed: bool) -> OwnerPhrase | None:
+    """An owner opening a clause. Not when it is the one who directs ("UBND huyện giao ...", "UBND phường
+    chỉ đạo ..."), narrates ("đã", "sẽ") or has no verb; accepted with an obligation word, with a title
+    ("Chủ tịch UBND các phường A, B chủ động ..."), or in a directive's context."""
     phrase = read_owner(text, low, at, units)
     if phrase is None or phrase.person or not phrase.owners or _NARRATION.match(low, phrase.end):
         return None
+    if _DIRECTS.match(low, phrase.end):
+        return None
     if _OBLIGATION.match(low, phrase.end):
         return phrase
-    return phrase if directed and _acts_after(low, phrase.end) else None
+    return phrase if (directed or phrase.titled) and _acts_after(low, phrase.end) else None
 
 
 def _acts_after(low: str, end: int) -> bool:
@@ -240,7 +283,7 @@ def _tasks(clause: Clause, units: UnitDirectory, on: date, *, follow: str = "",
     for owner in clause.owners:
         review = [NO_OWNER] if owner.unit is None and not owner.text else []
         tasks.append(ParsedTask(
-            ref="", owner=owner, title=title, deadline=Deadline(**vars(deadline)),
+            ref="", owner=owner, title=title, deadline=copy.deepcopy(deadline),
             coordinating=[p for p in partners_of(clause.text, units) if not _same(p, owner)],
             review=review,
         ))
