@@ -114,7 +114,44 @@ def read_owner(text: str, low: str, pos: int, units: UnitDirectory) -> OwnerPhra
     end = _phrase_end(text, low, pos, units)
     written = text[pos:end].strip(" ,")
     titled = _TITLE_AT.match(low, pos) is not None
+    if low.startswith(":", pos + len(written)) and _is_bare_kind(written):
+        # "các phòng: Văn hóa - Xã hội, Kinh tế, Hạ tầng và Đô thị" names its units after the colon.
+        names_at = pos + len(written) + 1
+        names_end = _phrase_end(text, low, names_at, units)
+        owners = named_list(written, text[names_at:names_end], units)
+        if owners:
+            return OwnerPhrase(pos, names_end, owners, titled=titled)
     return OwnerPhrase(pos, pos + len(written), split_owners(written, units), titled=titled)
+
+
+def named_list(head: str, names: str, units: UnitDirectory) -> list[UnitRef]:
+    """The units of "<head>: A, B và C" ("các Sở: Kế hoạch và Đầu tư, Xây dựng", "các phòng: Văn hóa - Xã
+    hội, Kinh tế, Hạ tầng và Đô thị"), each named with the head's kind; a generic tail ("và các đơn vị
+    liên quan") names nobody and is left out."""
+    prefix = re.sub(r"(?i)(?<!\w)(?:các|những)\s+", "", _strip_title(head))
+    prefix = prefix[:1].upper() + prefix[1:]
+    parts = re.split(r"\s+và\s+(?=(?:các|những)\s)", names, maxsplit=1)
+    pieces = [p.strip(" .") for p in re.split(r"\s*,\s*", parts[0]) if p.strip(" .")]
+    found: list[UnitRef] = []
+    index = 0
+    while index < len(pieces):
+        # The longest run of pieces that, with the head's kind, is one of the ward's units.
+        for end in range(len(pieces), index, -1):
+            name = ", ".join(pieces[index:end])
+            ref = units.resolve(name if starts_with_owner(normalise(name), 0) else f"{prefix} {name}")
+            if ref.unit is not None or end == index + 1:
+                break
+        if not is_generic(name) and "liên quan" not in normalise(name):
+            found.append(ref)
+        index = end
+    return found
+
+
+def _is_bare_kind(written: str) -> bool:
+    """"các phòng", "các Sở", "UBND các huyện": a kind of unit with no name, which a colon then lists."""
+    words = [w for w in fold(written).split() if w not in ("cac", "nhung", "ubnd", "uy", "ban", "nhan", "dan")]
+    kinds = _LEVELS | {"phong", "so", "ban", "nganh", "don", "vi", "co", "quan", "trung", "tam", "doi", "to"}
+    return bool(words) and all(w in kinds for w in words) or fold(written) in ("cac ban", "cac uy ban")
 
 
 def verb_at(low: str, pos: int) -> bool:
@@ -126,9 +163,11 @@ def verb_at(low: str, pos: int) -> bool:
 
 def _phrase_end(text: str, low: str, pos: int, units: UnitDirectory) -> int:
     # A name of the ward's own units is taken whole first: "Phòng Kinh tế, Hạ tầng và Đô thị".
-    known = units.name_at(text[pos:])
-    if known and _name_ends_at(text, low, pos + len(known)):
-        return pos + len(known)
+    title = _TITLE_AT.match(low, pos)
+    name_pos = title.end() if title else pos
+    known = units.name_at(text[name_pos:])
+    if known and _name_ends_at(text, low, name_pos + len(known)):
+        return name_pos + len(known)
     tokens = list(_TOKEN.finditer(low, pos, min(len(low), pos + 600)))[:_MAX_TOKENS]
     depth = 0
     for index, token in enumerate(tokens):
@@ -177,10 +216,20 @@ def _continues_list(text: str, low: str, at: int) -> bool:
     return text[at].isdigit()
 
 
+def _right_after_kind(low: str, tokens: list[re.Match[str]], index: int) -> bool:
+    """Whether token `index` comes right after the organisation word that opens a name ("Ban | Quản lý",
+    "Phòng | Tổ chức"), at the start of the phrase or of a list item; not after a trailing level word
+    ("Công an phường | chỉ đạo")."""
+    for start in range(index - 1, -1, -1):
+        if start == 0 or tokens[start - 1].group(0) in (",", "và"):
+            head = _ANY_HEAD_AT.match(low, tokens[start].start())
+            return head is not None and low[head.end():tokens[index].start()].strip() == ""
+    return False
+
+
 def _weak_verb_ends(text: str, low: str, tokens: list[re.Match[str]], index: int) -> bool:
     at = tokens[index].start()
-    previous = tokens[index - 1]
-    if _HEAD_AT.match(low, previous.start()) and previous.end() <= at or text[at].isupper():
+    if text[at].isupper() or _right_after_kind(low, tokens, index):
         return False
     if not _DOMAIN_WORDS.match(low, at):
         return True

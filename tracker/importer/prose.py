@@ -21,7 +21,7 @@ from tracker.importer.deadlines import find_deadline, parse_deadline
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.model import Deadline, ParsedTask, UnitRef
 from tracker.importer.owners import OwnerPhrase, ends_with_owner_word, read_owner, verb_at
-from tracker.importer.partners import partners_of
+from tracker.importer.partners import partner_spans, partners_of
 
 _OBJECT_CUE = re.compile(
     r"(?<!\w)(?:giao\s+trách\s+nhiệm\s+cho|giao\s*cho|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền(?:\s+cho)?|"
@@ -216,8 +216,9 @@ def _clauses(sentence: str, units: UnitDirectory, directed: bool) -> list[Clause
         phrase = _cue_owner(sentence, low, cue, units)
         if phrase is not None:
             starts.append((cue.start(), [] if phrase.person else phrase.owners))
+    inside_partners = partner_spans(sentence, units)
     for at in _clause_openings(low):
-        if any(s <= at < s + 3 for s, _ in starts):
+        if any(s <= at < s + 3 for s, _ in starts) or any(s < at < e for s, e in inside_partners):
             continue
         phrase = _subject_owner(sentence, low, at, units, directed or bool(starts))
         if phrase is not None:
