@@ -23,7 +23,6 @@ from pathlib import Path
 
 import dateparser
 
-from corpus_scoring import score_corpus  # the script's own folder is on sys.path
 from tracker.config import load_ward_file
 from tracker.importer.deadlines import parse_deadline
 from tracker.importer.directory import UnitDirectory
@@ -32,6 +31,8 @@ from tracker.importer.parse import parse_document
 from tracker.importer.text import clean_text
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from corpus_scoring import score_corpus  # noqa: E402  # the same scoring the corpus test uses
 SHARED = Path(os.environ.get("TRACKER_SHARED_DIR", ROOT.parent / "shared"))
 UNITS = UnitDirectory.from_config(load_ward_file(ROOT / "config" / "ward.example.toml"))
 TODAY = date(2026, 11, 23)

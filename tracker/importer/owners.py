@@ -22,11 +22,14 @@ from tracker.names import fold
 _HEAD = (
     r"ủy\s*ban\s*nhân\s*dân|uỷ\s*ban\s*nhân\s*dân|ủy\s*ban\s*mặt\s*trận|ủy\s*ban|uỷ\s*ban|ubnd|ubmttq\S*|mttq|"
     r"hđnd|hội\s+đồng\s+nhân\s+dân|thường\s+trực|ban\s+thường\s+trực|ban\s+chỉ\s+huy|ban\s+chỉ\s+đạo|"
-    r"ban\s+quản\s+lý|ban|bch\S*|bcđ|phòng|sở|công\s+an|trung\s+tâm|văn\s+phòng|trạm|hội|tổ\s+dân\s+phố|tdp|"
-    r"tổ|đội|bộ\s+phận|chi\s+cục|cục|đài|trường|bệnh\s+viện|thanh\s+tra|kho\s+bạc|chi\s+nhánh|mặt\s+trận|"
-    r"đoàn\s+thanh\s+niên|liên\s+đoàn|đảng\s+ủy|tòa\s+án|viện\s+kiểm\s+sát|tổng\s+công\s+ty|công\s+ty|"
-    r"thành\s+phố|tp\.?|thị\s+xã|thị\s+trấn|phường|xã|huyện|quận|tỉnh|khu\s+phố|thôn|ấp|cấp\s+(?:huyện|xã|tỉnh)|"
-    r"cơ\s+quan|đơn\s+vị|ngành|bộ|lực\s+lượng|hợp\s+tác\s+xã|khu\s+dân\s+cư"
+    r"ban\s+quản\s+lý|ban(?!\s+hành)|bch\S*|bcđ|phòng(?!\s+(?:chống|ngừa|cháy|tránh|dịch|họp))|"
+    r"sở(?!\s+(?:hữu|thích))|công\s+an|trung\s+tâm|văn\s+phòng|trạm|"
+    r"hội(?!\s+(?:nghị|thi|diễn|thảo|trại|chợ|họp|viên))|tổ\s+dân\s+phố|tdp|tổ(?!\s+(?:chức|quốc|hợp))|"
+    r"đội(?!\s+ngũ)|bộ\s+phận|chi\s+cục|cục(?!\s+bộ)|đài|trường(?!\s+hợp)|bệnh\s+viện|thanh\s+tra|kho\s+bạc|"
+    r"chi\s+nhánh|mặt\s+trận|đoàn\s+thanh\s+niên|liên\s+đoàn|đảng\s+ủy|tòa\s+án|viện\s+kiểm\s+sát|"
+    r"tổng\s+công\s+ty|công\s+ty|thành\s+phố|tp\.?|thị\s+xã|thị\s+trấn|phường|xã(?!\s+hội)|huyện|quận|tỉnh|"
+    r"khu\s+phố|thôn|ấp|cấp\s+(?:huyện|xã|tỉnh)|cơ\s+quan|đơn\s+vị|ngành|bộ(?!\s+(?:máy|hồ\s+sơ|tiêu\s+chí))|"
+    r"lực\s+lượng|hợp\s+tác\s+xã|khu\s+dân\s+cư"
 )
 # Titles stand for the unit they head: "Giám đốc Sở Y" is Sở Y, "Chánh Văn phòng" is Văn phòng.
 _TITLE = (
@@ -51,8 +54,11 @@ STRONG_VERBS = (
     r"cung\s+cấp|gửi|tháo\s+dỡ|lập|tham\s+gia|kiên\s+quyết|nắm\s+bắt|thường\s+xuyên|định\s+kỳ|đảm\s+bảo|"
     r"bảo\s+đảm|nâng\s+cao|củng\s+cố|kiện\s+toàn|sắp\s+xếp|giải\s+tỏa|ngăn\s+chặn|tiếp\s+nhận|xem\s+xét|"
     r"đánh\s+giá|tổng\s+kết|sơ\s+kết|chấn\s+chỉnh|phân\s+công|làm\s+rõ|công\s+khai|niêm\s+yết|vận\s+động|"
-    r"tuyên\s+truyền|rà\s+soát|thống\s+nhất|tích\s+cực|ưu\s+tiên|trực\s+tiếp|huy\s+động|tổ\s+chức\s+thực\s+hiện|"
-    r"tổ\s+chức\s+triển\s+khai"
+    r"tuyên\s+truyền|thống\s+nhất|tích\s+cực|ưu\s+tiên|trực\s+tiếp|huy\s+động|tổ\s+chức\s+thực\s+hiện|"
+    r"tổ\s+chức\s+triển\s+khai|ra\s+quân|dẹp|xử\s+phạt|cưỡng\s+chế|di\s+dời|thu\s+gom|nạo\s+vét|thi\s+công|"
+    r"sửa\s+chữa|phát\s+động|đẩy\s+mạnh|tập\s+huấn|điều\s+tra|khảo\s+sát|công\s+bố|trả\s+lời|giải\s+đáp|"
+    r"xác\s+nhận|vận\s+hành|mua\s+sắm|giải\s+ngân|quyết\s+toán|thanh\s+toán|lấy\s+ý\s+kiến|góp\s+ý|"
+    r"hoàn\s+tất|nắm\s+chắc|nắm|phổ\s+biến|trang\s+trí|treo|rà|đề\s+nghị\s+cấp"
 )
 # Verbs that also occur inside names, right after the organisation word ("Ban Quản lý dự án", "Ban Chỉ
 # đạo", "Chi cục Thống kê") or capitalised ("Sở Kế hoạch và Đầu tư"); the domain words "xây dựng", "đầu
@@ -65,7 +71,7 @@ _WEAK_AT = re.compile(rf"(?:{WEAK_VERBS})(?!\w)")
 _STOP_AT = re.compile(
     r"(?:cùng|để|nhằm|theo|về|tại|trên\s+địa\s+bàn|trên\s+toàn|trong|cũng|đã|sẽ|đang|vừa|không|chưa|thì|"
     r"là|có|được|với|nếu|khi|sau|trước|từ|đến|của\s+(?:ubnd|ủy\s+ban|uỷ\s+ban)|nêu|này|đó|như|trên\s+cơ\s+sở|"
-    r"căn\s+cứ|ngay|bằng|do|vào|ra|lại|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền|kính|trân\s+trọng|thông\s+báo)(?!\w)"
+    r"căn\s+cứ|ngay|bằng|do|vào|lại|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền|kính|trân\s+trọng|thông\s+báo)(?!\w)"
 )
 _TOKEN = re.compile(r"\w+(?:[&./-]\w+)*|[^\w\s]")
 _MAX_TOKENS = 45
@@ -245,6 +251,7 @@ def split_owners(written: str, units: UnitDirectory) -> list[UnitRef]:
     """The owners named by an owner phrase as written: titles dropped, every-unit phrases as '*', named
     groups of levels kept whole, shared-prefix lists expanded, each resolved against the ward's units."""
 
+    written = _strip_title(written)
     low = normalise(written)
     owners: list[UnitRef] = []
     segments = _split_on(written, low, rf"\s+và\s+(?={_TITLE}\s|{_QUANTIFIER}|(?:{_HEAD})(?!\w))")

@@ -35,7 +35,8 @@ def parse_document(text: str, *, units: UnitDirectory, today: date, default_due:
     directive = parse_directive(text, header=header, units=units, today=today, default_due=default_due)
     if directive.tasks:
         return directive
-    warnings = table.warnings or [NO_ASSIGNMENT]
+    # The table reader's complaint matters only for a text that has table rows.
+    warnings = table.warnings if "\t" in text and table.warnings else [NO_ASSIGNMENT]
     return ParsedDocument(kind="other", number=header.number, issued=directive.issued, title=directive.title,
                           warnings=warnings)
 

@@ -22,6 +22,7 @@ from tracker.importer.directory import UnitDirectory
 from tracker.importer.model import Deadline, ParsedTask, UnitRef
 from tracker.importer.owners import OwnerPhrase, ends_with_owner_word, read_owner, verb_at
 from tracker.importer.partners import partner_spans, partners_of
+from tracker.names import fold
 
 _OBJECT_CUE = re.compile(
     r"(?<!\w)(?:giao\s+trách\s+nhiệm\s+cho|giao\s*cho|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền(?:\s+cho)?|"
@@ -38,8 +39,8 @@ _NOT_A_CUE_AFTER = re.compile(r"\s*(?:thông|dịch|lưu|đất|nhận|kết|c�
 _MEETING = re.compile(r"\s*(ban)(?!\w)")  # "họp giao ban", unless it is "Giao Ban Văn hóa ..."
 # A request from below is a petition, not an assignment: "Tổ dân phố đề nghị ...", "gia đình ông đề nghị".
 _PETITIONER = re.compile(
-    r"(?:tổ\s+dân\s+phố|hộ\s+dân|gia\s+đình(?:\s+\S+){0,3}|công\s+dân|người\s+dân|nhân\s+dân|doanh\s+nghiệp|"
-    r"cử\s+tri|thôn)\s+(?:cũng\s+|đã\s+|có\s+đơn\s+)?$"
+    r"(?:tổ\s+dân\s+phố|hộ\s+dân|gia\s+đình(?:\s+\S+){0,3}|công\s+dân|người\s+dân|(?<!ban\s)(?<!đồng\s)nhân\s+dân|doanh\s+nghiệp|"
+    r"cử\s+tri|thôn)(?:\s+\S+){0,3}?\s+(?:cũng\s+|đã\s+|có\s+đơn\s+)?$"
 )
 _OBLIGATION = re.compile(
     r"\s*(?:cũng\s+)?(?:cần|phải|có\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|được\s+giao|chịu\s+trách\s+nhiệm|khẩn\s+trương)(?!\w)"
@@ -111,6 +112,7 @@ def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date) -> list[Pars
                 follow = sentences[index + 1] if index + 1 < len(sentences) else ""
                 for clause in clauses:
                     tasks += _tasks(clause, units, on, follow=follow)
+    tasks = _without_restatements(tasks)
     _number(tasks)
     return tasks
 
@@ -306,6 +308,18 @@ def _follow_up_deadline(sentence: str, on: date) -> Deadline | None:
 
 def _same(partner: UnitRef, owner: UnitRef) -> bool:
     return partner.text == owner.text or (partner.unit is not None and partner.unit == owner.unit)
+
+
+def _without_restatements(tasks: list[ParsedTask]) -> list[ParsedTask]:
+    """A later clause for the same owner whose words are nearly all in an earlier one ("Giao Phòng A rà
+    soát ... Phòng A rà soát ... như trên.") restates it and adds nothing."""
+    kept: list[ParsedTask] = []
+    for task in tasks:
+        words = set(fold(task.title).split())
+        if not any(_same(t.owner, task.owner) and t.title != task.title
+                   and len(words & set(fold(t.title).split())) >= 0.8 * len(words) for t in kept):
+            kept.append(task)
+    return kept
 
 
 def _number(tasks: list[ParsedTask]) -> None:

@@ -4,7 +4,8 @@ suggests: predicted tasks are matched to gold tasks one to one, per document, by
 tie-breaker; optional gold items neither add to recall nor count as false; any task predicted on a
 negative that matches no optional item is a false task.
 
-Used by benchmarks/import_accuracy.py; reads the corpus at run time and copies nothing."""
+Used by tests/test_import_corpus.py and benchmarks/import_accuracy.py; reads the corpus at run time and
+copies nothing."""
 
 from __future__ import annotations
 
