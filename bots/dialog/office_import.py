@@ -20,7 +20,7 @@ from bots.messages import InboundFile, Reply
 from tracker.access import Action, may
 from tracker.config.ward import PolicyConfig
 from tracker.dates import format_day
-from tracker.importer.model import ALL_UNITS, ParsedDocument, ParsedTask
+from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocument, ParsedTask
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import DocumentText, read_document
 from tracker.jobdays import ward_rules
@@ -32,7 +32,7 @@ ACCEPTED = (".docx", ".pdf")
 TASKS_SHOWN = 5
 WARNINGS_SHOWN = 5
 SAVE, DROP = "save", "drop"
-KIND_WORDS = {"conclusion_notice": "thông báo kết luận", "task_table": "bảng nhiệm vụ", "other": "văn bản khác"}
+KIND_WORDS = DOCUMENT_KIND_WORDS
 
 
 def _policy(turn: Turn) -> PolicyConfig:

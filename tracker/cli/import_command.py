@@ -16,12 +16,12 @@ from tracker.dates import format_day
 from tracker.errors import InvalidInputError
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.edits import FIELDS_HELP, apply_edit
-from tracker.importer.model import ALL_UNITS, ParsedDocument
+from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocument
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import DocumentText, read_path
 from tracker.usecases.imports import import_document, previous_import, unit_directory
 
-_KIND_WORDS = {"conclusion_notice": "thông báo kết luận", "task_table": "bảng nhiệm vụ", "other": "văn bản khác"}
+_KIND_WORDS = DOCUMENT_KIND_WORDS
 
 
 def import_file(

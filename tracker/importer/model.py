@@ -8,6 +8,13 @@ from datetime import date
 from typing import Any
 
 ALL_UNITS = "*"
+# What a person reads for each document kind.
+DOCUMENT_KIND_WORDS = {
+    "conclusion_notice": "thông báo kết luận",
+    "directive": "văn bản chỉ đạo",
+    "task_table": "bảng nhiệm vụ",
+    "other": "văn bản khác",
+}
 
 
 @dataclass
@@ -97,7 +104,7 @@ class ParsedTask:
 
 @dataclass
 class ParsedDocument:
-    kind: str  # conclusion_notice | task_table | other
+    kind: str  # conclusion_notice | directive | task_table | other
     number: str = ""
     issued: date | None = None
     meeting: date | None = None
