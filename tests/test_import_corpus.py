@@ -10,6 +10,8 @@ from tests.builders import EXAMPLE_WARD_FILE
 from tests.corpus_scoring import score_corpus
 from tracker.config import load_ward_file
 from tracker.importer.directory import UnitDirectory
+from tracker.importer.parse import parse_document
+from tracker.importer.text import clean_text
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +42,13 @@ def test_few_tasks_are_false_on_documents_with_assignments(scores):
     predicted = sum(s.predicted for s in scores)
     true = sum(s.matched + s.matched_optional for s in scores)
     assert true / predicted >= 0.9
+
+
+@pytest.mark.parametrize("seed", ["001_d70c0e7883a5997b", "003_e2b9a9a87e49d75e"])
+def test_the_wards_monthly_reports_assign_nothing(shared_dir, seed):
+    # Regression: report lines such as "Theo Kế hoạch thành phố giao: Đã giải ngân ..." and "Chỉ đạo thực
+    # hiện các nhiệm vụ theo kế hoạch năm học: ..." were read as lead-ins and gave dozens of false tasks.
+    units = UnitDirectory.from_config(load_ward_file(EXAMPLE_WARD_FILE))
+    text = clean_text((shared_dir / "seeds" / f"{seed}.txt").read_text(encoding="utf-8"))
+    parsed = parse_document(text, units=units, today=date(2026, 11, 23))
+    assert (parsed.kind, parsed.tasks) == ("other", [])

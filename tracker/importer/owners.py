@@ -63,7 +63,7 @@ STRONG_VERBS = (
 # Verbs that also occur inside names, right after the organisation word ("Ban Quản lý dự án", "Ban Chỉ
 # đạo", "Chi cục Thống kê") or capitalised ("Sở Kế hoạch và Đầu tư"); the domain words "xây dựng", "đầu
 # tư", "thanh tra" also deeper inside ("Tổ Thanh tra xây dựng", "Bộ phận Địa chính xây dựng").
-WEAK_VERBS = r"xây\s+dựng|tổ\s+chức|quản\s+lý|kiểm\s+tra|chỉ\s+đạo|thanh\s+tra|đầu\s+tư|hỗ\s+trợ|giám\s+sát|thống\s+kê"
+WEAK_VERBS = r"xây\s+dựng|tổ\s+chức|quản\s+lý|kiểm\s+tra|chỉ\s+đạo|thanh\s+tra|(?<!chủ\s)đầu\s+tư|hỗ\s+trợ|giám\s+sát|thống\s+kê"
 _DOMAIN_WORDS = re.compile(r"(?:xây\s+dựng|đầu\s+tư|thanh\s+tra)(?!\w)")
 _STRONG_AT = re.compile(rf"(?:{STRONG_VERBS})(?!\w)")
 _WEAK_AT = re.compile(rf"(?:{WEAK_VERBS})(?!\w)")
@@ -71,7 +71,7 @@ _WEAK_AT = re.compile(rf"(?:{WEAK_VERBS})(?!\w)")
 _STOP_AT = re.compile(
     r"(?:cùng|để|nhằm|theo|về|tại|trên\s+địa\s+bàn|trên\s+toàn|trong|cũng|đã|sẽ|đang|vừa|không|chưa|thì|"
     r"là|có|được|với|nếu|khi|sau|trước|từ|đến|của\s+(?:ubnd|ủy\s+ban|uỷ\s+ban)|nêu|này|đó|như|trên\s+cơ\s+sở|"
-    r"căn\s+cứ|ngay|bằng|do|vào|lại|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền|kính|trân\s+trọng|thông\s+báo)(?!\w)"
+    r"căn\s+cứ|ngay|bằng|do|vào|lại|làm|đạt|gồm|bao\s+gồm|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền|kính|trân\s+trọng|thông\s+báo)(?!\w)"
 )
 _TOKEN = re.compile(r"\w+(?:[&./-]\w+)*|[^\w\s]")
 _MAX_TOKENS = 45
@@ -119,6 +119,8 @@ def read_owner(text: str, low: str, pos: int, units: UnitDirectory) -> OwnerPhra
         return None
     end = _phrase_end(text, low, pos, units)
     written = text[pos:end].strip(" ,")
+    if _too_long_for_a_name(written):
+        return None
     titled = _TITLE_AT.match(low, pos) is not None
     if low.startswith(":", pos + len(written)) and _is_bare_kind(written):
         # "các phòng: Văn hóa - Xã hội, Kinh tế, Hạ tầng và Đô thị" names its units after the colon.
@@ -128,6 +130,13 @@ def read_owner(text: str, low: str, pos: int, units: UnitDirectory) -> OwnerPhra
         if owners:
             return OwnerPhrase(pos, names_end, owners, titled=titled)
     return OwnerPhrase(pos, pos + len(written), split_owners(written, units), titled=titled)
+
+
+def _too_long_for_a_name(written: str) -> bool:
+    # A unit's name runs to a dozen words at most ("Ban Quản lý dự án đầu tư xây dựng khu vực phường X");
+    # a longer run without a comma, "và" or brackets is a sentence the grammar misread.
+    plain = re.sub(r"\([^()]*\)", " ", written)
+    return any(len(piece.split()) > 12 for piece in re.split(r",|\svà\s", plain))
 
 
 def named_list(head: str, names: str, units: UnitDirectory) -> list[UnitRef]:

@@ -29,7 +29,7 @@ _OBJECT_CUE = re.compile(
     r"kính\s+mong|kính\s+đề\s+nghị|chỉ\s+thị(?:\s+cho)?|phân\s+công(?:\s+cho)?|(?P<sent>gửi))(?!\w)"
 )
 # "văn bản gửi Trưởng Công an huyện, Chủ tịch UBND xã X, chỉ đạo xác minh ...": the addressees act.
-_SENT_TO_ACT = re.compile(r"\s*,?\s*(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo)(?!\w)")
+_SENT_TO_ACT = re.compile(r"\s*,\s*(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo)(?!\w)")
 # Words before a cue that make it something else: "bàn giao", "được giao", "theo đề nghị", "kiến nghị".
 _NOT_A_CUE_BEFORE = re.compile(
     r"(?:bàn|chuyển|được|đã|nhiệm\s+vụ|theo|đáp\s+ứng|với|có|các|những|của|mọi|tờ\s+trình|văn\s+bản|đơn|kiến|"
@@ -51,11 +51,25 @@ _DIRECTS = re.compile(
     r"\s*(?:cũng\s+)?(?:giao|yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|(?:ủy|uỷ)\s+quyền|phân\s+công|kính|trân\s+trọng|"
     r"thông\s+báo|kết\s+luận|khẳng\s+định|ghi\s+nhận|đánh\s+giá)(?!\w)"
 )
+_CROSSES_COMMA = re.compile(
+    r"\s*,?\s*(?:cùng|trên\s+cơ\s+sở|căn\s+cứ|theo|trên\s+địa\s+bàn|tại|trong\s+phạm\s+vi)(?!\w)"
+)
 _CONNECTOR = re.compile(
     r"^\s*(?:(?:đồng\s+thời|trong\s+đó|theo\s+đó|bên\s+cạnh\s+đó|ngoài\s+ra|mặt\s+khác|riêng|sau\s+đó)\s*,?\s*)+"
 )
 _LEAD_IN_WORDS = re.compile(
     r"(?<!\w)(?:kết\s+luận|chỉ\s+đạo|yêu\s+cầu|đề\s+nghị|giao|nhiệm\s+vụ)(?!\w)"
+)
+_LEAD_IN_END = re.compile(
+    r"(?<!\w)(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|kết\s+luận|giao|sau|như\s+sau|cụ\s+thể|như|thực\s+hiện|"
+    r"(?:các|một\s+số|những)\s+(?:nhiệm\s+vụ|nội\s+dung|việc|công\s+việc)(?:\s+[^\d\s]\S*){0,12}"
+    r"(?:\s+\S*\d\S*)?)\s*$"
+)
+# Who speaks a lead-in whose items name no owner: "Đ/c Phó Chủ tịch UBND quận yêu cầu:", "Kết luận
+# cuộc họp, ...:". A report's "Chỉ đạo thực hiện các nhiệm vụ theo kế hoạch năm học:" has no speaker.
+_SPEAKER = re.compile(
+    r"(?<!\w)(?:chủ\s+tịch|pct|lãnh\s+đạo|đồng\s+chí|đ/c|thường\s+trực|ubnd|ủy\s+ban|uỷ\s+ban|hội\s+nghị|"
+    r"cuộc\s+họp|phiên\s+họp|kết\s+luận)(?!\w)"
 )
 # The period a list is for: "nhiệm vụ tháng 11", "công tác quý III/2026", "kế hoạch tháng 6 năm 2026".
 _PERIOD = re.compile(
@@ -75,6 +89,7 @@ class Scope:
 
     owners: list[UnitRef] = field(default_factory=list)
     period: Deadline | None = None
+    spoken: bool = False  # said by a leader or a meeting: its items bind even without an owner
 
 
 @dataclass
@@ -89,10 +104,10 @@ def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date) -> list[Pars
     Never raises on any text; gives [] for a text that assigns nothing."""
     tasks: list[ParsedTask] = []
     scope: Scope | None = None
-    directed = False  # a directive's context: subjects that open a clause then count as owners
     for marked, paragraph in _paragraphs(text):
         if scope is not None and not marked:
             scope = None
+        directed = False  # a directive's context lasts for its paragraph
         if marked and scope is not None and _split_lead_in(paragraph)[0] is None:
             tasks += _item_tasks(paragraph, scope, units, on)  # a bullet is one task, however long
             continue
@@ -162,6 +177,10 @@ def _split_lead_in(sentence: str) -> tuple[str | None, str]:
         return None, ""
     if ends_with_owner_word(low):
         return None, ""  # "phối hợp các Sở: Kế hoạch và Đầu tư, Xây dựng" lists names
+    # A report's "Kế hoạch ... thành phố giao 244 triệu đồng, gồm:" is no lead-in: the directive word must
+    # close it ("... yêu cầu:", "... thực hiện một số nội dung sau:", "kết luận một số nhiệm vụ ...:").
+    if not _LEAD_IN_END.search(low) or not _LEAD_IN_WORDS.search(low[-100:]):
+        return None, ""
     return lead, sentence[colon + 1:].strip()
 
 
@@ -179,7 +198,8 @@ def _scope(lead: str, units: UnitDirectory, on: date) -> Scope:
     period = find_deadline(lead, on=on)
     if period is None and (named := _PERIOD.search(low)):
         period = parse_deadline(lead[named.start(1):named.end(1)], on=on)
-    return Scope(owners=owners, period=period if period is None or period.kind != "none" else None)
+    return Scope(owners=owners, period=period if period is None or period.kind != "none" else None,
+                 spoken=_SPEAKER.search(low) is not None)
 
 
 def _list_items(items: str, scope: Scope, units: UnitDirectory, on: date, *, bare: bool = True
@@ -203,7 +223,8 @@ def _item_tasks(item: str, scope: Scope, units: UnitDirectory, on: date, *, bare
     if clauses:
         scope.owners = clauses[-1].owners
         return [t for c in clauses for t in _tasks(c, units, on, period=scope.period)]
-    if not bare and not verb_at(normalise(item), 0):
+    low = normalise(item)
+    if (not bare and not verb_at(low, 0)) or _NARRATION.match(low) or not (scope.owners or scope.spoken):
         return []
     owners = scope.owners or [UnitRef("", None)]
     return _tasks(Clause(item, owners), units, on, period=scope.period)
@@ -250,8 +271,8 @@ def _cue_owner(text: str, low: str, cue: re.Match[str], units: UnitDirectory) ->
     phrase = read_owner(text, low, cue.end(), units)
     if phrase is None or phrase.person:
         return phrase
-    if cue.group("sent") and not _SENT_TO_ACT.match(low, phrase.end):
-        return None
+    if cue.group("sent"):
+        return phrase if phrase.owners and _SENT_TO_ACT.match(low, phrase.end) else None
     if not phrase.owners or not _acts_after(low, phrase.end):
         return None
     return phrase
@@ -272,9 +293,13 @@ def _subject_owner(text: str, low: str, at: int, units: UnitDirectory, directed:
 
 
 def _acts_after(low: str, end: int) -> bool:
-    """Whether the owner is followed, within a few words and before any stop, by what it must do."""
-    window = re.split(r"[.;:!?]", low[end:end + 80], maxsplit=1)[0]
-    words = list(re.finditer(r"\S+", window))[:8]
+    """Whether the owner is followed, within a few words and before any stop, by what it must do. A comma
+    stops the search, except after a co-subject or a basis ("UBND các phường, cùng các đoàn thể ... làm
+    tốt", "các phòng trên cơ sở chức năng, nhiệm vụ được giao chủ động ...")."""
+    window = re.split(r"[.;:!?]", low[end:end + 100], maxsplit=1)[0]
+    if not _CROSSES_COMMA.match(window):
+        window = window.split(",", 1)[0]
+    words = list(re.finditer(r"\S+", window))[:12]
     return not _NARRATION.match(low, end) and any(verb_at(low, end + w.start()) for w in words)
 
 
