@@ -62,7 +62,7 @@ OWNER_CASES = [
 @pytest.mark.parametrize(("sentence", "expected"), OWNER_CASES, ids=[c[0][:40] for c in OWNER_CASES])
 def test_each_assignment_gets_the_owner_it_names(units, sentence, expected):
     parsed = parse(sentence, units)
-    assert parsed.kind == "directive"
+    assert (parsed.kind, parsed.layout) == ("conclusion_notice", "prose")
     assert owners(parsed) == expected
 
 
@@ -180,7 +180,7 @@ def test_a_document_without_assignments_gives_no_task_and_says_why(units, text):
 
 def test_the_dry_run_json_keeps_its_shape_for_a_prose_directive(units):
     data = parse("Giao Phòng Văn hóa - Xã hội rà soát hộ nghèo, hoàn thành trước ngày 20/6/2026.", units).to_json()
-    assert data["document"]["kind"] == "directive"
+    assert (data["document"]["kind"], data["document"]["layout"]) == ("conclusion_notice", "prose")
     assert data["document"]["number"] == "21/TB-UBND" and data["document"]["issued"] == "2026-06-04"
     task = data["tasks"][0]
     assert task["owner"] == {"text": VHXH, "unit": VHXH}

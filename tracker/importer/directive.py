@@ -22,7 +22,8 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: date,
                     default_due: str = "end_of_meeting_month") -> ParsedDocument:
-    """The directive's tasks with kind "directive"; deadlines are read against the document's date
+    """The directive's tasks (kind "conclusion_notice", layout "prose": the kind the dry-run JSON has always
+    given a document that assigns tasks); deadlines are read against the document's date
     (its header, a posting line, an opening date), or `today` when the text gives none, in which case
     a deadline that names no year is kept as written with no due date and flagged. Never raises."""
     from tracker.importer.parse import give_default_due  # the same default the numbered notices get
@@ -37,7 +38,7 @@ def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: d
     if outside := sum(1 for t in tasks if t.owner.unit is None):
         warnings.append(f"{outside} nhiệm vụ có đơn vị chủ trì ngoài danh sách của phường: hãy chọn đơn vị "
                         "(owner=...) hoặc bỏ (skip) trước khi lưu.")
-    return ParsedDocument(kind="directive", number=header.number, issued=dated.issued,
+    return ParsedDocument(kind="conclusion_notice", layout="prose", number=header.number, issued=dated.issued,
                           title=header.title or _headline(text), tasks=tasks, warnings=warnings)
 
 

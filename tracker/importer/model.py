@@ -11,7 +11,6 @@ ALL_UNITS = "*"
 # What a person reads for each document kind.
 DOCUMENT_KIND_WORDS = {
     "conclusion_notice": "thông báo kết luận",
-    "directive": "văn bản chỉ đạo",
     "task_table": "bảng nhiệm vụ",
     "other": "văn bản khác",
 }
@@ -104,7 +103,8 @@ class ParsedTask:
 
 @dataclass
 class ParsedDocument:
-    kind: str  # conclusion_notice | directive | task_table | other
+    kind: str  # conclusion_notice | task_table | other
+    layout: str = ""  # how its tasks were written: "sections" (2.1 Phòng ...), "prose", "table"; "" for none
     number: str = ""
     issued: date | None = None
     meeting: date | None = None
@@ -117,6 +117,7 @@ class ParsedDocument:
         return {
             "document": {
                 "kind": self.kind,
+                "layout": self.layout,
                 "number": self.number,
                 "issued": _iso(self.issued),
                 "meeting": _iso(self.meeting),

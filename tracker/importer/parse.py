@@ -28,7 +28,7 @@ def parse_document(text: str, *, units: UnitDirectory, today: date, default_due:
     table = parse_task_tables(text, units=units, on=header.issued or today)
     if table.tasks:
         return ParsedDocument(
-            kind="task_table", number=table.number or header.number, issued=table.issued or header.issued,
+            kind="task_table", layout="table", number=table.number or header.number, issued=table.issued or header.issued,
             title=table.title or header.title, tasks=table.tasks, warnings=table.warnings,
             report_month=table.report_month,
         )
@@ -67,5 +67,5 @@ def _notice(text, header, units, today: date, default_due: str) -> ParsedDocumen
         warnings.insert(0, "Văn bản chưa ghi đủ ngày ban hành; lấy ngày họp làm ngày văn bản.")
     if default_due == "end_of_meeting_month":
         give_default_due(tasks, meeting or on)
-    return ParsedDocument(kind="conclusion_notice", number=header.number, issued=issued, meeting=meeting,
-                          title=header.title, tasks=tasks, warnings=warnings)
+    return ParsedDocument(kind="conclusion_notice", layout="sections", number=header.number, issued=issued,
+                          meeting=meeting, title=header.title, tasks=tasks, warnings=warnings)
