@@ -29,8 +29,8 @@ def test_a_dry_run_prints_the_documented_json_and_needs_no_database(shared_dir, 
     data = json.loads(ok(url, "import", str(_notice_copy(shared_dir, tmp_path)), "--dry-run", "--json",
                          "--config", str(EXAMPLE)))
     assert not (tmp_path / "absent").exists()
-    assert data["document"] == {"kind": "conclusion_notice", "number": "", "issued": "2026-05-07",
-                                "meeting": "2026-05-07", "title": data["document"]["title"]}
+    assert data["document"] == {"kind": "conclusion_notice", "layout": "sections", "number": "",
+                                "issued": "2026-05-07", "meeting": "2026-05-07", "title": data["document"]["title"]}
     assert len(data["tasks"]) == 38
     task = next(t for t in data["tasks"] if t["ref"] == "2.2.4")
     assert set(task) == {"ref", "owner", "coordinating", "title", "expected_output", "deadline", "update", "review",
