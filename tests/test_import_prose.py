@@ -82,6 +82,20 @@ def test_a_sentence_that_assigns_nothing_gives_no_task(units, sentence):
     assert parse(sentence, units).tasks == []
 
 
+def test_a_numbered_notice_without_unit_sections_reads_every_item_and_the_meeting(units):
+    parsed = parse("THÔNG BÁO\nKết luận của Chủ tịch UBND phường tại cuộc họp giao ban\n\n"
+                   "Ngày 05/6/2026, Chủ tịch UBND phường chủ trì cuộc họp giao ban và kết luận như sau:\n\n"
+                   "1. Về cải cách hành chính: Giao Trung tâm Phục vụ hành chính công rà soát quy trình nội bộ; "
+                   "báo cáo UBND phường trước ngày 15/6/2026.\n\n"
+                   "2. Văn phòng HĐND và UBND phường theo dõi, đôn đốc việc thực hiện.\n\n"
+                   "Hội nghị đánh giá cao sự nỗ lực của các đơn vị.\n\nNơi nhận:\n- Các phòng, đơn vị;\n- Lưu: VT.",
+                   units)
+    assert owners(parsed) == ["Trung tâm Phục vụ hành chính công", VP]
+    assert parsed.meeting == date(2026, 6, 5)
+    assert [t.deadline.due for t in parsed.tasks] == [date(2026, 6, 15), None]
+    assert parsed.tasks[1].deadline.default == date(2026, 6, 30)
+
+
 def test_coordinators_are_the_named_bodies_after_phoi_hop_without_the_generic_ones(units):
     parsed = parse("Giao Phòng Kinh tế, Hạ tầng và Đô thị chủ trì, phối hợp với Công an phường, Ban CHQS phường "
                    "và các đơn vị liên quan rà soát các điểm tập kết rác; báo cáo UBND phường kết quả.", units)

@@ -8,7 +8,7 @@ from datetime import date
 from tracker.importer.dating import date_of_text
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.glue import unglue
-from tracker.importer.header import Header
+from tracker.importer.header import Header, first_date_near
 from tracker.importer.model import ParsedDocument, ParsedTask
 from tracker.importer.prose import parse_prose_tasks
 
@@ -29,17 +29,18 @@ def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: d
     from tracker.importer.parse import give_default_due  # the same default the numbered notices get
 
     dated = date_of_text(text, issued=header.issued)
+    meeting = first_date_near(text, ("họp", "hội nghị", "làm việc"))
     tasks = parse_prose_tasks(unglue(text), units=units, on=dated.on or today)
     for task in tasks:
         _flag(task, year_known=dated.on is not None, guessed_year=dated.on.year if dated.guessed and dated.on else None)
     if dated.on is not None and default_due == "end_of_meeting_month":
-        give_default_due(tasks, dated.on)
+        give_default_due(tasks, meeting or dated.on)
     warnings = []
     if outside := sum(1 for t in tasks if t.owner.unit is None):
         warnings.append(f"{outside} nhiệm vụ có đơn vị chủ trì ngoài danh sách của phường: hãy chọn đơn vị "
                         "(owner=...) hoặc bỏ (skip) trước khi lưu.")
     return ParsedDocument(kind="conclusion_notice", layout="prose", number=header.number, issued=dated.issued,
-                          title=header.title or _headline(text), tasks=tasks, warnings=warnings)
+                          meeting=meeting, title=header.title or _headline(text), tasks=tasks, warnings=warnings)
 
 
 def _flag(task: ParsedTask, *, year_known: bool, guessed_year: int | None) -> None:

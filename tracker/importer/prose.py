@@ -104,10 +104,12 @@ def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date) -> list[Pars
     Never raises on any text; gives [] for a text that assigns nothing."""
     tasks: list[ParsedTask] = []
     scope: Scope | None = None
+    directed = False
     for marked, paragraph in _paragraphs(text):
         if scope is not None and not marked:
             scope = None
-        directed = False  # a directive's context lasts for its paragraph
+        # A directive's context lasts for its paragraph and the numbered or bulleted items after it.
+        directed = directed and marked
         if marked and scope is not None and _split_lead_in(paragraph)[0] is None:
             tasks += _item_tasks(paragraph, scope, units, on)  # a bullet is one task, however long
             continue
