@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 
@@ -15,6 +16,7 @@ def nfc(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+@functools.lru_cache(maxsize=16384)  # the importer folds the same short names thousands of times
 def fold(text: str) -> str:
     """A comparison key: no diacritics (so hoá and hóa agree), lower case, words only, no trailing 'phường'."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))

@@ -29,16 +29,29 @@ _SAME_WIDTH = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": 
 
 def normalise(text: str) -> str:
     """`text` (NFC) lower-cased, with dashes and spaces unified and one tone placement, same length."""
-    chars = [c.lower() if len(c.lower()) == 1 else c for c in text.translate(_SAME_WIDTH)]
-    for i in range(len(chars) - 1):
-        (a, tone_a), (b, tone_b) = _SPLIT.get(chars[i], (chars[i], "")), _SPLIT.get(chars[i + 1], (chars[i + 1], ""))
-        before = chars[i - 1] if i else ""
-        after = chars[i + 2] if i + 2 < len(chars) else ""
-        if before == "q" and a == "u" and tone_a and not tone_b and b in _VOWELS:  # qúy -> quý
-            chars[i], chars[i + 1] = "u", _JOIN.get((b, tone_a), b)
-        elif a + b in ("oa", "oe", "uy") and tone_b and not tone_a and before != "q" and not after.isalpha():
-            chars[i], chars[i + 1] = _JOIN.get((a, tone_b), a), b  # hoá -> hóa, thuỷ -> thủy
-    return "".join(chars)
+    plain = text.translate(_SAME_WIDTH)
+    low = plain.lower()
+    if len(low) != len(plain):  # a letter whose lower case is longer ("İ") keeps its place as it is
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in plain)
+    # Regular expressions rather than a loop over characters: this runs over every sentence imported.
+    low = _QU_TONE.sub(_tone_to_vowel, low)  # qúy -> quý
+    return _LATE_TONE.sub(_tone_to_first, low)  # hoá -> hóa, thuỷ -> thủy
+
+
+def _tone_to_vowel(match: re.Match[str]) -> str:
+    tone = _SPLIT[match.group(1)][1]
+    return "u" + _JOIN.get((match.group(2), tone), match.group(2))
+
+
+def _tone_to_first(match: re.Match[str]) -> str:
+    first, toned = match.group(0)
+    base, tone = _SPLIT[toned]
+    return _JOIN.get((first, tone), first) + base
+
+
+_TONED = {v: "".join(unicodedata.normalize("NFC", v + t) for t in _TONE_MARKS) for v in _VOWELS}
+_QU_TONE = re.compile(f"(?<=q)([{_TONED['u']}])([{_VOWELS}])")
+_LATE_TONE = re.compile(f"(?<!q)(?:o[{_TONED['a']}{_TONED['e']}]|u[{_TONED['y']}])(?![^\\W\\d_])")
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ must do begins ("chủ trì", "phối hợp", "khẩn trương", "có trách nhi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-from tracker.importer.deadline_grammar import normalise
+from tracker.importer.deadline_grammar import normalise as _normalise
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.model import ALL_UNITS, UnitRef
 from tracker.names import fold
@@ -83,6 +84,13 @@ _GENERIC_WORDS = set(
 )
 _GENERIC_CORE = re.compile(r"\b(phong|ban|nganh|co quan|don vi|bo phan|so)\b")
 _LEVELS = set("huyen quan thi xa tran phuong tinh thanh pho tp cac va".split())
+
+
+@functools.lru_cache(maxsize=8192)
+def normalise(text: str) -> str:
+    """The deadline grammar's lower-casing (same length as `text`), remembered: owner phrases and their
+    pieces are lower-cased over and over while a list is split and resolved."""
+    return _normalise(text)
 
 
 @dataclass

@@ -80,6 +80,10 @@ _MARKER = re.compile(r"^\s*(?:[-–•+*]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))\s
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”']?\s+(?=[\"“'(]?[A-ZÀ-ỸĐ0-9])|(?<=\./\.)\s*")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-ZĐ][A-Za-zĐđ]{0,2}|tp|tx|q|h|p|đ/c|ths|ts|v\.v)\.$")
 
+RECENT_CLAUSES = 20
+MAX_SENTENCE = 3000
+# Words that say how a task is given, not what it is.
+_DIRECTIVE_WORDS = set("giao yeu cau de nghi can phai co trach nhiem duoc cung tiep tuc khan truong chu dong".split())
 NO_OWNER = "Chưa rõ đơn vị chủ trì: hãy chọn đơn vị (owner=...)."
 
 
@@ -158,14 +162,30 @@ def _sentences(paragraph: str) -> list[str]:
     pieces, start = [], 0
     for match in _SENTENCE_END.finditer(paragraph):
         candidate = paragraph[start:match.start()].strip()
-        if _ABBREVIATION.search(candidate):
+        if _ABBREVIATION.search(candidate[-12:]):
             continue  # "TP. Vũng Tàu", "H. Hóc Môn"
         if candidate:
-            pieces.append(candidate)
+            pieces.extend(_bounded(candidate))
         start = match.end()
     if paragraph[start:].strip():
-        pieces.append(paragraph[start:].strip())
+        pieces.extend(_bounded(paragraph[start:].strip()))
     return pieces
+
+
+def _bounded(sentence: str) -> list[str]:
+    """A sentence longer than any a person writes (a run-on page, a hostile file) cut at ';' and then at
+    MAX_SENTENCE characters, so that reading it costs no more than reading its pieces."""
+    if len(sentence) <= MAX_SENTENCE:
+        return [sentence]
+    pieces: list[str] = []
+    for part in sentence.split(";"):
+        while part:
+            if pieces and len(pieces[-1]) + len(part) + 1 <= MAX_SENTENCE:
+                pieces[-1] = f"{pieces[-1]};{part}"
+            else:
+                pieces.append(part[:MAX_SENTENCE])
+            part = part[MAX_SENTENCE:] if len(part) > MAX_SENTENCE else ""
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def _split_lead_in(sentence: str) -> tuple[str | None, str]:
@@ -338,26 +358,31 @@ def _same(partner: UnitRef, owner: UnitRef) -> bool:
 
 
 def _without_restatements(tasks: list[ParsedTask]) -> list[ParsedTask]:
-    """A later clause for the same owner whose words are nearly all in an earlier one ("Giao Phòng A rà
-    soát ... Phòng A rà soát ... như trên.") restates it and adds nothing."""
+    """A later clause for the same owner that says nothing a recent one did not ("Giao Phòng A rà soát hộ
+    nghèo năm 2026 ... Phòng A cần rà soát hộ nghèo năm 2026.") restates it and adds nothing; one new word
+    ("hộ cận nghèo") makes it a task of its own. Only the owner's last clauses are compared: a restatement
+    follows what it restates, and a long notice stays linear."""
     kept: list[ParsedTask] = []
+    recent: dict[tuple[str, str | None], list[tuple[str, set[str]]]] = {}
     for task in tasks:
-        words = set(fold(task.title).split())
-        if not any(_same(t.owner, task.owner) and t.title != task.title
-                   and len(words & set(fold(t.title).split())) >= 0.8 * len(words) for t in kept):
-            kept.append(task)
+        words = set(fold(task.title).split()) - _DIRECTIVE_WORDS
+        earlier = recent.setdefault((task.owner.text, task.owner.unit), [])
+        if any(title != task.title and words <= seen for title, seen in earlier):
+            continue
+        kept.append(task)
+        earlier.append((task.title, words))
+        del earlier[:-RECENT_CLAUSES]
     return kept
 
 
 def _number(tasks: list[ParsedTask]) -> None:
     """Refs in reading order: one number per clause, and a letter per owner when a clause has several."""
-    number, previous = 0, None
+    groups: list[list[ParsedTask]] = []
     for task in tasks:
-        if task.title is not previous:
-            number += 1
-            previous = task.title
-        task.ref = str(number)
-    for task in tasks:
-        siblings = [t for t in tasks if t.ref.rstrip("abcdefghijklmnopqrstuvwxyz") == task.ref]
-        if len(siblings) > 1:
-            task.ref += "abcdefghijklmnopqrstuvwxyz"[siblings.index(task) % 26]
+        if groups and groups[-1][0].title is task.title:
+            groups[-1].append(task)
+        else:
+            groups.append([task])
+    for number, group in enumerate(groups, start=1):
+        for index, task in enumerate(group):
+            task.ref = str(number) + ("abcdefghijklmnopqrstuvwxyz"[index % 26] if len(group) > 1 else "")
