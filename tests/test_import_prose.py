@@ -96,6 +96,27 @@ def test_a_numbered_notice_without_unit_sections_reads_every_item_and_the_meetin
     assert parsed.tasks[1].deadline.default == date(2026, 6, 30)
 
 
+def test_in_a_notice_of_conclusions_a_unit_opening_a_sentence_owns_it(units):
+    notice = HEADER + "THÔNG BÁO\nKết luận của Chủ tịch UBND phường tại buổi làm việc\n\n"
+    parsed = parse("Văn phòng HĐND và UBND phường tham mưu kế hoạch kiểm tra công vụ năm 2026.\n\n"
+                   "Công an phường, Ban Chỉ huy Quân sự phường phối hợp bảo đảm an ninh dịp lễ 2/9.", units,
+                   header=notice)
+    assert owners(parsed) == [VP, CA, "Ban Chỉ huy Quân sự"]
+
+
+def test_a_units_name_before_a_colon_owns_what_follows(units):
+    parsed = parse("Trung tâm Phục vụ hành chính công phường: tiếp tục nâng cao chất lượng giải quyết thủ tục "
+                   "hành chính; không để hồ sơ trễ hạn.", units)
+    assert owners(parsed) == ["Trung tâm Phục vụ hành chính công"] * 2
+
+
+def test_the_closing_article_of_a_decision_is_not_a_task(units):
+    parsed = parse("Điều 2. Giao Phòng Văn hóa - Xã hội chủ trì tổ chức thực hiện Kế hoạch.\n\n"
+                   "Điều 3. Chánh Văn phòng HĐND và UBND phường, Trưởng Công an phường chịu trách nhiệm thi hành "
+                   "Quyết định này.", units)
+    assert owners(parsed) == [VHXH]
+
+
 def test_coordinators_are_the_named_bodies_after_phoi_hop_without_the_generic_ones(units):
     parsed = parse("Giao Phòng Kinh tế, Hạ tầng và Đô thị chủ trì, phối hợp với Công an phường, Ban CHQS phường "
                    "và các đơn vị liên quan rà soát các điểm tập kết rác; báo cáo UBND phường kết quả.", units)

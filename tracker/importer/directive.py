@@ -30,7 +30,7 @@ def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: d
 
     dated = date_of_text(text, issued=header.issued)
     meeting = first_date_near(text, ("họp", "hội nghị", "làm việc"))
-    tasks = parse_prose_tasks(unglue(text), units=units, on=dated.on or today)
+    tasks = parse_prose_tasks(unglue(text), units=units, on=dated.on or today, directive=_declares_directive(header))
     for task in tasks:
         _flag(task, year_known=dated.on is not None, guessed_year=dated.on.year if dated.guessed and dated.on else None)
     if dated.on is not None and default_due == "end_of_meeting_month":
@@ -41,6 +41,14 @@ def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: d
                         "(owner=...) hoặc bỏ (skip) trước khi lưu.")
     return ParsedDocument(kind="conclusion_notice", layout="prose", number=header.number, issued=dated.issued,
                           meeting=meeting, title=header.title or _headline(text), tasks=tasks, warnings=warnings)
+
+
+def _declares_directive(header: Header) -> bool:
+    """A notice or letter whose title says it concludes or directs: "Kết luận của Chủ tịch ...", "Ý kiến
+    chỉ đạo ...", "V/v giao nhiệm vụ ..."."""
+    title = header.title.lower()
+    return header.kind_word in ("THÔNG BÁO", "CÔNG VĂN") and any(
+        word in title for word in ("kết luận", "chỉ đạo", "giao nhiệm vụ", "triển khai"))
 
 
 def _flag(task: ParsedTask, *, year_known: bool, guessed_year: int | None) -> None:

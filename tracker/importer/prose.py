@@ -25,7 +25,7 @@ from tracker.importer.partners import partner_spans, partners_of
 from tracker.names import fold
 
 _OBJECT_CUE = re.compile(
-    r"(?<!\w)(?:giao\s+trách\s+nhiệm\s+cho|giao\s*cho|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền(?:\s+cho)?|"
+    r"(?<!\w)(?:giao\s+(?:trách\s+nhiệm|nhiệm\s+vụ)(?:\s+cho)?|giao\s*cho|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền(?:\s+cho)?|"
     r"kính\s+mong|kính\s+đề\s+nghị|chỉ\s+thị(?:\s+cho)?|phân\s+công(?:\s+cho)?|(?P<sent>gửi))(?!\w)"
 )
 # "văn bản gửi Trưởng Công an huyện, Chủ tịch UBND xã X, chỉ đạo xác minh ...": the addressees act.
@@ -51,9 +51,12 @@ _DIRECTS = re.compile(
     r"\s*(?:cũng\s+)?(?:giao|yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|(?:ủy|uỷ)\s+quyền|phân\s+công|kính|trân\s+trọng|"
     r"thông\s+báo|kết\s+luận|khẳng\s+định|ghi\s+nhận|đánh\s+giá)(?!\w)"
 )
+# The closing article of every decision ("... chịu trách nhiệm thi hành Quyết định này") assigns nothing to track.
+_BOILERPLATE = re.compile(r"(?<!\w)thi\s+hành\s+(?:quyết\s+định|thông\s+báo|văn\s+bản|chỉ\s+thị|kế\s+hoạch)\s+này")
 _CROSSES_COMMA = re.compile(
     r"\s*,?\s*(?:cùng|trên\s+cơ\s+sở|căn\s+cứ|theo|trên\s+địa\s+bàn|tại|trong\s+phạm\s+vi)(?!\w)"
 )
+_REPORTED = re.compile(r"\s*(?:đã|đang|vừa)(?!\w)")  # "Đã giải ngân ...": an item of a report
 _CONNECTOR = re.compile(
     r"^\s*(?:(?:đồng\s+thời|trong\s+đó|theo\s+đó|bên\s+cạnh\s+đó|ngoài\s+ra|mặt\s+khác|riêng|sau\s+đó)\s*,?\s*)+"
 )
@@ -103,24 +106,27 @@ class Clause:
     start: int = 0  # where the clause starts in its sentence
 
 
-def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date) -> list[ParsedTask]:
+def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date, directive: bool = False
+                      ) -> list[ParsedTask]:
     """The tasks of a directive written as prose, numbered in reading order ("1", "2", "2a" ...).
-    Never raises on any text; gives [] for a text that assigns nothing."""
+    `directive` says the document declares itself one (a notice of conclusions, a letter assigning
+    tasks): a unit that opens a sentence with what it does is then an owner throughout. Never raises on
+    any text; gives [] for a text that assigns nothing."""
     tasks: list[ParsedTask] = []
     scope: Scope | None = None
     directed = False
     for marked, paragraph in _paragraphs(text):
         if scope is not None and not marked:
             scope = None
-        # A directive's context lasts for its paragraph and the numbered or bulleted items after it.
-        directed = directed and marked
-        if marked and scope is not None and _split_lead_in(paragraph)[0] is None:
+        # Elsewhere a directive's context lasts for its paragraph and the numbered items after it.
+        directed = directive or (directed and marked)
+        if marked and scope is not None and _split_lead_in(paragraph, units)[0] is None:
             tasks += _item_tasks(paragraph, scope, units, on)  # a bullet is one task, however long
             continue
         sentences = _sentences(paragraph)
         inline = False  # the rest of a paragraph after a lead-in's colon is its list
         for index, sentence in enumerate(sentences):
-            lead, items = _split_lead_in(sentence)
+            lead, items = _split_lead_in(sentence, units)
             if lead is not None:
                 directed, inline = True, True
                 scope = _scope(lead, units, on)
@@ -188,13 +194,17 @@ def _bounded(sentence: str) -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
-def _split_lead_in(sentence: str) -> tuple[str | None, str]:
-    """A lead-in ("... yêu cầu:", "... thực hiện một số nội dung sau:") and what follows its colon."""
+def _split_lead_in(sentence: str, units: UnitDirectory) -> tuple[str | None, str]:
+    """A lead-in ("... yêu cầu:", "... thực hiện một số nội dung sau:", or a unit's name alone: "Trung tâm
+    Phục vụ hành chính công: tiếp tục ...") and what follows its colon."""
     colon = sentence.find(":")
     if colon < 0:
         return None, ""
     lead = sentence[:colon]
     low = normalise(lead)
+    named = read_owner(lead, low, 0, units)
+    if named is not None and named.owners and not named.person and named.end >= len(lead.rstrip()):
+        return lead, sentence[colon + 1:].strip()
     if not _LEAD_IN_WORDS.search(low) or re.search(r"(?:kính\s+gửi|nơi\s+nhận|thời\s+gian|địa\s+điểm|gồm)\s*$", low):
         return None, ""
     if ends_with_owner_word(low):
@@ -208,9 +218,11 @@ def _split_lead_in(sentence: str) -> tuple[str | None, str]:
 
 def _scope(lead: str, units: UnitDirectory, on: date) -> Scope:
     """The owner the lead-in names (the last cue's object; no verb needed: "Giao trách nhiệm cho từng cơ
-    quan, ban, ngành, ... yêu cầu:") and its period ("nhiệm vụ tháng 11", "trong tháng 9/2020")."""
+    quan, ban, ngành, ... yêu cầu:"; or the unit the lead-in is) and its period ("nhiệm vụ tháng 11",
+    "trong tháng 9/2020")."""
     low = normalise(lead)
-    owners: list[UnitRef] = []
+    named = read_owner(lead, low, 0, units)
+    owners: list[UnitRef] = named.owners if named and not named.person and named.end >= len(lead.rstrip()) else []
     for cue in _OBJECT_CUE.finditer(low):
         if _NOT_A_CUE_BEFORE.search(low, 0, cue.start()) or cue.group("sent"):
             continue
@@ -246,7 +258,7 @@ def _item_tasks(item: str, scope: Scope, units: UnitDirectory, on: date, *, bare
         scope.owners = clauses[-1].owners
         return [t for c in clauses for t in _tasks(c, units, on, period=scope.period)]
     low = normalise(item)
-    if (not bare and not verb_at(low, 0)) or _NARRATION.match(low) or not (scope.owners or scope.spoken):
+    if (not bare and not verb_at(low, 0)) or _REPORTED.match(low) or not (scope.owners or scope.spoken):
         return []
     owners = scope.owners or [UnitRef("", None)]
     return _tasks(Clause(item, owners), units, on, period=scope.period)
@@ -273,7 +285,7 @@ def _clauses(sentence: str, units: UnitDirectory, directed: bool) -> list[Clause
     for index, (start, owners) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(sentence)
         text = sentence[start:end].strip(" ,;.")
-        if owners and text:
+        if owners and text and not _BOILERPLATE.search(low, start, end):
             clauses.append(Clause(text, owners, start))
     return clauses
 
