@@ -19,7 +19,8 @@ _NUCLEUS = f"{_VOWEL}{{1,3}}"
 _CODA = r"(?:ch|ng|nh|[cmnpt])?"
 _SYLLABLE = re.compile(f"({_ONSET})({_NUCLEUS})({_CODA})")
 # A nucleus that ends in a glide (ao, ai, êu, ươi ...) closes the syllable: "Giaoc" is no syllable.
-_GLIDES = set(unicodedata.normalize("NFC", v + t) for v in "iouy" for t in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"))
+_TONES = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+_GLIDES = {unicodedata.normalize("NFC", v + t) for v in "iouy" for t in _TONES}
 _VOWEL_LETTERS = set(_VOWEL.strip("[]"))
 _WORD = re.compile(r"[^\W\d_]{4,}")
 # A lower-case letter followed by a capital inside one run: "phốTrạm", "VỀVIỆC" is handled by syllables.
@@ -32,9 +33,7 @@ def is_syllable(word: str) -> bool:
     if match is None:
         return False
     onset, nucleus, coda = match.groups()
-    if coda and len(nucleus) > 1 and nucleus[-1] in _GLIDES and not nucleus.startswith(("u", "ư")):
-        return False
-    return True
+    return not (coda and len(nucleus) > 1 and nucleus[-1] in _GLIDES and not nucleus.startswith(("u", "ư")))
 
 
 def unglue(text: str) -> str:

@@ -14,76 +14,11 @@ import functools
 import re
 from dataclasses import dataclass
 
+from tracker.importer import directive_words as vocab
 from tracker.importer.deadline_grammar import normalise as _normalise
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.model import ALL_UNITS, UnitRef
 from tracker.names import fold
-
-# Organisation words that begin a unit's name (longest first inside each alternative).
-_HEAD = (
-    r"ủy\s*ban\s*nhân\s*dân|uỷ\s*ban\s*nhân\s*dân|ủy\s*ban\s*mặt\s*trận|ủy\s*ban|uỷ\s*ban|ubnd|ubmttq\S*|mttq|"
-    r"hđnd|hội\s+đồng\s+nhân\s+dân|thường\s+trực|ban\s+thường\s+trực|ban\s+chỉ\s+huy|ban\s+chỉ\s+đạo|"
-    r"ban\s+quản\s+lý|ban(?!\s+hành)|bch\S*|bcđ|phòng(?!\s+(?:chống|ngừa|cháy|tránh|dịch|họp))|"
-    r"sở(?!\s+(?:hữu|thích))|công\s+an|trung\s+tâm|văn\s+phòng|trạm|"
-    r"hội(?!\s+(?:nghị|thi|diễn|thảo|trại|chợ|họp|viên))|tổ\s+dân\s+phố|tdp|tổ(?!\s+(?:chức|quốc|hợp))|"
-    r"đội(?!\s+ngũ)|bộ\s+phận|chi\s+cục|cục(?!\s+bộ)|đài|trường(?!\s+hợp)|bệnh\s+viện|thanh\s+tra|kho\s+bạc|"
-    r"chi\s+nhánh|mặt\s+trận|đoàn\s+thanh\s+niên|liên\s+đoàn|đảng\s+ủy|tòa\s+án|viện\s+kiểm\s+sát|"
-    r"tổng\s+công\s+ty|công\s+ty|thành\s+phố|tp\.?|thị\s+xã|thị\s+trấn|phường|xã(?!\s+hội)|huyện|quận|tỉnh|"
-    r"khu\s+phố|thôn|ấp|cấp\s+(?:huyện|xã|tỉnh)|cơ\s+quan|đơn\s+vị|ngành|bộ(?!\s+(?:máy|hồ\s+sơ|tiêu\s+chí))|"
-    r"lực\s+lượng|hợp\s+tác\s+xã|khu\s+dân\s+cư"
-)
-# Titles stand for the unit they head: "Giám đốc Sở Y" is Sở Y, "Chánh Văn phòng" is Văn phòng.
-_TITLE = (
-    r"(?:phó\s+)?(?:chủ\s+tịch|giám\s+đốc|tổng\s+giám\s+đốc|thủ\s+trưởng|chỉ\s+huy\s+trưởng|trạm\s+trưởng|"
-    r"cục\s+trưởng|chi\s+cục\s+trưởng|hiệu\s+trưởng|lãnh\s+đạo|tổ\s+trưởng|trưởng\s+ban|trưởng(?=\s+(?:phòng|"
-    r"công\s+an|ban|trạm|đài|khoa))|trưởng|chánh(?=\s+(?:văn\s+phòng|thanh\s+tra)))"
-)
-_QUANTIFIER = r"(?:(?:tất\s+cả|toàn\s+thể)\s+)?(?:các|từng|mỗi|\d{1,3})\s+"
-_HEAD_AT = re.compile(rf"(?:{_TITLE}\s+)?(?:{_QUANTIFIER})?(?:{_HEAD})(?!\w)")
-_TITLE_AT = re.compile(rf"{_TITLE}\s+(?=(?:{_QUANTIFIER})?(?:{_HEAD})(?!\w))")
-_ANY_HEAD_AT = re.compile(rf"(?:{_TITLE}\s+)?(?:{_QUANTIFIER})?(?:{_HEAD})(?!\w)|{_TITLE}(?!\w)")
-_PERSON = re.compile(r"(?:đồng\s+chí|đ/c|ông|bà)(?!\w)")
-
-# Verbs and modal words that begin what an owner must do. They end an owner phrase.
-STRONG_VERBS = (
-    r"chủ\s*trì|chu\s+trì|phối\s+hợp|thực\s+hiện|triển\s+khai|rà\s+soát|tham\s+mưu|nghiên\s+cứu|báo\s+cáo|"
-    r"khẩn\s+trương|tập\s+trung|chủ\s+động|tiếp\s+tục|hoàn\s+thành|hoàn\s+thiện|hoàn\s+chỉnh|đẩy\s+nhanh|xử\s+lý|"
-    r"giải\s+quyết|tiến\s+hành|hướng\s+dẫn|tăng\s+cường|theo\s+dõi|đôn\s+đốc|cập\s+nhật|có\s+trách\s+nhiệm|"
-    r"có\s+nhiệm\s+vụ|chịu\s+trách\s+nhiệm|cần|phải|làm\s+tốt|thành\s+lập|bàn\s+giao|nộp|tiếp\s+thu|quán\s+triệt|"
-    r"duy\s+trì|chuẩn\s+bị|được\s+giao|sớm|kịp\s+thời|nghiêm\s+túc|quan\s+tâm|xác\s+minh|đề\s+xuất|trình|"
-    r"khắc\s+phục|bố\s+trí|ban\s+hành|tổng\s+hợp|điều\s+chỉnh|bổ\s+sung|thẩm\s+định|lựa\s+chọn|thu\s+hồi|"
-    r"cung\s+cấp|gửi|tháo\s+dỡ|lập|tham\s+gia|kiên\s+quyết|nắm\s+bắt|thường\s+xuyên|định\s+kỳ|đảm\s+bảo|"
-    r"bảo\s+đảm|nâng\s+cao|củng\s+cố|kiện\s+toàn|sắp\s+xếp|giải\s+tỏa|ngăn\s+chặn|tiếp\s+nhận|xem\s+xét|"
-    r"đánh\s+giá|tổng\s+kết|sơ\s+kết|chấn\s+chỉnh|phân\s+công|làm\s+rõ|công\s+khai|niêm\s+yết|vận\s+động|"
-    r"tuyên\s+truyền|thống\s+nhất|tích\s+cực|ưu\s+tiên|trực\s+tiếp|huy\s+động|tổ\s+chức\s+thực\s+hiện|"
-    r"tổ\s+chức\s+triển\s+khai|ra\s+quân|dẹp|xử\s+phạt|cưỡng\s+chế|di\s+dời|thu\s+gom|nạo\s+vét|thi\s+công|"
-    r"sửa\s+chữa|phát\s+động|đẩy\s+mạnh|tập\s+huấn|điều\s+tra|khảo\s+sát|công\s+bố|trả\s+lời|giải\s+đáp|"
-    r"xác\s+nhận|vận\s+hành|mua\s+sắm|giải\s+ngân|quyết\s+toán|thanh\s+toán|lấy\s+ý\s+kiến|góp\s+ý|"
-    r"hoàn\s+tất|nắm\s+chắc|nắm|phổ\s+biến|trang\s+trí|treo|rà|đề\s+nghị\s+cấp"
-)
-# Verbs that also occur inside names, right after the organisation word ("Ban Quản lý dự án", "Ban Chỉ
-# đạo", "Chi cục Thống kê") or capitalised ("Sở Kế hoạch và Đầu tư"); the domain words "xây dựng", "đầu
-# tư", "thanh tra" also deeper inside ("Tổ Thanh tra xây dựng", "Bộ phận Địa chính xây dựng").
-WEAK_VERBS = r"xây\s+dựng|tổ\s+chức|quản\s+lý|kiểm\s+tra|chỉ\s+đạo|thanh\s+tra|(?<!chủ\s)đầu\s+tư|hỗ\s+trợ|giám\s+sát|thống\s+kê"
-_DOMAIN_WORDS = re.compile(r"(?:xây\s+dựng|đầu\s+tư|thanh\s+tra)(?!\w)")
-_STRONG_AT = re.compile(rf"(?:{STRONG_VERBS})(?!\w)")
-_WEAK_AT = re.compile(rf"(?:{WEAK_VERBS})(?!\w)")
-# Words after which an owner's name is over: a co-subject, a purpose, a place, an adverb.
-_STOP_AT = re.compile(
-    r"(?:cùng|để|nhằm|theo|về|tại|trên\s+địa\s+bàn|trên\s+toàn|trong|cũng|đã|sẽ|đang|vừa|không|chưa|thì|"
-    r"là|có|được|với|nếu|khi|sau|trước|từ|đến|của\s+(?:ubnd|ủy\s+ban|uỷ\s+ban)|nêu|này|đó|như|trên\s+cơ\s+sở|"
-    r"căn\s+cứ|ngay|bằng|do|vào|lại|làm|đạt|gồm|bao\s+gồm|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền|kính|trân\s+trọng|thông\s+báo)(?!\w)"
-)
-_TOKEN = re.compile(r"\w+(?:[&./-]\w+)*|[^\w\s]")
-_MAX_TOKENS = 45
-
-# "các phòng, ban, ngành", "từng cơ quan, ban, ngành", "các bộ phận chuyên môn liên quan": every unit.
-_GENERIC_WORDS = set(
-    "cac tung tat ca toan the moi va phong ban nganh co quan don vi bo phan chuyen mon lien su nghiep truc thuoc "
-    "so chuc nang doan hanh chinh cong tinh huyen phuong xa thi quan cua nha nuoc".split()
-)
-_GENERIC_CORE = re.compile(r"\b(phong|ban|nganh|co quan|don vi|bo phan|so)\b")
-_LEVELS = set("huyen quan thi xa tran phuong tinh thanh pho tp cac va".split())
 
 
 @functools.lru_cache(maxsize=8192)
@@ -108,28 +43,28 @@ class OwnerPhrase:
 def ends_with_owner_word(low: str) -> bool:
     """Whether `low` ends with an organisation word ("phối hợp các Sở", "UBND các huyện"): a colon after it
     opens a list of names, not a list of tasks."""
-    return re.search(rf"(?<!\w)(?:{_QUANTIFIER})?(?:{_HEAD})\s*$", low) is not None
+    return re.search(rf"(?<!\w)(?:{vocab.QUANTIFIER})?(?:{vocab.HEAD})\s*$", low) is not None
 
 
 def starts_with_owner(low: str, pos: int) -> bool:
     """Whether an organisation word (after an optional title and quantifier) begins at `pos`."""
-    return _HEAD_AT.match(low, pos) is not None
+    return vocab.HEAD_AT.match(low, pos) is not None
 
 
 def read_owner(text: str, low: str, pos: int, units: UnitDirectory) -> OwnerPhrase | None:
     """The owner phrase that begins at `pos` (spaces skipped), or None when none begins there."""
     while pos < len(low) and low[pos] in " ,":
         pos += 1
-    if _PERSON.match(low, pos):
-        end = _phrase_end(text, low, _PERSON.match(low, pos).end(), units)  # type: ignore[union-attr]
+    if vocab.PERSON.match(low, pos):
+        end = _phrase_end(text, low, vocab.PERSON.match(low, pos).end(), units)  # type: ignore[union-attr]
         return OwnerPhrase(pos, end, [], person=True)
-    if not _HEAD_AT.match(low, pos):
+    if not vocab.HEAD_AT.match(low, pos):
         return None
     end = _phrase_end(text, low, pos, units)
     written = text[pos:end].strip(" ,")
     if _too_long_for_a_name(written):
         return None
-    titled = _TITLE_AT.match(low, pos) is not None
+    titled = vocab.TITLE_AT.match(low, pos) is not None
     if low.startswith(":", pos + len(written)) and _is_bare_kind(written):
         # "các phòng: Văn hóa - Xã hội, Kinh tế, Hạ tầng và Đô thị" names its units after the colon.
         names_at = pos + len(written) + 1
@@ -173,7 +108,7 @@ def named_list(head: str, names: str, units: UnitDirectory) -> list[UnitRef]:
 def _is_bare_kind(written: str) -> bool:
     """"các phòng", "các Sở", "UBND các huyện": a kind of unit with no name, which a colon then lists."""
     words = [w for w in fold(written).split() if w not in ("cac", "nhung", "ubnd", "uy", "ban", "nhan", "dan")]
-    kinds = _LEVELS | {"phong", "so", "ban", "nganh", "don", "vi", "co", "quan", "trung", "tam", "doi", "to"}
+    kinds = vocab.LEVELS | {"phong", "so", "ban", "nganh", "don", "vi", "co", "quan", "trung", "tam", "doi", "to"}
     return bool(words) and all(w in kinds for w in words) or fold(written) in ("cac ban", "cac uy ban")
 
 
@@ -181,17 +116,17 @@ def verb_at(low: str, pos: int) -> bool:
     """Whether a verb of action begins at `pos` (spaces and a few adverbs skipped)."""
     while pos < len(low) and low[pos] == " ":
         pos += 1
-    return _STRONG_AT.match(low, pos) is not None or _WEAK_AT.match(low, pos) is not None
+    return vocab.STRONG_AT.match(low, pos) is not None or vocab.WEAK_AT.match(low, pos) is not None
 
 
 def _phrase_end(text: str, low: str, pos: int, units: UnitDirectory) -> int:
     # A name of the ward's own units is taken whole first: "Phòng Kinh tế, Hạ tầng và Đô thị".
-    title = _TITLE_AT.match(low, pos)
+    title = vocab.TITLE_AT.match(low, pos)
     name_pos = title.end() if title else pos
     known = units.name_at(text[name_pos:])
     if known and _name_ends_at(text, low, name_pos + len(known)):
         return name_pos + len(known)
-    tokens = list(_TOKEN.finditer(low, pos, min(len(low), pos + 600)))[:_MAX_TOKENS]
+    tokens = list(vocab.TOKEN.finditer(low, pos, min(len(low), pos + 600)))[:vocab.MAX_TOKENS]
     depth = 0
     for index, token in enumerate(tokens):
         word, at = token.group(0), token.start()
@@ -213,9 +148,9 @@ def _phrase_end(text: str, low: str, pos: int, units: UnitDirectory) -> int:
             continue
         if low.startswith(("có liên quan", "liên quan"), at):
             continue  # "các cơ quan, đơn vị có liên quan và UBND các xã"
-        if _STRONG_AT.match(low, at) or _STOP_AT.match(low, at):
+        if vocab.STRONG_AT.match(low, at) or vocab.STOP_AT.match(low, at):
             return at
-        if _WEAK_AT.match(low, at) and _weak_verb_ends(text, low, tokens, index):
+        if vocab.WEAK_AT.match(low, at) and _weak_verb_ends(text, low, tokens, index):
             return at
     return tokens[-1].end() if tokens else pos
 
@@ -229,12 +164,12 @@ def _name_ends_at(text: str, low: str, at: int) -> bool:
         return True
     if rest[0] == "," or rest.startswith("và "):
         return False
-    return bool(_STRONG_AT.match(low, at) or _WEAK_AT.match(low, at) or _STOP_AT.match(low, at))
+    return bool(vocab.STRONG_AT.match(low, at) or vocab.WEAK_AT.match(low, at) or vocab.STOP_AT.match(low, at))
 
 
 def _continues_list(text: str, low: str, at: int) -> bool:
     """After a comma or "và": another owner (an organisation word, a title, a name, a number) follows."""
-    if _ANY_HEAD_AT.match(low, at) or _STRONG_AT.match(low, at) is None and text[at].isupper():
+    if vocab.ANY_HEAD_AT.match(low, at) or vocab.STRONG_AT.match(low, at) is None and text[at].isupper():
         return True
     return text[at].isdigit()
 
@@ -245,7 +180,7 @@ def _right_after_kind(low: str, tokens: list[re.Match[str]], index: int) -> bool
     ("Công an phường | chỉ đạo")."""
     for start in range(index - 1, -1, -1):
         if start == 0 or tokens[start - 1].group(0) in (",", "và"):
-            head = _ANY_HEAD_AT.match(low, tokens[start].start())
+            head = vocab.ANY_HEAD_AT.match(low, tokens[start].start())
             return head is not None and low[head.end():tokens[index].start()].strip() == ""
     return False
 
@@ -254,14 +189,14 @@ def _weak_verb_ends(text: str, low: str, tokens: list[re.Match[str]], index: int
     at = tokens[index].start()
     if text[at].isupper() or _right_after_kind(low, tokens, index):
         return False
-    if not _DOMAIN_WORDS.match(low, at):
+    if not vocab.DOMAIN_WORDS.match(low, at):
         return True
     # "Tổ Thanh tra xây dựng tiến hành", "Địa chính xây dựng, Tổ Thanh tra ...": a name goes on into a verb
     # or into the next owner of a list; "Phòng A xây dựng kế hoạch ..." does not.
     ahead = [t for t in tokens[index + 2 : index + 4]]
     if ahead and ahead[0].group(0) == ",":
-        return not (len(ahead) > 1 and _ANY_HEAD_AT.match(low, ahead[1].start()))
-    return not (ahead and _STRONG_AT.match(low, ahead[0].start()))
+        return not (len(ahead) > 1 and vocab.ANY_HEAD_AT.match(low, ahead[1].start()))
+    return not (ahead and vocab.STRONG_AT.match(low, ahead[0].start()))
 
 
 def split_owners(written: str, units: UnitDirectory) -> list[UnitRef]:
@@ -271,7 +206,7 @@ def split_owners(written: str, units: UnitDirectory) -> list[UnitRef]:
     written = _strip_title(written)
     low = normalise(written)
     owners: list[UnitRef] = []
-    segments = _split_on(written, low, rf"\s+và\s+(?={_TITLE}\s|{_QUANTIFIER}|(?:{_HEAD})(?!\w))")
+    segments = _split_on(written, low, rf"\s+và\s+(?={vocab.TITLE}\s|{vocab.QUANTIFIER}|(?:{vocab.HEAD})(?!\w))")
     for segment in _merge_known(segments, units, " và "):
         owners.extend(_segment_owners(segment, units))
     unique: list[UnitRef] = []
@@ -339,7 +274,7 @@ def _merge_groups(pieces: list[str]) -> list[str]:
 
 
 def _joins_group(previous: list[str], words: list[str]) -> bool:
-    if "cac" in previous and all(w in _LEVELS for w in words):
+    if "cac" in previous and all(w in vocab.LEVELS for w in words):
         return True
     return is_generic(" ".join(previous)) and words[0] in ("ban", "nganh", "don", "co", "phong", "so")
 
@@ -380,7 +315,7 @@ def _without_plural(owner: UnitRef, units: UnitDirectory) -> UnitRef:
 def _strip_title(text: str) -> str:
 
     text = text.strip(" ,;.-–")
-    match = _TITLE_AT.match(normalise(text))
+    match = vocab.TITLE_AT.match(normalise(text))
     return text[match.end():].strip() if match else text
 
 
@@ -418,7 +353,7 @@ def _is_group_of_levels(segment: str) -> bool:
     """"UBND các huyện, thị xã, thành phố": a group named by levels only, one owner."""
     words = fold(segment).split()
     body = [w for w in words if w not in ("ubnd", "uy", "ban", "nhan", "dan")]
-    return bool(body) and "cac" in body and all(w in _LEVELS for w in body)
+    return bool(body) and "cac" in body and all(w in vocab.LEVELS for w in body)
 
 
 def _generic_start(words: list[str]) -> bool:
@@ -433,5 +368,5 @@ def is_generic(text: str) -> bool:
     if not _generic_start(words):
         return False
     # A short unknown word is a typo or an abbreviation of a level ("ngành tnh"), not a name.
-    known = [w for w in words if w in _GENERIC_WORDS or len(w) <= 3 and not w.isdigit()]
-    return len(known) == len(words) and _GENERIC_CORE.search(key) is not None
+    known = [w for w in words if w in vocab.GENERIC_WORDS or len(w) <= 3 and not w.isdigit()]
+    return len(known) == len(words) and vocab.GENERIC_CORE.search(key) is not None

@@ -6,10 +6,10 @@ import calendar as month_calendar
 import re
 from datetime import date
 
+from tracker.importer.directive import NO_ASSIGNMENT, parse_directive
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.header import first_date_near, read_header
 from tracker.importer.model import ParsedDocument
-from tracker.importer.directive import NO_ASSIGNMENT, parse_directive
 from tracker.importer.notice import parse_notice_tasks
 from tracker.importer.tables import parse_task_tables
 
@@ -28,7 +28,8 @@ def parse_document(text: str, *, units: UnitDirectory, today: date, default_due:
     table = parse_task_tables(text, units=units, on=header.issued or today)
     if table.tasks:
         return ParsedDocument(
-            kind="task_table", layout="table", number=table.number or header.number, issued=table.issued or header.issued,
+            kind="task_table", layout="table", number=table.number or header.number,
+            issued=table.issued or header.issued,
             title=table.title or header.title, tasks=table.tasks, warnings=table.warnings,
             report_month=table.report_month,
         )

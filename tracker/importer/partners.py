@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 
 from tracker.importer.deadline_grammar import normalise
+from tracker.importer.directive_words import STRONG_VERBS
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.model import ALL_UNITS, UnitRef
-from tracker.importer.owners import STRONG_VERBS, named_list, read_owner, starts_with_owner
+from tracker.importer.owners import named_list, read_owner, starts_with_owner
 
 _COORDINATE = re.compile(r"(?<!\w)phối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+(?:với|cùng))?\s+")
 _LIST_END = re.compile(rf"[;.!?]|\s(?:{STRONG_VERBS}|để|nhằm)(?!\w)|$")
@@ -48,7 +49,8 @@ def _partner_groups(clause: str, low: str, pos: int, units: UnitDirectory) -> tu
             pos = end
         else:
             found += phrase.owners
-        if not low.startswith(";", pos) or not starts_with_owner(low, pos + 1 + len(low[pos + 1:]) - len(low[pos + 1:].lstrip())):
+        after = pos + 1 + len(low[pos + 1:]) - len(low[pos + 1:].lstrip())
+        if not low.startswith(";", pos) or not starts_with_owner(low, after):
             break
-        pos += 1
+        pos = after
     return found, pos

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.importer import directive_words as vocab
 from tracker.importer.deadline_grammar import normalise
 from tracker.importer.deadlines import find_deadline, parse_deadline
 from tracker.importer.directory import UnitDirectory
@@ -24,69 +25,13 @@ from tracker.importer.owners import OwnerPhrase, ends_with_owner_word, read_owne
 from tracker.importer.partners import partner_spans, partners_of
 from tracker.names import fold
 
-_OBJECT_CUE = re.compile(
-    r"(?<!\w)(?:giao\s+(?:trách\s+nhiệm|nhiệm\s+vụ)(?:\s+cho)?|giao\s*cho|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền(?:\s+cho)?|"
-    r"kính\s+mong|kính\s+đề\s+nghị|chỉ\s+thị(?:\s+cho)?|phân\s+công(?:\s+cho)?|(?P<sent>gửi))(?!\w)"
-)
-# "văn bản gửi Trưởng Công an huyện, Chủ tịch UBND xã X, chỉ đạo xác minh ...": the addressees act.
-_SENT_TO_ACT = re.compile(r"\s*,\s*(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo)(?!\w)")
-# Words before a cue that make it something else: "bàn giao", "được giao", "theo đề nghị", "kiến nghị".
-_NOT_A_CUE_BEFORE = re.compile(
-    r"(?:bàn|chuyển|được|đã|nhiệm\s+vụ|theo|đáp\s+ứng|với|có|các|những|của|mọi|tờ\s+trình|văn\s+bản|đơn|kiến|"
-    r"ý\s+kiến)\s*$"
-)
-_NOT_A_CUE_AFTER = re.compile(r"\s*(?:thông|dịch|lưu|đất|nhận|kết|của|tại|xem\s+xét|về|là)(?!\w)")
-_MEETING = re.compile(r"\s*(ban)(?!\w)")  # "họp giao ban", unless it is "Giao Ban Văn hóa ..."
-# A request from below is a petition, not an assignment: "Tổ dân phố đề nghị ...", "gia đình ông đề nghị".
-_PETITIONER = re.compile(
-    r"(?:tổ\s+dân\s+phố|hộ\s+dân|gia\s+đình(?:\s+\S+){0,3}|công\s+dân|người\s+dân|(?<!ban\s)(?<!đồng\s)nhân\s+dân|doanh\s+nghiệp|"
-    r"cử\s+tri|thôn)(?:\s+\S+){0,3}?\s+(?:cũng\s+|đã\s+|có\s+đơn\s+)?$"
-)
-_OBLIGATION = re.compile(
-    r"\s*(?:cũng\s+)?(?:cần|phải|có\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|được\s+giao|chịu\s+trách\s+nhiệm|khẩn\s+trương)(?!\w)"
-)
-# Narration, not direction: "Trạm y tế đã phối hợp ...", "UBND phường sẽ tăng cường ...".
-_NARRATION = re.compile(r"\s*(?:cũng\s+)?(?:đã|đang|vừa|sẽ|được(?!\s+giao)|không|chưa)(?!\w)")
-_DIRECTS = re.compile(
-    r"\s*(?:cũng\s+)?(?:giao|yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|(?:ủy|uỷ)\s+quyền|phân\s+công|kính|trân\s+trọng|"
-    r"thông\s+báo|kết\s+luận|khẳng\s+định|ghi\s+nhận|đánh\s+giá)(?!\w)"
-)
-# The closing article of every decision ("... chịu trách nhiệm thi hành Quyết định này") assigns nothing to track.
-_BOILERPLATE = re.compile(r"(?<!\w)thi\s+hành\s+(?:quyết\s+định|thông\s+báo|văn\s+bản|chỉ\s+thị|kế\s+hoạch)\s+này")
-_CROSSES_COMMA = re.compile(
-    r"\s*,?\s*(?:cùng|trên\s+cơ\s+sở|căn\s+cứ|theo|trên\s+địa\s+bàn|tại|trong\s+phạm\s+vi)(?!\w)"
-)
-_REPORTED = re.compile(r"\s*(?:đã|đang|vừa)(?!\w)")  # "Đã giải ngân ...": an item of a report
-_CONNECTOR = re.compile(
-    r"^\s*(?:(?:đồng\s+thời|trong\s+đó|theo\s+đó|bên\s+cạnh\s+đó|ngoài\s+ra|mặt\s+khác|riêng|sau\s+đó)\s*,?\s*)+"
-)
-_LEAD_IN_WORDS = re.compile(
-    r"(?<!\w)(?:kết\s+luận|chỉ\s+đạo|yêu\s+cầu|đề\s+nghị|giao|nhiệm\s+vụ)(?!\w)"
-)
-_LEAD_IN_END = re.compile(
-    r"(?<!\w)(?:yêu\s+cầu|đề\s+nghị|chỉ\s+đạo|kết\s+luận|giao|sau|như\s+sau|cụ\s+thể|như|thực\s+hiện|"
-    r"(?:các|một\s+số|những)\s+(?:nhiệm\s+vụ|nội\s+dung|việc|công\s+việc)(?:\s+[^\d\s]\S*){0,12}"
-    r"(?:\s+\S*\d\S*)?)\s*$"
-)
-# Who speaks a lead-in whose items name no owner: "Đ/c Phó Chủ tịch UBND quận yêu cầu:", "Kết luận
-# cuộc họp, ...:". A report's "Chỉ đạo thực hiện các nhiệm vụ theo kế hoạch năm học:" has no speaker.
-_SPEAKER = re.compile(
-    r"(?<!\w)(?:chủ\s+tịch|pct|lãnh\s+đạo|đồng\s+chí|đ/c|thường\s+trực|ubnd|ủy\s+ban|uỷ\s+ban|hội\s+nghị|"
-    r"cuộc\s+họp|phiên\s+họp|kết\s+luận)(?!\w)"
-)
-# The period a list is for: "nhiệm vụ tháng 11", "công tác quý III/2026", "kế hoạch tháng 6 năm 2026".
-_PERIOD = re.compile(
-    r"(?:nhiệm\s+vụ|công\s+tác|kế\s+hoạch|chương\s+trình|trọng\s+tâm)\s+"
-    r"((?:tháng\s+\d{1,2}|quý\s+[ivx\d]+)(?:\s*[/.]\s*\d{4}|\s+năm\s+\d{4})?)(?!\w)"
-)
-_MARKER = re.compile(r"^\s*(?:[-–•+*]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))\s*")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”']?\s+(?=[\"“'(]?[A-ZÀ-ỸĐ0-9])|(?<=\./\.)\s*")
-_ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-ZĐ][A-Za-zĐđ]{0,2}|tp|tx|q|h|p|đ/c|ths|ts|v\.v)\.$")
-
 RECENT_CLAUSES = 20
 MAX_SENTENCE = 3000
 # Words that say how a task is given, not what it is.
-_DIRECTIVE_WORDS = set("giao yeu cau de nghi can phai co trach nhiem duoc cung tiep tuc khan truong chu dong".split())
+_DIRECTIVE_WORDS = {
+    "giao", "yeu", "cau", "de", "nghi", "can", "phai", "co", "trach", "nhiem", "duoc", "cung", "tiep", "tuc",
+    "khan", "truong", "chu", "dong"
+}
 NO_OWNER = "Chưa rõ đơn vị chủ trì: hãy chọn đơn vị (owner=...)."
 
 
@@ -151,7 +96,7 @@ def _paragraphs(text: str) -> list[tuple[bool, str]]:
     for block in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         for line in lines:
-            marker = _MARKER.match(line)
+            marker = vocab.MARKER.match(line)
             body = line[marker.end():] if marker else line
             if paragraphs and not marker and _runs_on(paragraphs[-1][1], body):
                 paragraphs[-1] = (paragraphs[-1][0], f"{paragraphs[-1][1]} {body}")
@@ -166,9 +111,9 @@ def _runs_on(before: str, after: str) -> bool:
 
 def _sentences(paragraph: str) -> list[str]:
     pieces, start = [], 0
-    for match in _SENTENCE_END.finditer(paragraph):
+    for match in vocab.SENTENCE_END.finditer(paragraph):
         candidate = paragraph[start:match.start()].strip()
-        if _ABBREVIATION.search(candidate[-12:]):
+        if vocab.ABBREVIATION.search(candidate[-12:]):
             continue  # "TP. Vũng Tàu", "H. Hóc Môn"
         if candidate:
             pieces.extend(_bounded(candidate))
@@ -205,13 +150,13 @@ def _split_lead_in(sentence: str, units: UnitDirectory) -> tuple[str | None, str
     named = read_owner(lead, low, 0, units)
     if named is not None and named.owners and not named.person and named.end >= len(lead.rstrip()):
         return lead, sentence[colon + 1:].strip()
-    if not _LEAD_IN_WORDS.search(low) or re.search(r"(?:kính\s+gửi|nơi\s+nhận|thời\s+gian|địa\s+điểm|gồm)\s*$", low):
+    if not vocab.LEAD_IN_WORDS.search(low) or vocab.NOT_A_LEAD_IN.search(low):
         return None, ""
     if ends_with_owner_word(low):
         return None, ""  # "phối hợp các Sở: Kế hoạch và Đầu tư, Xây dựng" lists names
     # A report's "Kế hoạch ... thành phố giao 244 triệu đồng, gồm:" is no lead-in: the directive word must
     # close it ("... yêu cầu:", "... thực hiện một số nội dung sau:", "kết luận một số nhiệm vụ ...:").
-    if not _LEAD_IN_END.search(low) or not _LEAD_IN_WORDS.search(low[-100:]):
+    if not vocab.LEAD_IN_END.search(low) or not vocab.LEAD_IN_WORDS.search(low[-100:]):
         return None, ""
     return lead, sentence[colon + 1:].strip()
 
@@ -223,17 +168,17 @@ def _scope(lead: str, units: UnitDirectory, on: date) -> Scope:
     low = normalise(lead)
     named = read_owner(lead, low, 0, units)
     owners: list[UnitRef] = named.owners if named and not named.person and named.end >= len(lead.rstrip()) else []
-    for cue in _OBJECT_CUE.finditer(low):
-        if _NOT_A_CUE_BEFORE.search(low, 0, cue.start()) or cue.group("sent"):
+    for cue in vocab.OBJECT_CUE.finditer(low):
+        if vocab.NOT_A_CUE_BEFORE.search(low, 0, cue.start()) or cue.group("sent"):
             continue
         phrase = read_owner(lead, low, cue.end(), units)
         if phrase is not None and not phrase.person and phrase.owners:
             owners = phrase.owners
     period = find_deadline(lead, on=on)
-    if period is None and (named := _PERIOD.search(low)):
+    if period is None and (named := vocab.PERIOD.search(low)):
         period = parse_deadline(lead[named.start(1):named.end(1)], on=on)
     return Scope(owners=owners, period=period if period is None or period.kind != "none" else None,
-                 spoken=_SPEAKER.search(low) is not None)
+                 spoken=vocab.SPEAKER.search(low) is not None)
 
 
 def _list_items(items: str, scope: Scope, units: UnitDirectory, on: date, *, bare: bool = True
@@ -258,7 +203,7 @@ def _item_tasks(item: str, scope: Scope, units: UnitDirectory, on: date, *, bare
         scope.owners = clauses[-1].owners
         return [t for c in clauses for t in _tasks(c, units, on, period=scope.period)]
     low = normalise(item)
-    if (not bare and not verb_at(low, 0)) or _REPORTED.match(low) or not (scope.owners or scope.spoken):
+    if (not bare and not verb_at(low, 0)) or vocab.REPORTED.match(low) or not (scope.owners or scope.spoken):
         return []
     owners = scope.owners or [UnitRef("", None)]
     return _tasks(Clause(item, owners), units, on, period=scope.period)
@@ -269,7 +214,7 @@ def _clauses(sentence: str, units: UnitDirectory, directed: bool) -> list[Clause
     owner starts a clause of its own; one that does not goes on the clause before it."""
     low = normalise(sentence)
     starts: list[tuple[int, list[UnitRef]]] = []
-    for cue in _OBJECT_CUE.finditer(low):
+    for cue in vocab.OBJECT_CUE.finditer(low):
         phrase = _cue_owner(sentence, low, cue, units)
         if phrase is not None:
             starts.append((cue.start(), [] if phrase.person else phrase.owners))
@@ -285,28 +230,28 @@ def _clauses(sentence: str, units: UnitDirectory, directed: bool) -> list[Clause
     for index, (start, owners) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(sentence)
         text = sentence[start:end].strip(" ,;.")
-        if owners and text and not _BOILERPLATE.search(low, start, end):
+        if owners and text and not vocab.BOILERPLATE.search(low, start, end):
             clauses.append(Clause(text, owners, start))
     return clauses
 
 
 def _clause_openings(low: str) -> list[int]:
     openings = [0] + [m.end() for m in re.finditer(r";\s*", low)]
-    return [at + (_CONNECTOR.match(low[at:]).end() if _CONNECTOR.match(low[at:]) else 0) for at in openings]
+    return [at + (vocab.CONNECTOR.match(low[at:]).end() if vocab.CONNECTOR.match(low[at:]) else 0) for at in openings]
 
 
 def _cue_owner(text: str, low: str, cue: re.Match[str], units: UnitDirectory) -> OwnerPhrase | None:
-    if _NOT_A_CUE_BEFORE.search(low, 0, cue.start()) or _NOT_A_CUE_AFTER.match(low, cue.end()):
+    if vocab.NOT_A_CUE_BEFORE.search(low, 0, cue.start()) or vocab.NOT_A_CUE_AFTER.match(low, cue.end()):
         return None
-    if (meeting := _MEETING.match(low, cue.end())) and text[meeting.start(1)].islower():
+    if (meeting := vocab.MEETING.match(low, cue.end())) and text[meeting.start(1)].islower():
         return None
-    if _PETITIONER.search(low, max(0, cue.start() - 40), cue.start()):
+    if vocab.PETITIONER.search(low, max(0, cue.start() - 40), cue.start()):
         return None
     phrase = read_owner(text, low, cue.end(), units)
     if phrase is None or phrase.person:
         return phrase
     if cue.group("sent"):
-        return phrase if phrase.owners and _SENT_TO_ACT.match(low, phrase.end) else None
+        return phrase if phrase.owners and vocab.SENT_TO_ACT.match(low, phrase.end) else None
     if not phrase.owners or not _acts_after(low, phrase.end):
         return None
     return phrase
@@ -317,11 +262,11 @@ def _subject_owner(text: str, low: str, at: int, units: UnitDirectory, directed:
     chỉ đạo ..."), narrates ("đã", "sẽ") or has no verb; accepted with an obligation word, with a title
     ("Chủ tịch UBND các phường A, B chủ động ..."), or in a directive's context."""
     phrase = read_owner(text, low, at, units)
-    if phrase is None or phrase.person or not phrase.owners or _NARRATION.match(low, phrase.end):
+    if phrase is None or phrase.person or not phrase.owners or vocab.NARRATION.match(low, phrase.end):
         return None
-    if _DIRECTS.match(low, phrase.end):
+    if vocab.DIRECTS.match(low, phrase.end):
         return None
-    if _OBLIGATION.match(low, phrase.end):
+    if vocab.OBLIGATION.match(low, phrase.end):
         return phrase
     return phrase if (directed or phrase.titled) and _acts_after(low, phrase.end) else None
 
@@ -331,10 +276,10 @@ def _acts_after(low: str, end: int) -> bool:
     stops the search, except after a co-subject or a basis ("UBND các phường, cùng các đoàn thể ... làm
     tốt", "các phòng trên cơ sở chức năng, nhiệm vụ được giao chủ động ...")."""
     window = re.split(r"[.;:!?]", low[end:end + 100], maxsplit=1)[0]
-    if not _CROSSES_COMMA.match(window):
+    if not vocab.CROSSES_COMMA.match(window):
         window = window.split(",", 1)[0]
     words = list(re.finditer(r"\S+", window))[:12]
-    return not _NARRATION.match(low, end) and any(verb_at(low, end + w.start()) for w in words)
+    return not vocab.NARRATION.match(low, end) and any(verb_at(low, end + w.start()) for w in words)
 
 
 def _tasks(clause: Clause, units: UnitDirectory, on: date, *, follow: str = "",
