@@ -33,6 +33,7 @@ from tracker.importer.text import clean_text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from corpus_scoring import score_corpus  # noqa: E402  # the same scoring the corpus test uses
+
 SHARED = Path(os.environ.get("TRACKER_SHARED_DIR", ROOT.parent / "shared"))
 UNITS = UnitDirectory.from_config(load_ward_file(ROOT / "config" / "ward.example.toml"))
 TODAY = date(2026, 11, 23)

@@ -10,7 +10,6 @@ copies nothing."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,7 @@ TEXT_MATCH = 0.6  # share of the gold start's words found at the start of the pr
 # Words that do not tell two owners apart: "UBND các xã" and "các xã" are one owner.
 _OWNER_NOISE = {"cac", "uy", "ban", "nhan", "dan", "ubnd", "tp", "thanh", "pho", "phuong", "xa", "huyen", "tinh",
                 "so", "phong", "truong", "giam", "doc", "chu", "tich", "co", "quan", "don", "vi", "nganh", "lien",
-                "tren", "dia", "ban"}
+                "tren", "dia"}
 
 
 @dataclass
