@@ -110,6 +110,31 @@ def test_a_units_name_before_a_colon_owns_what_follows(units):
     assert owners(parsed) == ["Trung tâm Phục vụ hành chính công"] * 2
 
 
+def test_a_units_heading_owns_the_items_under_it_until_the_next_section(units):
+    parsed = parse("KẾ HOẠCH\nTổ chức các hoạt động hè năm 2026\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
+                   "1. Phòng Văn hóa - Xã hội\n\n- Chủ trì xây dựng kế hoạch chi tiết, trình UBND phường trước ngày "
+                   "20/6/2026.\n\n- Phối hợp với Đoàn Thanh niên phường tổ chức lễ khai mạc hè.\n\n"
+                   "2. Công an phường\n\nBảo đảm an ninh trật tự tại các điểm vui chơi trong tháng 7/2026.\n\n"
+                   "3. Kinh phí\n\nKinh phí thực hiện từ nguồn ngân sách phường.", units)
+    assert [(t.owner.unit, t.deadline.due) for t in parsed.tasks] == [
+        (VHXH, date(2026, 6, 20)), (VHXH, None), (CA, date(2026, 7, 31))]
+    assert [c.text for c in parsed.tasks[1].coordinating] == ["Đoàn Thanh niên phường"]
+
+
+def test_a_report_gives_no_task_and_says_it_is_a_report(units):
+    parsed = parse("BÁO CÁO\nKết quả thực hiện nhiệm vụ tháng 5\n\n1. Phòng Văn hóa - Xã hội\n\n"
+                   "- Tổ chức tốt các hoạt động kỷ niệm.\n\nĐề nghị UBND quận hỗ trợ kinh phí sửa chữa.", units)
+    assert (parsed.kind, parsed.tasks) == ("other", [])
+    assert "báo cáo" in parsed.warnings[0]
+
+
+def test_a_sentence_cut_by_a_page_break_is_no_heading(units):
+    # Regression: "Công an thành phố." left alone on a line by a page break headed the report's bullets.
+    parsed = parse("Triển khai kế hoạch theo yêu cầu của Giám đốc, Phòng PV01\n\nCông an thành phố.\n\n"
+                   "- Phối hợp với lực lượng cơ sở tuần tra, kiểm soát.", units, header="")
+    assert parsed.tasks == []
+
+
 def test_the_closing_article_of_a_decision_is_not_a_task(units):
     parsed = parse("Điều 2. Giao Phòng Văn hóa - Xã hội chủ trì tổ chức thực hiện Kế hoạch.\n\n"
                    "Điều 3. Chánh Văn phòng HĐND và UBND phường, Trưởng Công an phường chịu trách nhiệm thi hành "

@@ -14,6 +14,8 @@ from tracker.importer.prose import parse_prose_tasks
 
 NO_ASSIGNMENT = ("Không tìm thấy nhiệm vụ nào: văn bản không có câu giao việc cho một đơn vị (giao, yêu cầu, "
                  "đề nghị … thực hiện); có thể là giấy mời, lịch, báo cáo hay tin tức.")
+A_REPORT = ("Văn bản là báo cáo: phần lời không giao nhiệm vụ nên không tạo nhiệm vụ nào (nhập phụ lục bảng "
+            "nhiệm vụ của báo cáo nếu có).")
 NO_YEAR = "Văn bản không ghi năm: chưa xác định được năm của thời hạn; cần kiểm tra."
 GUESSED_YEAR = "Văn bản không ghi ngày: năm của thời hạn lấy theo năm văn bản nhắc đến ({}); cần kiểm tra."
 OUTSIDE = "Đơn vị chủ trì «{}» không có trong danh sách đơn vị của phường: hãy chọn đơn vị (owner=...)."
@@ -28,6 +30,9 @@ def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: d
     a deadline that names no year is kept as written with no due date and flagged. Never raises."""
     from tracker.importer.parse import give_default_due  # the same default the numbered notices get
 
+    if header.kind_word == "BÁO CÁO":
+        return ParsedDocument(kind="other", number=header.number, issued=header.issued, title=header.title,
+                              warnings=[A_REPORT])
     dated = date_of_text(text, issued=header.issued)
     meeting = first_date_near(text, ("họp", "hội nghị", "làm việc"))
     tasks = parse_prose_tasks(unglue(text), units=units, on=dated.on or today, directive=_declares_directive(header))

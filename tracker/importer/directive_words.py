@@ -50,7 +50,8 @@ STRONG_VERBS = (
     r"tổ\s+chức\s+triển\s+khai|ra\s+quân|dẹp|xử\s+phạt|cưỡng\s+chế|di\s+dời|thu\s+gom|nạo\s+vét|thi\s+công|"
     r"sửa\s+chữa|phát\s+động|đẩy\s+mạnh|tập\s+huấn|điều\s+tra|khảo\s+sát|công\s+bố|trả\s+lời|giải\s+đáp|"
     r"xác\s+nhận|vận\s+hành|mua\s+sắm|giải\s+ngân|quyết\s+toán|thanh\s+toán|lấy\s+ý\s+kiến|góp\s+ý|"
-    r"hoàn\s+tất|nắm\s+chắc|nắm|phổ\s+biến|trang\s+trí|treo|rà|đề\s+nghị\s+cấp"
+    r"hoàn\s+tất|nắm\s+chắc|nắm|phổ\s+biến|trang\s+trí|treo|rà|đề\s+nghị\s+cấp|họp|làm\s+việc|khai\s+mạc|"
+    r"bế\s+mạc|phát\s+biểu"
 )
 # Verbs that also occur inside names, right after the organisation word ("Ban Quản lý dự án", "Ban Chỉ
 # đạo", "Chi cục Thống kê") or capitalised ("Sở Kế hoạch và Đầu tư"); the domain words "xây dựng", "đầu

@@ -37,7 +37,7 @@ def parse_document(text: str, *, units: UnitDirectory, today: date, default_due:
     if directive.tasks:
         return directive
     # The table reader's complaint matters only for a text that has table rows.
-    warnings = table.warnings if "\t" in text and table.warnings else [NO_ASSIGNMENT]
+    warnings = table.warnings if "\t" in text and table.warnings else directive.warnings or [NO_ASSIGNMENT]
     return ParsedDocument(kind="other", number=header.number, issued=directive.issued, title=directive.title,
                           warnings=warnings)
 

@@ -42,6 +42,7 @@ class Scope:
     owners: list[UnitRef] = field(default_factory=list)
     period: Deadline | None = None
     spoken: bool = False  # said by a leader or a meeting: its items bind even without an owner
+    heading: bool = False  # a unit's name standing alone ("1. Phòng Văn hóa - Xã hội"): it lasts until the next
 
 
 @dataclass
@@ -61,12 +62,16 @@ def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date, directive: b
     scope: Scope | None = None
     directed = False
     for marked, paragraph in _paragraphs(text):
-        if scope is not None and not marked:
+        if (heading := _heading(paragraph, units)) is not None:
+            scope = heading
+            continue
+        if scope is not None and (not marked and not scope.heading or scope.heading and _ends_heading(paragraph)):
             scope = None
         # Elsewhere a directive's context lasts for its paragraph and the numbered items after it.
         directed = directive or (directed and marked)
-        if marked and scope is not None and _split_lead_in(paragraph, units)[0] is None:
-            tasks += _item_tasks(paragraph, scope, units, on)  # a bullet is one task, however long
+        if scope is not None and (marked or scope.heading) and _split_lead_in(paragraph, units)[0] is None:
+            # A bullet is one task, however long; under a unit's heading a paragraph is one too.
+            tasks += _item_tasks(paragraph, scope, units, on, bare=marked and not scope.heading or directive)
             continue
         sentences = _sentences(paragraph)
         inline = False  # the rest of a paragraph after a lead-in's colon is its list
@@ -87,6 +92,25 @@ def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date, directive: b
     tasks = _without_restatements(tasks)
     _number(tasks)
     return tasks
+
+
+def _heading(paragraph: str, units: UnitDirectory) -> Scope | None:
+    """A paragraph that only names units ("1. Phòng Văn hóa - Xã hội:", "Công an phường, Ban CHQS phường")
+    heads what follows, as the numbered sections of a notice do."""
+    name = paragraph.strip()
+    if not name or len(name) > 150 or name.endswith("."):
+        return None  # "Công an thành phố." is the end of a sentence a page break cut, not a heading
+    name = name.rstrip(":").strip()
+    low = normalise(name)
+    phrase = read_owner(name, low, 0, units)
+    if phrase is None or phrase.person or not phrase.owners or phrase.end < len(name):
+        return None
+    return Scope(owners=phrase.owners, spoken=True, heading=True)
+
+
+def _ends_heading(paragraph: str) -> bool:
+    """A short line that is no task ("3. Về công tác quân sự") closes the section a unit's name opened."""
+    return len(paragraph.split()) <= 12 and not verb_at(normalise(paragraph), 0) and not paragraph.endswith(".")
 
 
 def _paragraphs(text: str) -> list[tuple[bool, str]]:
