@@ -74,6 +74,8 @@ NOT_TASKS = [
     "Tổ dân phố số 5 đề nghị UBND phường xem xét công nhận danh hiệu khu dân cư văn hóa.",
     "Giao đồng chí Phó Chủ tịch UBND phường chỉ đạo tổng hợp kế hoạch.",
     "Trong tháng, Trạm Y tế tiêm chủng cho 120 trẻ em và khám cho 300 lượt người.",
+    # an exhortation with nothing to do in it
+    "Yêu cầu các phòng chuyên môn, đơn vị sự nghiệp công lập thuộc UBND phường nghiêm túc thực hiện.",
 ]
 
 
@@ -172,6 +174,12 @@ def test_a_date_cited_as_a_reference_is_not_a_deadline(units):
     [task] = parsed.tasks
     assert (task.deadline.kind, task.deadline.due) == ("none", None)
     assert task.deadline.default == date(2026, 6, 30)  # the month's end, marked as a default
+
+
+def test_the_expected_output_is_taken_where_the_clause_names_it(units):
+    [task] = parse("Giao Phòng Văn hóa - Xã hội xây dựng kế hoạch tổ chức Tết Trung thu (sản phẩm: Kế hoạch của "
+                   "UBND phường), trình trước ngày 15/8/2026.", units).tasks
+    assert task.expected_output == "Kế hoạch của UBND phường"
 
 
 def test_a_recurring_report_to_every_unit_is_recurring(units):

@@ -43,7 +43,7 @@ STRONG_VERBS = (
     r"có\s+nhiệm\s+vụ|chịu\s+trách\s+nhiệm|cần|phải|làm\s+tốt|thành\s+lập|bàn\s+giao|nộp|tiếp\s+thu|quán\s+triệt|"
     r"duy\s+trì|chuẩn\s+bị|được\s+giao|sớm|kịp\s+thời|nghiêm\s+túc|quan\s+tâm|xác\s+minh|đề\s+xuất|trình|"
     r"khắc\s+phục|bố\s+trí|ban\s+hành|tổng\s+hợp|điều\s+chỉnh|bổ\s+sung|thẩm\s+định|lựa\s+chọn|thu\s+hồi|"
-    r"cung\s+cấp|gửi|tháo\s+dỡ|lập|tham\s+gia|kiên\s+quyết|nắm\s+bắt|thường\s+xuyên|định\s+kỳ|đảm\s+bảo|"
+    r"cung\s+cấp|gửi|tháo\s+dỡ|(?<!công\s)lập|tham\s+gia|kiên\s+quyết|nắm\s+bắt|thường\s+xuyên|định\s+kỳ|đảm\s+bảo|"
     r"bảo\s+đảm|nâng\s+cao|củng\s+cố|kiện\s+toàn|sắp\s+xếp|giải\s+tỏa|ngăn\s+chặn|tiếp\s+nhận|xem\s+xét|"
     r"đánh\s+giá|tổng\s+kết|sơ\s+kết|chấn\s+chỉnh|phân\s+công|làm\s+rõ|công\s+khai|niêm\s+yết|vận\s+động|"
     r"tuyên\s+truyền|thống\s+nhất|tích\s+cực|ưu\s+tiên|trực\s+tiếp|huy\s+động|tổ\s+chức\s+thực\s+hiện|"
@@ -67,7 +67,7 @@ WEAK_AT = re.compile(rf"(?:{WEAK_VERBS})(?!\w)")
 STOP_AT = re.compile(
     r"(?:cùng|để|nhằm|theo|về|tại|trên\s+địa\s+bàn|trên\s+toàn|trong|cũng|đã|sẽ|đang|vừa|không|chưa|thì|"
     r"là|có|được|với|nếu|khi|sau|trước|từ|đến|của\s+(?:ubnd|ủy\s+ban|uỷ\s+ban)|nêu|này|đó|như|trên\s+cơ\s+sở|"
-    r"căn\s+cứ|ngay|bằng|do|vào|lại|làm|đạt|gồm|bao\s+gồm|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền|kính|trân\s+trọng|thông\s+báo)(?!\w)"
+    r"căn\s+cứ|ngay|bằng|do|vào|lại|làm|đạt|gồm|bao\s+gồm|thuộc|giao|yêu\s+cầu|đề\s+nghị|(?:ủy|uỷ)\s+quyền|kính|trân\s+trọng|thông\s+báo)(?!\w)"
 )
 TOKEN = re.compile(r"\w+(?:[&./-]\w+)*|[^\w\s]")
 MAX_TOKENS = 45
@@ -140,6 +140,8 @@ PERIOD = re.compile(
     r"(?:nhiệm\s+vụ|công\s+tác|kế\s+hoạch|chương\s+trình|trọng\s+tâm)\s+"
     r"((?:tháng\s+\d{1,2}|quý\s+[ivx\d]+)(?:\s*[/.]\s*\d{4}|\s+năm\s+\d{4})?)(?!\w)"
 )
-MARKER = re.compile(r"^\s*(?:[-–•+*]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))\s*")
+MARKER = re.compile(r"^\s*(?:[-–•+*]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ][).](?=\s))\s*")
+# The expected output where a clause names it: "(sản phẩm: Kế hoạch ...)", "kết quả là báo cáo ...".
+OUTPUT = re.compile(r"(?<!\w)(?:sản\s+phẩm|kết\s+quả\s+cần\s+đạt)\s*(?:là|:)\s*([^;.()]+)")
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”']?\s+(?=[\"“'(]?[A-ZÀ-ỸĐ0-9])|(?<=\./\.)\s*")
 ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-ZĐ][A-Za-zĐđ]{0,2}|tp|tx|q|h|p|đ/c|ths|ts|v\.v)\.$")

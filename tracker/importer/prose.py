@@ -32,6 +32,12 @@ _DIRECTIVE_WORDS = {
     "giao", "yeu", "cau", "de", "nghi", "can", "phai", "co", "trach", "nhiem", "duoc", "cung", "tiep", "tuc",
     "khan", "truong", "chu", "dong"
 }
+_EXHORTATION_WORDS = {
+    "nghiem", "tuc", "thuc", "hien", "trien", "khai", "tot", "quan", "triet", "chu", "dong", "khan", "truong",
+    "to", "chuc", "theo", "dung", "quy", "dinh", "noi", "tren", "cac", "nhiem", "vu", "duoc", "giao", "hieu",
+    "qua", "co", "trach", "day", "du", "kip", "thoi", "can", "cu", "nang", "va", "phoi", "hop", "chat", "che",
+    "ve", "viec", "nay", "tiep", "tuc", "cung", "thuoc", "ubnd", "phuong", "xa", "uy", "ban", "nhan", "dan",
+}
 NO_OWNER = "Chưa rõ đơn vị chủ trì: hãy chọn đơn vị (owner=...)."
 
 
@@ -237,26 +243,33 @@ def _clauses(sentence: str, units: UnitDirectory, directed: bool) -> list[Clause
     """The assignments of a sentence: each from its cue to the next cue. A ';' part that names its own
     owner starts a clause of its own; one that does not goes on the clause before it."""
     low = normalise(sentence)
-    starts: list[tuple[int, list[UnitRef]]] = []
+    starts: list[tuple[int, int, list[UnitRef]]] = []  # (clause start, owner phrase end, owners)
     for cue in vocab.OBJECT_CUE.finditer(low):
         phrase = _cue_owner(sentence, low, cue, units)
         if phrase is not None:
-            starts.append((cue.start(), [] if phrase.person else phrase.owners))
+            starts.append((cue.start(), phrase.end, [] if phrase.person else phrase.owners))
     inside_partners = partner_spans(sentence, units)
     for at in _clause_openings(low):
-        if any(s <= at < s + 3 for s, _ in starts) or any(s < at < e for s, e in inside_partners):
+        if any(s <= at < s + 3 for s, _, _ in starts) or any(s < at < e for s, e in inside_partners):
             continue
         phrase = _subject_owner(sentence, low, at, units, directed or bool(starts))
         if phrase is not None:
-            starts.append((phrase.start, phrase.owners))
+            starts.append((phrase.start, phrase.end, phrase.owners))
     starts.sort(key=lambda s: s[0])
     clauses = []
-    for index, (start, owners) in enumerate(starts):
+    for index, (start, owner_end, owners) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(sentence)
         text = sentence[start:end].strip(" ,;.")
-        if owners and text and not vocab.BOILERPLATE.search(low, start, end):
+        if owners and text and not vocab.BOILERPLATE.search(low, start, end) and not _exhortation(low[owner_end:end]):
             clauses.append(Clause(text, owners, start))
     return clauses
+
+
+def _exhortation(action: str) -> bool:
+    """"nghiêm túc thực hiện", "triển khai thực hiện tốt các nhiệm vụ được giao": words of zeal with nothing
+    to do in them are no task."""
+    words = fold(action).split()
+    return bool(words) and all(w in _EXHORTATION_WORDS for w in words)
 
 
 def _clause_openings(low: str) -> list[int]:
@@ -315,10 +328,17 @@ def _tasks(clause: Clause, units: UnitDirectory, on: date, *, follow: str = "",
         review = [NO_OWNER] if owner.unit is None and not owner.text else []
         tasks.append(ParsedTask(
             ref="", owner=owner, title=title, deadline=copy.deepcopy(deadline),
+            expected_output=_expected_output(clause.text),
             coordinating=[p for p in partners_of(clause.text, units) if not _same(p, owner)],
             review=review,
         ))
     return tasks
+
+
+def _expected_output(clause: str) -> str:
+    """What the clause says the work yields: "(sản phẩm: Kế hoạch ...)", "; sản phẩm là báo cáo ..."."""
+    found = vocab.OUTPUT.search(normalise(clause))
+    return clause[found.start(1):found.end(1)].strip(" ,;.()") if found else ""
 
 
 def _follow_up_deadline(sentence: str, on: date) -> Deadline | None:
