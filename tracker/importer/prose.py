@@ -36,7 +36,7 @@ _EXHORTATION_WORDS = {
     "nghiem", "tuc", "thuc", "hien", "trien", "khai", "tot", "quan", "triet", "chu", "dong", "khan", "truong",
     "to", "chuc", "theo", "dung", "quy", "dinh", "noi", "tren", "cac", "nhiem", "vu", "duoc", "giao", "hieu",
     "qua", "co", "trach", "day", "du", "kip", "thoi", "can", "cu", "nang", "va", "phoi", "hop", "chat", "che",
-    "ve", "viec", "nay", "tiep", "tuc", "cung", "thuoc", "ubnd", "phuong", "xa", "uy", "ban", "nhan", "dan",
+    "ve", "viec", "nay", "tiep", "cung", "thuoc", "ubnd", "phuong", "xa", "uy", "ban", "nhan", "dan",
 }
 NO_OWNER = "Chưa rõ đơn vị chủ trì: hãy chọn đơn vị (owner=...)."
 
