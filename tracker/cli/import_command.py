@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tracker.cli.context import AsOption, OrgOption, acting, state
+from tracker.cli.context import Acting, AsOption, OrgOption, acting, state
+from tracker.cli.import_history import describe, print_changes, print_imports
+from tracker.cli.import_history import undo as history_undo
 from tracker.cli.render import console, print_json
 from tracker.clock import local_today
 from tracker.config import load_ward_file
@@ -19,37 +21,52 @@ from tracker.importer.edits import FIELDS_HELP, apply_edit
 from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocument
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import DocumentText, read_path
-from tracker.usecases.imports import import_document, previous_import, unit_directory
+from tracker.models import SourceDocument
+from tracker.usecases.imports import import_document, unit_directory
+from tracker.usecases.reimports import apply_reimport, earlier_import, plan_reimport, same_words
 
 _KIND_WORDS = DOCUMENT_KIND_WORDS
 
 
 def import_file(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Tệp .docx, .pdf, .txt hoặc .xlsx.")],
+    file: Annotated[Path | None, typer.Argument(help="Tệp .docx, .pdf, .txt hoặc .xlsx.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ đọc và in; không lưu, không cần CSDL.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
     config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình phường/xã (cho --dry-run).")] = None,
     edits: Annotated[list[str] | None, typer.Option("--set", help=f"Sửa trước khi lưu: «<mã> {FIELDS_HELP}».")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Lưu luôn, không hỏi lại.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="Liệt kê các văn bản đã nhập và số nhiệm vụ.")] = False,
+    undo: Annotated[str | None, typer.Option("--undo", help="Hủy việc nhập một văn bản (số TT hoặc số văn bản).",
+                                             metavar="DOCUMENT")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Với --undo: giữ nhiệm vụ đã có kết quả, hủy phần còn lại.")
+                     ] = False,
+    reason: Annotated[str, typer.Option("--reason", help="Với --undo: lý do hủy.")] = "",
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
-    """Nhập thông báo kết luận hoặc bảng nhiệm vụ thành các nhiệm vụ."""
+    """Nhập thông báo kết luận, văn bản chỉ đạo hoặc bảng nhiệm vụ thành các nhiệm vụ."""
+    if list_ or undo:
+        with acting(ctx, org, as_) as a:
+            if list_:
+                print_imports(a, as_json=as_json)
+            else:
+                history_undo(a, undo or "", reason=reason, force=force, yes=yes)
+        return
+    if file is None:
+        raise InvalidInputError("Thiếu tệp cần nhập (hoặc dùng --list, --undo).")
     if dry_run:
         _dry_run(ctx, file, config, edits or [], as_json)
         return
     with acting(ctx, org, as_) as a:
         policy = a.org.policy
         source = read_path(file, max_bytes=int(policy.get("upload_max_mb", 20)) * 1024 * 1024)
-        earlier = previous_import(a.session, org_id=a.org.id or 0, file_hash=source.file_hash)
-        if earlier is not None:
-            console.print(f"Tệp này đã được nhập ngày {earlier.created_at:%d/%m/%Y} "
-                          f"({_KIND_WORDS.get(earlier.kind, earlier.kind)} {earlier.number or 'chưa có số'}): "
-                          "không tạo gì thêm.")
-            return
         units = unit_directory(a.session, org_id=a.org.id or 0)
         parsed = parse_document(source.text, units=units, today=a.today(),
                                 default_due=str(policy.get("default_due", "end_of_meeting_month")))
+        earlier = earlier_import(a.session, org_id=a.org.id or 0, source=source, parsed=parsed)
+        if earlier is not None:
+            _reimport(a, earlier, source, parsed, edits or [], yes)
+            return
         on = parsed.issued or a.today()
         for edit in edits or []:
             console.print(apply_edit(parsed, edit, units=units, on=on))
@@ -61,6 +78,28 @@ def import_file(
         console.print(f"Đã lưu {len(outcome.tasks)} nhiệm vụ"
                       + (f" và {outcome.updates} báo cáo kết quả" if outcome.updates else "")
                       + f" từ {source.file_name}.")
+
+
+def _reimport(a: Acting, earlier: SourceDocument, source: DocumentText, parsed: ParsedDocument, edits: list[str],
+              yes: bool) -> None:
+    """A document imported before: nothing when it says the same; else its changes, confirmed, applied."""
+    if same_words(earlier, source):
+        console.print(f"Văn bản này đã được nhập: {describe(earlier)}. Không có gì thay đổi, không tạo gì thêm.")
+        return
+    units = unit_directory(a.session, org_id=a.org.id or 0)
+    for edit in edits:
+        console.print(apply_edit(parsed, edit, units=units, on=parsed.issued or a.today()))
+    console.print(f"Văn bản này đã được nhập: {describe(earlier)}.")
+    changes = plan_reimport(a.session, actor=a.actor, document=earlier, parsed=parsed)
+    print_changes(changes)
+    if changes.empty:
+        console.print("Các nhiệm vụ không có gì phải sửa.")
+    if not yes and not typer.confirm("Áp dụng các thay đổi này?", default=True):
+        console.print("Đã hủy, không lưu gì.")
+        raise typer.Exit(1)
+    applied = apply_reimport(a.session, clock=a.clock, actor=a.actor, document=earlier, source=source, parsed=parsed)
+    console.print(f"Đã cập nhật theo văn bản sửa đổi: thêm {len(applied.added)}, sửa {len(applied.changed)}, "
+                  f"hủy {len(applied.removed)} nhiệm vụ.")
 
 
 def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[str], as_json: bool) -> None:

@@ -24,8 +24,13 @@ class SourceDocument(SQLModel, table=True):
     meeting_on: date | None = None
     file_name: str = Field(default="", sa_type=sa.String(255))
     file_hash: str = Field(sa_type=sa.String(64))
+    # The words of the document, whatever its file (tracker.importer.fingerprint): the same notice sent as
+    # .docx and then as the signed PDF is one document.
+    text_hash: str = Field(default="", sa_type=sa.String(64), index=True)
     text: str = Field(default="", sa_type=sa.Text)
     created_at: datetime
+    # Set when the import was undone: its tasks were cancelled and it no longer counts as imported.
+    undone_at: datetime | None = None
 
 
 _TASK_VERSION = sa.Column("version", sa.Integer, nullable=False)

@@ -11,10 +11,12 @@ from tracker.access import Action, require
 from tracker.clock import Clock
 from tracker.errors import InvalidInputError
 from tracker.importer.directory import UnitDirectory
+from tracker.importer.fingerprint import text_fingerprint
 from tracker.importer.model import ALL_UNITS, ParsedDocument, ParsedTask
 from tracker.importer.reading import DocumentText
 from tracker.models import Person, SourceDocument, Task, Unit
 from tracker.usecases.progress import record_update
+from tracker.usecases.reimports import earlier_import
 from tracker.usecases.tasks import TaskDraft, create_tasks
 from tracker.usecases.units import list_units
 
@@ -35,8 +37,9 @@ def unit_directory(session: Session, *, org_id: int) -> UnitDirectory:
 
 
 def previous_import(session: Session, *, org_id: int, file_hash: str) -> SourceDocument | None:
-    """The document already imported from a file with the same content, if any."""
-    query = select(SourceDocument).where(SourceDocument.org_id == org_id, SourceDocument.file_hash == file_hash)
+    """The document already imported (and not undone) from a file with the same content, if any."""
+    query = select(SourceDocument).where(SourceDocument.org_id == org_id, SourceDocument.file_hash == file_hash,
+                                         SourceDocument.undone_at.is_(None))
     return session.exec(query).first()
 
 
@@ -50,13 +53,15 @@ def import_document(
     table starts it (a plan for June: 1 June; a results appendix of May: 1 May), else on the meeting's or the
     document's day; the period its deadline names starts on `starts_on`. Importing a file whose
     content was imported before creates nothing. Raises ForbiddenError, or InvalidInputError naming the
-    tasks that still have no owner; the caller's transaction keeps it all-or-nothing."""
+    tasks that still have no owner; the caller's transaction keeps it all-or-nothing. A document imported
+    before in any file (tracker.usecases.reimports.earlier_import) creates nothing either: a corrected
+    version is applied with apply_reimport."""
     require(actor, Action.CREATE, org_id=actor.org_id)
-    existing = previous_import(session, org_id=actor.org_id, file_hash=source.file_hash)
+    existing = earlier_import(session, org_id=actor.org_id, source=source, parsed=parsed)
     if existing is not None:
         return ImportOutcome(document=existing, created=False)
     units = {u.name: u for u in list_units(session, org_id=actor.org_id)}
-    _check_owners(parsed.tasks, units)
+    check_owners(parsed.tasks, units)
     document = _store_document(session, clock=clock, actor=actor, source=source, parsed=parsed, channel=channel)
     outcome = ImportOutcome(document=document, created=True)
     drafts: list[TaskDraft] = []
@@ -66,7 +71,7 @@ def import_document(
         for owner in owners:
             if parsed_task.update and parsed_task.update.result:
                 reported.append((len(drafts), parsed_task))
-            drafts.append(_draft(parsed_task, owner, units, document))
+            drafts.append(task_draft(parsed_task, owner, units, document))
     outcome.tasks = create_tasks(session, clock=clock, actor=actor, drafts=drafts, channel=channel)
     for index, parsed_task in reported:
         assert parsed_task.update is not None
@@ -77,7 +82,8 @@ def import_document(
     return outcome
 
 
-def _check_owners(tasks: list[ParsedTask], units: dict[str, Unit]) -> None:
+def check_owners(tasks: list[ParsedTask], units: dict[str, Unit]) -> None:
+    """Raises InvalidInputError naming the tasks whose owner is not a unit of the ward (nor every unit)."""
     missing = [t.ref for t in tasks if t.owner.unit != ALL_UNITS and t.owner.unit not in units]
     if missing:
         raise InvalidInputError(
@@ -89,11 +95,18 @@ def _check_owners(tasks: list[ParsedTask], units: dict[str, Unit]) -> None:
 def _store_document(
     session: Session, *, clock: Clock, actor: Person, source: DocumentText, parsed: ParsedDocument, channel: str
 ) -> SourceDocument:
-    document = SourceDocument(
+    fields = dict(
         org_id=actor.org_id, kind=parsed.kind, number=parsed.number, title=parsed.title[:500],
         issued_on=parsed.issued, meeting_on=parsed.meeting, file_name=source.file_name[:255],
-        file_hash=source.file_hash, text=source.text, created_at=clock.now(),
+        file_hash=source.file_hash, text_hash=text_fingerprint(source.text), text=source.text, created_at=clock.now(),
     )
+    # The same file imported again after an undo takes back its row: a file is stored once per ward.
+    undone = session.exec(select(SourceDocument).where(SourceDocument.org_id == actor.org_id,
+                                                       SourceDocument.file_hash == source.file_hash)).first()
+    document = undone or SourceDocument(**fields)
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.undone_at = None
     session.add(document)
     session.flush()
     after = {k: v for k, v in audit.snapshot(document).items() if k != "text"}
@@ -108,7 +121,8 @@ def _store_document(
 _PERIOD_KINDS = {"month", "quarter", "year"}
 
 
-def _draft(parsed: ParsedTask, owner: Unit, units: dict[str, Unit], document: SourceDocument) -> TaskDraft:
+def task_draft(parsed: ParsedTask, owner: Unit, units: dict[str, Unit], document: SourceDocument) -> TaskDraft:
+    """The task an imported item makes for `owner` (one per unit when the item is for every unit)."""
     deadline = parsed.deadline
     due, is_default = deadline.due, False
     if due is None and deadline.kind == "none" and deadline.default is not None:
