@@ -91,3 +91,43 @@ def test_a_leader_can_see_how_a_deadline_phrase_is_understood(tmp_path):
     data = json.loads(ok(url, "deadline", "Quý II/2026", "--on", "2026-01-10", "--json"))
     assert data == {"text": "Quý II/2026", "kind": "quarter", "due": "2026-06-30", "milestones": [],
                     "default": None, "starts": "2026-04-01", "review": []}
+
+
+def _notice_lines(deadline: str = "20/6/2026", extra: str = "") -> str:
+    return ("Số: 31/TB-UBND\n\nPhường Mẫu, ngày 08 tháng 6 năm 2026\n\nTHÔNG BÁO\n\n"
+            "Kết luận của Chủ tịch UBND phường tại cuộc họp giao ban\n\n2.1. Phòng Văn hóa - Xã hội phường\n\n"
+            f"- Rà soát danh sách hộ cận nghèo hoàn thành trước ngày {deadline}.\n\n{extra}"
+            "2.2. Công an phường\n\n- Tăng cường tuần tra khu vực chợ trong tháng 6/2026.\n\nNơi nhận:\n\n- Lưu: VT.\n")
+
+
+def test_a_corrected_notice_shows_its_changes_and_applies_them_to_the_same_tasks(tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    first, corrected = tmp_path / "tb-31.txt", tmp_path / "tb-31-sua.txt"
+    first.write_text(_notice_lines(), encoding="utf-8")
+    corrected.write_text(_notice_lines("25/6/2026", "- Tổ chức Ngày hội gia đình trước ngày 28/6/2026.\n\n"),
+                         encoding="utf-8")
+    ok(database_url, "import", str(first), "--yes")
+    output = ok(database_url, "import", str(corrected), "--yes")
+    assert "đã được nhập" in output and "1 nhiệm vụ mới, 1 nhiệm vụ sửa, 0 nhiệm vụ bỏ" in output
+    tasks = {t["item_ref"]: t for t in json.loads(ok(database_url, "task", "list", "--status", "all", "--json"))}
+    assert sorted(tasks) == ["2.1.1", "2.1.2", "2.2.1"] and tasks["2.1.1"]["due_on"] == "2026-06-25"
+
+
+def test_imports_are_listed_as_json_and_undone_by_number(tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    notice = tmp_path / "tb-31.txt"
+    notice.write_text(_notice_lines(), encoding="utf-8")
+    ok(database_url, "import", str(notice), "--yes")
+    [row] = json.loads(ok(database_url, "import", "--list", "--json"))
+    assert (row["number"], row["issued"], row["undone"], row["tasks"]) == (
+        "31/TB-UBND", "2026-06-08", False, {"total": 2, "open": 2, "done": 0, "cancelled": 0})
+    output = ok(database_url, "import", "--undo", "31/TB-UBND", "--reason", "Nhập nhầm.", "--yes")
+    assert "hủy 2 nhiệm vụ" in output
+    [row] = json.loads(ok(database_url, "import", "--list", "--json"))
+    assert row["undone"] and row["tasks"]["cancelled"] == 2
+
+
+def test_undoing_an_unknown_document_gets_one_vietnamese_line(tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    result = run(database_url, "import", "--undo", "99/TB-UBND", "--yes")
+    assert result.exit_code == 1 and result.stderr.startswith("Lỗi: ") and "Không có văn bản" in result.stderr
