@@ -80,8 +80,33 @@ def test_a_notice_is_previewed_then_lu_stores_its_tasks(session, clock, engine, 
     assert saved.startswith(f"Đã lưu {len(stored)} nhiệm vụ từ thong-bao-004.docx.") and len(stored) > 5
     [document] = rows(engine, SourceDocument)
     assert document.file_name == "thong-bao-004.docx"
-    assert _send(office, notice).startswith("Tệp này đã nhập trước đây, ngày 18/05/2026 (thông báo kết luận")
+    assert _send(office, notice).startswith("Văn bản này đã nhập trước đây (thông báo kết luận chưa có số, nhập ngày "
+                                            "18/05/2026): không có gì thay đổi")
     assert len(rows(engine, Task)) == len(stored)
+
+
+CORRECTED = (
+    "Số: 31/TB-UBND\nPhường Mẫu, ngày 08 tháng 6 năm 2026\nTHÔNG BÁO\nKết luận của Chủ tịch UBND phường\n"
+    "2.1. Phòng Văn hóa - Xã hội phường\n- Rà soát danh sách hộ cận nghèo hoàn thành trước ngày {day}/6/2026.\n"
+    "2.2. Công an phường\n- Tăng cường tuần tra khu vực chợ trong tháng 6/2026.\nNơi nhận:\n- Lưu: VT.\n"
+)
+
+
+def test_a_corrected_notice_sent_again_shows_its_changes_and_lu_applies_them(session, clock, engine, org_id,
+                                                                              dialog, files):
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    for ref, day in (("f-1", "20"), ("f-2", "25")):
+        files.put(ref, _as_docx(CORRECTED.format(day=day)))
+    first = InboundFile(name="tb-31.docx", mime_type="application/octet-stream", size=10, ref="f-1")
+    _send(office, first)
+    office.press("Lưu")
+    preview = _send(office, replace(first, name="tb-31-sua.docx", ref="f-2"))
+    assert "Bản mới thay đổi: 0 nhiệm vụ mới, 1 nhiệm vụ sửa, 0 nhiệm vụ bỏ." in preview
+    assert "~ 2.1.1. sửa nội dung, thời hạn, ngày đến hạn" in preview and office.labels == ["Lưu", "Hủy"]
+    assert office.press("Lưu") == "Đã cập nhật theo văn bản sửa đổi: thêm 0, sửa 1, hủy 0 nhiệm vụ."
+    tasks = rows(engine, Task)
+    assert len(tasks) == 2 and {str(t.due_on) for t in tasks} == {"2026-06-25", "2026-06-30"}
+    assert len(rows(engine, SourceDocument)) == 1
 
 
 def test_huy_stores_nothing(session, clock, engine, org_id, dialog, notice):

@@ -24,8 +24,9 @@ from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocumen
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import DocumentText, read_document
 from tracker.jobdays import ward_rules
-from tracker.models import Organization
-from tracker.usecases.imports import import_document, previous_import, unit_directory
+from tracker.models import Organization, SourceDocument
+from tracker.usecases.imports import import_document, unit_directory
+from tracker.usecases.reimports import apply_reimport, change_words, earlier_import, plan_reimport, same_words
 
 REVIEW = "import_review"
 ACCEPTED = (".docx", ".pdf")
@@ -73,9 +74,9 @@ def receive(turn: Turn) -> list[Reply]:
         return [Reply(f"Không tải được tệp «{texts.short(file.name, 60)}». Hãy gửi lại, hoặc nhập bằng lệnh "
                       "«tracker import» trên máy chủ.")]
     source = read_document(data=data, name=file.name, max_bytes=max_bytes)
-    if (earlier := _earlier(turn, source)) is not None:
-        return earlier
     parsed = _parse(turn, source.text, policy.default_due)
+    if (earlier := earlier_import(turn.session, org_id=turn.person.org_id, source=source, parsed=parsed)) is not None:
+        return _reimport_preview(turn, earlier, source, parsed)
     turn.begin(REVIEW, text=source.text, file_name=source.file_name, file_hash=source.file_hash, media=source.media)
     if not parsed.tasks:
         turn.end()
@@ -84,13 +85,25 @@ def receive(turn: Turn) -> list[Reply]:
     return [Reply(_preview(parsed, source), buttons)]
 
 
-def _earlier(turn: Turn, source: DocumentText) -> list[Reply] | None:
-    earlier = previous_import(turn.session, org_id=turn.person.org_id, file_hash=source.file_hash)
-    if earlier is None:
-        return None
-    what = f"{KIND_WORDS.get(earlier.kind, earlier.kind)} {earlier.number or 'chưa có số'}"
-    return [Reply(f"Tệp này đã nhập trước đây, ngày {format_day(earlier.created_at.date())} ({what}): "
-                  "không tạo gì thêm.")]
+def _reimport_preview(turn: Turn, earlier: SourceDocument, source: DocumentText, parsed: ParsedDocument
+                      ) -> list[Reply]:
+    """A document imported before: nothing to do when it says the same; else what the corrected version
+    changes, with Lưu to apply it and Hủy to leave the tasks as they are."""
+    what = (f"{KIND_WORDS.get(earlier.kind, earlier.kind)} {earlier.number or 'chưa có số'}, nhập ngày "
+            f"{format_day(earlier.created_at.date())}")
+    if same_words(earlier, source):
+        return [Reply(f"Văn bản này đã nhập trước đây ({what}): không có gì thay đổi, không tạo gì thêm.")]
+    changes = plan_reimport(turn.session, actor=turn.person, document=earlier, parsed=parsed)
+    lines = [f"Văn bản này đã nhập trước đây ({what}). Bản mới thay đổi: {len(changes.added)} nhiệm vụ mới, "
+             f"{len(changes.changed)} nhiệm vụ sửa, {len(changes.removed)} nhiệm vụ bỏ."]
+    lines += [f"+ {d.item_ref}. {texts.short(d.title)}" for d in changes.added[:TASKS_SHOWN]]
+    lines += [f"~ {c.task.item_ref}. sửa {', '.join(change_words(n) for n in c.fields)}"
+              for c in changes.changed[:TASKS_SHOWN]]
+    lines += [f"- {t.item_ref}. sẽ hủy (không còn trong văn bản)" for t in changes.removed[:TASKS_SHOWN]]
+    turn.begin(REVIEW, text=source.text, file_name=source.file_name, file_hash=source.file_hash, media=source.media,
+               reimport_of=earlier.id)
+    buttons = ((turn.choice("Lưu", SAVE, "luu"), turn.choice("Hủy", DROP, "huy")),)
+    return [Reply("\n".join(lines), buttons)]
 
 
 def _parse(turn: Turn, text: str, default_due: str) -> ParsedDocument:
@@ -144,6 +157,8 @@ def on_review(turn: Turn, answer: Answer) -> list[Reply]:
     source = DocumentText(text=str(data["text"]), file_name=str(data["file_name"]),
                           file_hash=str(data["file_hash"]), media=str(data["media"]))
     parsed = _parse(turn, source.text, _policy(turn).default_due)
+    if data.get("reimport_of"):
+        return _apply_correction(turn, int(data["reimport_of"]), source, parsed)
     outcome = import_document(turn.session, clock=turn.clock, actor=turn.person, source=source, parsed=parsed,
                               channel=turn.channel)
     turn.end()
@@ -152,6 +167,17 @@ def on_review(turn: Turn, answer: Answer) -> list[Reply]:
     updates = f" và {outcome.updates} báo cáo kết quả" if outcome.updates else ""
     return [Reply(f"Đã lưu {len(outcome.tasks)} nhiệm vụ{updates} từ {source.file_name}. "
                   "Các đơn vị sẽ được nhắc theo hạn.")]
+
+
+def _apply_correction(turn: Turn, document_id: int, source: DocumentText, parsed: ParsedDocument) -> list[Reply]:
+    document = turn.session.get(SourceDocument, document_id)
+    turn.end()
+    if document is None or document.org_id != turn.person.org_id or document.undone_at is not None:
+        return [Reply("Văn bản cũ đã bị hủy nhập trong lúc chờ: hãy gửi lại tệp để nhập mới.")]
+    changes = apply_reimport(turn.session, clock=turn.clock, actor=turn.person, document=document, source=source,
+                             parsed=parsed, channel=turn.channel)
+    return [Reply(f"Đã cập nhật theo văn bản sửa đổi: thêm {len(changes.added)}, sửa {len(changes.changed)}, "
+                  f"hủy {len(changes.removed)} nhiệm vụ.")]
 
 
 def register(registry: Registry) -> None:
