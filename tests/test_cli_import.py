@@ -131,3 +131,20 @@ def test_undoing_an_unknown_document_gets_one_vietnamese_line(tmp_path, database
     ok(database_url, "init", "--config", str(EXAMPLE))
     result = run(database_url, "import", "--undo", "99/TB-UBND", "--yes")
     assert result.exit_code == 1 and result.stderr.startswith("Lỗi: ") and "Không có văn bản" in result.stderr
+
+
+def test_an_outside_owner_mapped_with_set_is_learned_for_the_next_notice(tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    text = ("Số: {n}/TB-UBND\n\nPhường Mẫu, ngày 08 tháng 6 năm 2026\n\nTHÔNG BÁO\n\nKết luận của Chủ tịch UBND "
+            "phường\n\nGiao Phòng Văn hóa và Thông tin rà soát các điểm karaoke khu {n}.\n")
+    first, second = tmp_path / "tb-40.txt", tmp_path / "tb-41.txt"
+    first.write_text(text.format(n=40), encoding="utf-8")
+    second.write_text(text.format(n=41), encoding="utf-8")
+    refused = run(database_url, "import", str(first), "--yes")
+    assert refused.exit_code == 1 and "Chưa rõ đơn vị chủ trì của nhiệm vụ 1" in refused.stderr
+    ok(database_url, "import", str(first), "--set", "1 owner=Phòng Văn hóa - Xã hội", "--yes")
+    data = json.loads(ok(database_url, "import", str(second), "--dry-run", "--json"))
+    assert data["tasks"][0]["owner"]["unit"] is None  # a dry run reads the ward file only
+    assert "Đã lưu 1 nhiệm vụ" in ok(database_url, "import", str(second), "--yes")
+    owners = {t["item_ref"]: t["owner_unit"] for t in json.loads(ok(database_url, "task", "list", "--json"))}
+    assert set(owners.values()) == {"Phòng Văn hóa - Xã hội"}

@@ -11,7 +11,7 @@ from dialog_helpers import bind, rows
 
 from bots.dialog import Dialog, texts
 from bots.messages import InboundFile
-from tracker.models import SourceDocument, Task
+from tracker.models import SourceDocument, Task, Unit
 
 
 @pytest.fixture
@@ -156,3 +156,17 @@ def test_a_unit_head_sending_a_file_is_refused(session, clock, engine, org_id, d
     head = bind(session, clock, dialog, org_id, "tp-vhxh")
     assert _send(head, notice) == texts.NO_FILES
     assert files.fetched == [] and rows(engine, SourceDocument) == []
+
+
+def test_an_unknown_owner_is_mapped_by_typing_a_correction_before_lu(session, clock, engine, org_id, dialog, files):
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    files.put("f-9", _as_docx("Số: 9/TB-UBND\nPhường Mẫu, ngày 08 tháng 6 năm 2026\nTHÔNG BÁO\nKết luận của Chủ tịch "
+                              "UBND phường\nGiao Phòng Văn hóa và Thông tin rà soát các điểm karaoke.\n"))
+    preview = _send(office, InboundFile(name="tb-9.docx", mime_type="application/octet-stream", size=10, ref="f-9"))
+    assert "1 nhiệm vụ chưa rõ đơn vị chủ trì (1): gõ «<mã> owner=<đơn vị>»" in preview
+    assert "Không có đơn vị «Hội Nông dân»" in office.send("1 owner=Hội Nông dân")
+    assert office.send("1 owner=Phòng Văn hóa - Xã hội") == "Nhiệm vụ 1: đơn vị chủ trì là Phòng Văn hóa - Xã hội."
+    assert office.press("Lưu").startswith("Đã lưu 1 nhiệm vụ từ tb-9.docx.")
+    [task] = rows(engine, Task)
+    vhxh = next(u for u in rows(engine, Unit) if u.key == "vhxh")
+    assert task.owner_unit_id == vhxh.id and vhxh.learned_aliases == ["Phòng Văn hóa và Thông tin"]

@@ -16,10 +16,12 @@ from bots.dialog import texts
 from bots.dialog.help import exit_button
 from bots.dialog.registry import Answer, Registry, Step
 from bots.dialog.turn import Turn
-from bots.messages import InboundFile, Reply
+from bots.messages import Button, InboundFile, Reply
 from tracker.access import Action, may
 from tracker.config.ward import PolicyConfig
 from tracker.dates import format_day
+from tracker.errors import InvalidInputError
+from tracker.importer.edits import FIELDS_HELP, apply_edit
 from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocument, ParsedTask
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import DocumentText, read_document
@@ -81,8 +83,7 @@ def receive(turn: Turn) -> list[Reply]:
     if not parsed.tasks:
         turn.end()
         return [Reply(_preview(parsed, source) + "\nKhông có gì để lưu.")]
-    buttons = ((turn.choice("Lưu", SAVE, "luu"), turn.choice("Hủy", DROP, "huy")),)
-    return [Reply(_preview(parsed, source), buttons)]
+    return [Reply(_preview(parsed, source), _save_buttons(turn))]
 
 
 def _reimport_preview(turn: Turn, earlier: SourceDocument, source: DocumentText, parsed: ParsedDocument
@@ -102,8 +103,7 @@ def _reimport_preview(turn: Turn, earlier: SourceDocument, source: DocumentText,
     lines += [f"- {t.item_ref}. sẽ hủy (không còn trong văn bản)" for t in changes.removed[:TASKS_SHOWN]]
     turn.begin(REVIEW, text=source.text, file_name=source.file_name, file_hash=source.file_hash, media=source.media,
                reimport_of=earlier.id)
-    buttons = ((turn.choice("Lưu", SAVE, "luu"), turn.choice("Hủy", DROP, "huy")),)
-    return [Reply("\n".join(lines), buttons)]
+    return [Reply("\n".join(lines), _save_buttons(turn))]
 
 
 def _parse(turn: Turn, text: str, default_due: str) -> ParsedDocument:
@@ -139,6 +139,9 @@ def _preview(parsed: ParsedDocument, source: DocumentText) -> str:
         lines += [f"{t.ref}. {texts.short(t.title)} — {_owner(t)}, {_deadline(t)}" for t in parsed.tasks[:TASKS_SHOWN]]
         if len(parsed.tasks) > TASKS_SHOWN:
             lines.append(f"và {len(parsed.tasks) - TASKS_SHOWN} nhiệm vụ khác.")
+    if unknown := [t.ref for t in parsed.tasks if t.owner.unit is None]:
+        lines.append(f"\n{len(unknown)} nhiệm vụ chưa rõ đơn vị chủ trì ({', '.join(unknown[:8])}"
+                     f"{' …' if len(unknown) > 8 else ''}): gõ «<mã> owner=<đơn vị>» để chọn, «<mã> skip» để bỏ.")
     if parsed.warnings:
         lines.append("\nLưu ý:")
         lines += [f"- {texts.short(w, 200)}" for w in parsed.warnings[:WARNINGS_SHOWN]]
@@ -151,12 +154,15 @@ def on_review(turn: Turn, answer: Answer) -> list[Reply]:
     if answer.choice == DROP:
         turn.end()
         return [Reply("Đã hủy, không lưu gì.")]
+    if answer.choice is None and answer.text.strip():
+        return _correct(turn, answer.text.strip())
     if answer.choice != SAVE:
-        return [Reply("Chọn Lưu để lưu các nhiệm vụ, hoặc Hủy để bỏ.", (exit_button(turn),))]
+        return [Reply(f"Chọn Lưu để lưu các nhiệm vụ, Hủy để bỏ, hoặc gõ một lệnh sửa: «<mã> {FIELDS_HELP}».",
+                      (exit_button(turn),))]
     data = turn.data
     source = DocumentText(text=str(data["text"]), file_name=str(data["file_name"]),
                           file_hash=str(data["file_hash"]), media=str(data["media"]))
-    parsed = _parse(turn, source.text, _policy(turn).default_due)
+    parsed = _edited(turn, _parse(turn, source.text, _policy(turn).default_due))
     if data.get("reimport_of"):
         return _apply_correction(turn, int(data["reimport_of"]), source, parsed)
     outcome = import_document(turn.session, clock=turn.clock, actor=turn.person, source=source, parsed=parsed,
@@ -167,6 +173,32 @@ def on_review(turn: Turn, answer: Answer) -> list[Reply]:
     updates = f" và {outcome.updates} báo cáo kết quả" if outcome.updates else ""
     return [Reply(f"Đã lưu {len(outcome.tasks)} nhiệm vụ{updates} từ {source.file_name}. "
                   "Các đơn vị sẽ được nhắc theo hạn.")]
+
+
+def _correct(turn: Turn, edit: str) -> list[Reply]:
+    """A correction typed before Lưu ("2.1 owner=Phòng Văn hóa - Xã hội"): checked now on the parsed
+    document, kept in the conversation and applied again when Lưu parses the text once more."""
+    parsed = _edited(turn, _parse(turn, str(turn.data["text"]), _policy(turn).default_due))
+    units = unit_directory(turn.session, org_id=turn.person.org_id)
+    try:
+        said = apply_edit(parsed, edit, units=units, on=parsed.issued or turn.today)
+    except InvalidInputError as error:
+        return [Reply(error.message, _save_buttons(turn))]
+    turn.goto(REVIEW, edits=[*turn.data.get("edits", []), edit])
+    missing = [t.ref for t in parsed.tasks if t.owner.unit is None]
+    tail = f" Còn {len(missing)} nhiệm vụ chưa rõ đơn vị: {', '.join(missing[:10])}." if missing else ""
+    return [Reply(said + tail, _save_buttons(turn))]
+
+
+def _edited(turn: Turn, parsed: ParsedDocument) -> ParsedDocument:
+    units = unit_directory(turn.session, org_id=turn.person.org_id)
+    for edit in turn.data.get("edits", []):
+        apply_edit(parsed, str(edit), units=units, on=parsed.issued or turn.today)
+    return parsed
+
+
+def _save_buttons(turn: Turn) -> tuple[tuple[Button, ...], ...]:
+    return ((turn.choice("Lưu", SAVE, "luu"), turn.choice("Hủy", DROP, "huy")),)
 
 
 def _apply_correction(turn: Turn, document_id: int, source: DocumentText, parsed: ParsedDocument) -> list[Reply]:

@@ -34,8 +34,10 @@ def apply_edit(document: ParsedDocument, edit: str, *, units: UnitDirectory, on:
         owner = units.resolve(value)
         if owner.unit is None:
             raise InvalidInputError(f"Không có đơn vị «{value}». Các đơn vị: {'; '.join(units.names)}.")
+        if task.owner.unit is None and task.owner.text:
+            task.owner_learned_from = task.owner_learned_from or task.owner.text
         task.owner = owner
-        task.review = [r for r in task.review if "đơn vị chủ trì" not in r]
+        task.review = [r for r in task.review if "đơn vị chủ trì" not in r.lower()]
         return f"Nhiệm vụ {ref}: đơn vị chủ trì là {owner.unit}."
     if field == "deadline":
         deadline = parse_deadline(value, on=on, base=task.starts)  # a plan's "cuối tháng" is its own month

@@ -86,6 +86,9 @@ class ParsedTask:
     update: ParsedUpdate | None = None
     review: list[str] = field(default_factory=list)
     starts: date | None = None
+    # The owner as the document wrote it, when a reviewer mapped an unknown owner to a unit: saving the
+    # task teaches the ward that name (tracker.usecases.units.learn_unit_alias).
+    owner_learned_from: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -29,6 +29,9 @@ class Unit(SQLModel, table=True):
     name: str = Field(sa_type=sa.String(200))
     short_name: str = Field(default="", sa_type=sa.String(64))
     aliases: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # Names office staff taught the importer by mapping an unknown owner to this unit ("Phòng VH&TT" →
+    # Phòng Văn hóa - Xã hội). Kept apart from `aliases`, which the ward file owns and `tracker init` rewrites.
+    learned_aliases: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     appendix_order: int = 0
     # Unit and Person point at each other; this side carries no foreign key so that the
     # tables can be created in one pass on every database. Use cases keep it consistent.

@@ -18,7 +18,7 @@ from tracker.models import Person, SourceDocument, Task, Unit
 from tracker.usecases.progress import record_update
 from tracker.usecases.reimports import earlier_import
 from tracker.usecases.tasks import TaskDraft, create_tasks
-from tracker.usecases.units import list_units
+from tracker.usecases.units import learn_unit_alias, list_units
 
 
 @dataclass
@@ -33,7 +33,8 @@ class ImportOutcome:
 
 def unit_directory(session: Session, *, org_id: int) -> UnitDirectory:
     """The ward's active units as the importer's name finder."""
-    return UnitDirectory.from_names((u.name, u.short_name, u.aliases) for u in list_units(session, org_id=org_id))
+    units = list_units(session, org_id=org_id)
+    return UnitDirectory.from_names((u.name, u.short_name, [*u.aliases, *u.learned_aliases]) for u in units)
 
 
 def previous_import(session: Session, *, org_id: int, file_hash: str) -> SourceDocument | None:
@@ -73,6 +74,7 @@ def import_document(
                 reported.append((len(drafts), parsed_task))
             drafts.append(task_draft(parsed_task, owner, units, document))
     outcome.tasks = create_tasks(session, clock=clock, actor=actor, drafts=drafts, channel=channel)
+    learn_owner_names(session, clock=clock, actor=actor, tasks=parsed.tasks, channel=channel)
     for index, parsed_task in reported:
         assert parsed_task.update is not None
         record_update(session, clock=clock, actor=actor, task_id=outcome.tasks[index].id or 0, channel=channel,
@@ -80,6 +82,18 @@ def import_document(
                       recommendation=parsed_task.update.recommendation, month=parsed.report_month)
         outcome.updates += 1
     return outcome
+
+
+def learn_owner_names(session: Session, *, clock: Clock, actor: Person, tasks: list[ParsedTask],
+                      channel: str = "cli") -> None:
+    """Teach the ward the owners a reviewer mapped by hand ("Phòng VH&TT" → Phòng Văn hóa - Xã hội), once
+    each, so that the next document naming them needs no correction."""
+    taught: set[tuple[str, str]] = set()
+    for task in tasks:
+        pair = (task.owner_learned_from, task.owner.unit or "")
+        if pair[0] and pair[1] not in ("", ALL_UNITS) and pair not in taught:
+            taught.add(pair)
+            learn_unit_alias(session, clock=clock, actor=actor, unit_name=pair[1], words=pair[0], channel=channel)
 
 
 def check_owners(tasks: list[ParsedTask], units: dict[str, Unit]) -> None:

@@ -94,7 +94,10 @@ def _nearly_same(session: Session, active, source: DocumentText, parsed: ParsedD
     if not days:
         return None  # without a date, only the same words make the same document
     dated = active.where(SourceDocument.issued_on.in_(days) | SourceDocument.meeting_on.in_(days))
-    scored = [(similarity(d.text, source.text), d) for d in session.exec(dated.order_by(SourceDocument.id))]
+    # Two numbered documents with different numbers are two documents, however alike their words.
+    candidates = [d for d in session.exec(dated.order_by(SourceDocument.id))
+                  if not (d.number and parsed.number and number_key(d.number) != number_key(parsed.number))]
+    scored = [(similarity(d.text, source.text), d) for d in candidates]
     best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
     return best[1] if best[0] >= SAME_DOCUMENT else None
 
@@ -137,11 +140,12 @@ def apply_reimport(session: Session, *, clock: Clock, actor: Person, document: S
     """Apply a corrected version to `document`'s tasks: add the new items, update the changed ones, cancel
     those no longer in it (each change audited as the task use cases audit it), and keep the corrected
     text as the document's. Raises InvalidInputError naming items that still have no owner unit."""
-    from tracker.usecases.imports import check_owners
+    from tracker.usecases.imports import check_owners, learn_owner_names
 
     check_owners(parsed.tasks, {u.name: u for u in list_units(session, org_id=actor.org_id)})
     changes = plan_reimport(session, actor=actor, document=document, parsed=parsed)
     create_tasks(session, clock=clock, actor=actor, drafts=changes.added, channel=channel)
+    learn_owner_names(session, clock=clock, actor=actor, tasks=parsed.tasks, channel=channel)
     for change in changes.changed:
         values = {name: getattr(change.draft, name) for name in change.fields}
         update_task(session, clock=clock, actor=actor, task_id=change.task.id or 0, changes=TaskChanges(**values),
