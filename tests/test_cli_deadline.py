@@ -66,3 +66,11 @@ def test_a_wrong_day_is_refused_in_one_line() -> None:
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "không có thật" in result.stderr
+
+
+def test_a_period_counted_from_signing_is_due_from_the_date_given_with_on():
+    # --on is the document's date: "trong 10 ngày làm việc kể từ ngày ký" counts from it.
+    data = json.loads(ok("trong 10 ngày làm việc kể từ ngày ký", "--on", "7/5/2026", "--json"))
+    assert (data["kind"], data["due"], data["review"]) == ("date", "2026-05-21", [])
+    words = ok("trong 10 ngày kể từ ngày nhận đủ hồ sơ", "--on", "7/5/2026")
+    assert "Đến hạn: chưa xác định" in words and "chưa biết ngày" in words

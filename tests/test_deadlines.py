@@ -235,19 +235,61 @@ def test_the_text_is_kept_as_written_in_nfc() -> None:
 
 
 RELATIVE = [
-    ("trong 10 ngày làm việc kể từ ngày ký", "ngày làm việc", "2026-05-22"),
-    ("không quá 30 ngày", "số ngày", "2026-06-07"),
-    ("trong vòng 15 ngày", "số ngày", "2026-05-23"),
+    ("trong 10 ngày làm việc kể từ ngày ký", "2026-05-22", "2026-05-21"),
+    ("không quá 30 ngày", "2026-06-07", "2026-06-06"),
+    ("trong vòng 15 ngày", "2026-05-23", "2026-05-22"),
 ]
 
 
-@pytest.mark.parametrize(("phrase", "unit", "due"), RELATIVE, ids=[r[0] for r in RELATIVE])
-def test_relative_periods_count_from_the_base_day(phrase: str, unit: str, due: str) -> None:
+@pytest.mark.parametrize(("phrase", "from_base", "from_document"), RELATIVE, ids=[r[0] for r in RELATIVE])
+def test_relative_periods_count_from_the_base_day_else_from_the_documents_day(
+        phrase: str, from_base: str, from_document: str) -> None:
     signed = date(2026, 5, 8)  # a Friday: ten working days end on Friday 22 May
-    assert iso(parse_deadline(phrase, on=NOTICE_DAY, base=signed).due) == due
-    unknown = parse_deadline(phrase, on=NOTICE_DAY)
-    assert (unknown.kind, unknown.due) == ("date", None)
-    assert unknown.review == [f"Thời hạn tính theo {unit} nhưng chưa rõ ngày bắt đầu."]
+    expected = from_document if "ký" in phrase else from_base
+    assert iso(parse_deadline(phrase, on=NOTICE_DAY, base=signed).due) == expected
+    # Without a base the document's own day starts the count: day 1 is the day after it.
+    understood = parse_deadline(phrase, on=NOTICE_DAY)
+    assert (understood.kind, iso(understood.due), understood.review) == ("date", from_document, [])
+
+
+# Phrases counted from the document itself, from the document's day 7/5/2026 (a Thursday).
+FROM_THE_DOCUMENT = [
+    ("trong 15 ngày kể từ ngày ban hành Thông báo này", "2026-05-22"),
+    ("trong 10 ngày kể từ ngày nhận được văn bản này", "2026-05-17"),
+    ("chậm nhất 05 ngày làm việc kể từ ngày ký", "2026-05-14"),
+    ("trong 03 tháng kể từ ngày ký", "2026-08-07"),
+    ("trong 02 tuần kể từ ngày ký Quyết định", "2026-05-21"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "due"), FROM_THE_DOCUMENT, ids=[r[0] for r in FROM_THE_DOCUMENT])
+def test_a_period_counted_from_the_documents_signing_is_due_from_its_day(phrase: str, due: str) -> None:
+    understood = parse_deadline(phrase, on=NOTICE_DAY)
+    assert (understood.kind, iso(understood.due), understood.review) == ("date", due, [])
+
+
+@pytest.mark.parametrize("phrase", [
+    "trong 10 ngày kể từ ngày nhận đủ hồ sơ hợp lệ",
+    "chậm nhất 30 ngày sau khi dự án được phê duyệt",
+    "trong 15 ngày kể từ ngày ký hợp đồng",
+])
+def test_a_period_counted_from_an_event_of_unknown_day_stays_open_for_review(phrase: str) -> None:
+    understood = parse_deadline(phrase, on=NOTICE_DAY)
+    assert (understood.kind, understood.due) == ("date", None)
+    assert understood.review and understood.review[0].startswith("Thời hạn tính từ một việc chưa biết ngày")
+
+
+def test_a_relative_deadline_inside_a_sentence_is_found_and_counted_from_the_document() -> None:
+    found = find_deadline("Giao Phòng Văn hóa - Xã hội rà soát hộ nghèo, hoàn thành trong 15 ngày kể từ ngày ký "
+                          "Thông báo này.", on=NOTICE_DAY)
+    assert found is not None and (found.text, found.due) == (
+        "hoàn thành trong 15 ngày kể từ ngày ký Thông báo này", date(2026, 5, 22))
+
+
+def test_working_days_counted_from_the_document_skip_the_weekend_and_the_holidays() -> None:
+    # Signed Tuesday 28/4/2026: day 1 is 29/4; 30/4 and 1/5 are holidays, 2-3/5 a weekend; day 5 is 7/5.
+    understood = parse_deadline("trong 05 ngày làm việc kể từ ngày ký", on=date(2026, 4, 28))
+    assert understood.due == date(2026, 5, 7)
 
 
 def test_working_days_skip_holidays_and_follow_the_ward_calendar() -> None:

@@ -108,7 +108,10 @@ def _reimport_preview(turn: Turn, earlier: SourceDocument, source: DocumentText,
 
 def _parse(turn: Turn, text: str, default_due: str) -> ParsedDocument:
     units = unit_directory(turn.session, org_id=turn.person.org_id)
-    return parse_document(text, units=units, today=turn.today, default_due=default_due)
+    org = turn.session.get(Organization, turn.person.org_id)
+    assert org is not None  # the person is bound, so the ward exists
+    return parse_document(text, units=units, today=turn.today, default_due=default_due,
+                          calendar=ward_rules(org).calendar)
 
 
 def _owner(task: ParsedTask) -> str:

@@ -21,9 +21,11 @@ from tracker.importer.edits import FIELDS_HELP, apply_edit
 from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocument
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import DocumentText, read_path
+from tracker.jobdays import ward_rules
 from tracker.models import SourceDocument
 from tracker.usecases.imports import import_document, unit_directory
 from tracker.usecases.reimports import apply_reimport, earlier_import, plan_reimport, same_words
+from tracker.workdays import WorkCalendar
 
 _KIND_WORDS = DOCUMENT_KIND_WORDS
 
@@ -62,7 +64,8 @@ def import_file(
         source = read_path(file, max_bytes=int(policy.get("upload_max_mb", 20)) * 1024 * 1024)
         units = unit_directory(a.session, org_id=a.org.id or 0)
         parsed = parse_document(source.text, units=units, today=a.today(),
-                                default_due=str(policy.get("default_due", "end_of_meeting_month")))
+                                default_due=str(policy.get("default_due", "end_of_meeting_month")),
+                                calendar=ward_rules(a.org).calendar)
         earlier = earlier_import(a.session, org_id=a.org.id or 0, source=source, parsed=parsed)
         if earlier is not None:
             _reimport(a, earlier, source, parsed, edits or [], yes)
@@ -107,7 +110,8 @@ def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[st
     source = read_path(file, max_bytes=ward.policy.upload_max_mb * 1024 * 1024)
     units = UnitDirectory.from_config(ward)
     today = local_today(state(ctx).clock())
-    parsed = parse_document(source.text, units=units, today=today, default_due=ward.policy.default_due)
+    parsed = parse_document(source.text, units=units, today=today, default_due=ward.policy.default_due,
+                            calendar=WorkCalendar.from_policy(ward.policy))
     for edit in edits:
         apply_edit(parsed, edit, units=units, on=parsed.issued or today)
     if as_json:

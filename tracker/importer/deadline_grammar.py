@@ -333,17 +333,34 @@ def _tet(m: re.Match[str], ctx: Context) -> Reading:
 RELATIVE = _rx(
     r"(?<!ngày\s)(?P<n>\d{1,3})\s*(?P<unit>ngày(?:\s+làm\s+việc)?|tuần|tháng)(?!\s*\d)"
     r"(?!\s+(?:đầu|giữa|cuối|một|hai|ba|tư|năm|sáu|bảy|tám|chín|mười|giêng|chạp)(?!\w))"
-    r"(?:\s*,?\s*(?:kể\s+|tính\s+)?từ\s+(?P<anchor>[^,;.()]{1,60}?)(?=\s*(?:[,;.()]|$)))?"
+    r"(?:\s*,?\s*(?:(?:kể\s+|tính\s+)?từ\s+(?P<anchor>[^,;.()]{1,60}?)|sau\s+khi\s+(?P<event>[^,;.()]{1,60}?))"
+    r"(?=\s*(?:[,;.()]|$)))?"
+)
+# "kể từ ngày ký", "kể từ ngày ban hành Thông báo này", "kể từ ngày nhận được văn bản này": the document's own day.
+_THIS_DOCUMENT = re.compile(
+    r"^(?:ngày\s+)?(?:(?:ký|ban\s+hành)(?:\s+(?:ban\s+hành|ký))?(?:\s+(?:văn\s+bản|thông\s+báo|quyết\s+định|"
+    r"công\s+văn|kế\s+hoạch|chỉ\s+thị)(?:\s+này)?)?|.*(?:văn\s+bản|thông\s+báo|quyết\s+định|công\s+văn|kế\s+hoạch|"
+    r"chỉ\s+thị)\s+này(?:\s+có\s+hiệu\s+lực)?)\s*$"
 )
 _UNIT_WORDS = {"ngày làm việc": "ngày làm việc", "ngày": "số ngày", "tuần": "số tuần", "tháng": "số tháng"}
 
 
 def _relative(m: re.Match[str], ctx: Context) -> Reading:
-    """N (working) days, weeks or months from an explicit start date, else from `base`."""
+    """N (working) days, weeks or months from an explicit start date; from the document's own day when the
+    phrase counts from its signing or issue ("kể từ ngày ký"); from `base` (a plan's first day), else the
+    document's day, when it names no start. Counted from an event whose day is unknown ("kể từ ngày nhận
+    đủ hồ sơ", "sau khi được phê duyệt"), the due date stays empty and is flagged. Day 1 is the day after
+    the start (Bộ luật Dân sự, art. 147); working days follow the ward's calendar."""
     unit, n = " ".join(m["unit"].split()), int(m["n"])
-    start = ctx.base
-    if m["anchor"] and (found := DAY.search(m["anchor"])) and (reading := _day(found, ctx)):
-        start = reading.due
+    start = ctx.base or ctx.on
+    anchor = " ".join((m["anchor"] or m["event"] or "").split())
+    if anchor:
+        if m["anchor"] and (found := DAY.search(m["anchor"])) and (reading := _day(found, ctx)):
+            start = reading.due
+        elif m["anchor"] and _THIS_DOCUMENT.match(anchor):
+            start = ctx.on
+        else:
+            return Reading("date", review=[f"Thời hạn tính từ một việc chưa biết ngày («{anchor}»); cần kiểm tra."])
     if start is None:
         return Reading("date", review=[f"Thời hạn tính theo {_UNIT_WORDS[unit]} nhưng chưa rõ ngày bắt đầu."])
     try:

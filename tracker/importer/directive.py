@@ -10,7 +10,8 @@ from tracker.importer.directory import UnitDirectory
 from tracker.importer.glue import unglue
 from tracker.importer.header import Header, first_date_near
 from tracker.importer.model import ParsedDocument, ParsedTask
-from tracker.importer.prose import parse_prose_tasks
+from tracker.importer.prose import Dating, parse_prose_tasks
+from tracker.workdays import WorkCalendar
 
 NO_ASSIGNMENT = ("Không tìm thấy nhiệm vụ nào: văn bản không có câu giao việc cho một đơn vị (giao, yêu cầu, "
                  "đề nghị … thực hiện); có thể là giấy mời, lịch, báo cáo hay tin tức.")
@@ -23,7 +24,8 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: date,
-                    default_due: str = "end_of_meeting_month") -> ParsedDocument:
+                    default_due: str = "end_of_meeting_month", calendar: WorkCalendar | None = None
+                    ) -> ParsedDocument:
     """The directive's tasks (kind "conclusion_notice", layout "prose": the kind the dry-run JSON has always
     given a document that assigns tasks); deadlines are read against the document's date
     (its header, a posting line, an opening date), or `today` when the text gives none, in which case
@@ -35,7 +37,8 @@ def parse_directive(text: str, *, header: Header, units: UnitDirectory, today: d
                               warnings=[A_REPORT])
     dated = date_of_text(text, issued=header.issued)
     meeting = first_date_near(text, ("họp", "hội nghị", "làm việc"))
-    tasks = parse_prose_tasks(unglue(text), units=units, on=dated.on or today, directive=_declares_directive(header))
+    tasks = parse_prose_tasks(unglue(text), units=units, dating=Dating(dated.on or today, calendar),
+                              directive=_declares_directive(header))
     for task in tasks:
         _flag(task, year_known=dated.on is not None, guessed_year=dated.on.year if dated.guessed and dated.on else None)
     if dated.on is not None and default_due == "end_of_meeting_month":

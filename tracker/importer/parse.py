@@ -12,14 +12,16 @@ from tracker.importer.header import first_date_near, read_header
 from tracker.importer.model import ParsedDocument
 from tracker.importer.notice import parse_notice_tasks
 from tracker.importer.tables import parse_task_tables
+from tracker.workdays import WorkCalendar
 
 _NOTICE_SECTION = re.compile(r"^\s*\d+\.\d+\.?\s+\S", re.MULTILINE)
 
 
-def parse_document(text: str, *, units: UnitDirectory, today: date, default_due: str = "end_of_meeting_month"
-                   ) -> ParsedDocument:
-    """Parse a cleaned document text. Never raises: what it cannot read becomes a warning, and a
-    document with no tasks has kind "other"."""
+def parse_document(text: str, *, units: UnitDirectory, today: date, default_due: str = "end_of_meeting_month",
+                   calendar: WorkCalendar | None = None) -> ParsedDocument:
+    """Parse a cleaned document text; `calendar` (the ward's working days; national holidays when None)
+    counts deadlines such as "trong 10 ngày làm việc". Never raises: what it cannot read becomes a
+    warning, and a document with no tasks has kind "other"."""
     header = read_header(text)
     if _looks_like_notice(text, header.kind_word, header.title):
         notice = _notice(text, header, units, today, default_due)
@@ -33,7 +35,8 @@ def parse_document(text: str, *, units: UnitDirectory, today: date, default_due:
             title=table.title or header.title, tasks=table.tasks, warnings=table.warnings,
             report_month=table.report_month,
         )
-    directive = parse_directive(text, header=header, units=units, today=today, default_due=default_due)
+    directive = parse_directive(text, header=header, units=units, today=today, default_due=default_due,
+                                calendar=calendar)
     if directive.tasks:
         return directive
     # The table reader's complaint matters only for a text that has table rows.

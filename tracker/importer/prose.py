@@ -24,6 +24,7 @@ from tracker.importer.model import Deadline, ParsedTask, UnitRef
 from tracker.importer.owners import OwnerPhrase, ends_with_owner_word, read_owner, verb_at
 from tracker.importer.partners import partner_spans, partners_of
 from tracker.names import fold
+from tracker.workdays import WorkCalendar
 
 RECENT_CLAUSES = 20
 MAX_SENTENCE = 3000
@@ -39,6 +40,20 @@ _EXHORTATION_WORDS = {
     "ve", "viec", "nay", "tiep", "cung", "thuoc", "ubnd", "phuong", "xa", "uy", "ban", "nhan", "dan",
 }
 NO_OWNER = "Chưa rõ đơn vị chủ trì: hãy chọn đơn vị (owner=...)."
+
+
+@dataclass(frozen=True)
+class Dating:
+    """How deadlines are read: against the document's day, with the ward's calendar of working days."""
+
+    on: date
+    calendar: WorkCalendar | None = None
+
+    def find(self, text: str) -> Deadline | None:
+        return find_deadline(text, on=self.on, calendar=self.calendar)
+
+    def parse(self, text: str) -> Deadline:
+        return parse_deadline(text, on=self.on, calendar=self.calendar)
 
 
 @dataclass
@@ -58,7 +73,7 @@ class Clause:
     start: int = 0  # where the clause starts in its sentence
 
 
-def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date, directive: bool = False
+def parse_prose_tasks(text: str, *, units: UnitDirectory, dating: Dating, directive: bool = False
                       ) -> list[ParsedTask]:
     """The tasks of a directive written as prose, numbered in reading order ("1", "2", "2a" ...).
     `directive` says the document declares itself one (a notice of conclusions, a letter assigning
@@ -77,7 +92,7 @@ def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date, directive: b
         directed = directive or (directed and marked)
         if scope is not None and (marked or scope.heading) and _split_lead_in(paragraph, units)[0] is None:
             # A bullet is one task, however long; under a unit's heading a paragraph is one too.
-            tasks += _item_tasks(paragraph, scope, units, on, bare=marked and not scope.heading or directive)
+            tasks += _item_tasks(paragraph, scope, units, dating, bare=marked and not scope.heading or directive)
             continue
         sentences = _sentences(paragraph)
         inline = False  # the rest of a paragraph after a lead-in's colon is its list
@@ -85,16 +100,16 @@ def parse_prose_tasks(text: str, *, units: UnitDirectory, on: date, directive: b
             lead, items = _split_lead_in(sentence, units)
             if lead is not None:
                 directed, inline = True, True
-                scope = _scope(lead, units, on)
-                tasks += _list_items(items, scope, units, on)
+                scope = _scope(lead, units, dating)
+                tasks += _list_items(items, scope, units, dating)
             elif scope is not None and (marked or inline):
-                tasks += _list_items(sentence, scope, units, on, bare=False)
+                tasks += _list_items(sentence, scope, units, dating, bare=False)
             else:
                 clauses = _clauses(sentence, units, directed)
                 directed = directed or bool(clauses)
                 follow = sentences[index + 1] if index + 1 < len(sentences) else ""
                 for clause in clauses:
-                    tasks += _tasks(clause, units, on, follow=follow)
+                    tasks += _tasks(clause, units, dating, follow=follow)
     tasks = _without_restatements(tasks)
     _number(tasks)
     return tasks
@@ -191,7 +206,7 @@ def _split_lead_in(sentence: str, units: UnitDirectory) -> tuple[str | None, str
     return lead, sentence[colon + 1:].strip()
 
 
-def _scope(lead: str, units: UnitDirectory, on: date) -> Scope:
+def _scope(lead: str, units: UnitDirectory, dating: Dating) -> Scope:
     """The owner the lead-in names (the last cue's object; no verb needed: "Giao trách nhiệm cho từng cơ
     quan, ban, ngành, ... yêu cầu:"; or the unit the lead-in is) and its period ("nhiệm vụ tháng 11",
     "trong tháng 9/2020")."""
@@ -204,14 +219,14 @@ def _scope(lead: str, units: UnitDirectory, on: date) -> Scope:
         phrase = read_owner(lead, low, cue.end(), units)
         if phrase is not None and not phrase.person and phrase.owners:
             owners = phrase.owners
-    period = find_deadline(lead, on=on)
+    period = dating.find(lead)
     if period is None and (named := vocab.PERIOD.search(low)):
-        period = parse_deadline(lead[named.start(1):named.end(1)], on=on)
+        period = dating.parse(lead[named.start(1):named.end(1)])
     return Scope(owners=owners, period=period if period is None or period.kind != "none" else None,
                  spoken=vocab.SPEAKER.search(low) is not None)
 
 
-def _list_items(items: str, scope: Scope, units: UnitDirectory, on: date, *, bare: bool = True
+def _list_items(items: str, scope: Scope, units: UnitDirectory, dating: Dating, *, bare: bool = True
                 ) -> list[ParsedTask]:
     """The ';'-separated items of a lead-in's inline list. `bare` is whether an item that names no owner
     and opens with no verb still counts (right after the colon it does; in later sentences it does not:
@@ -220,23 +235,23 @@ def _list_items(items: str, scope: Scope, units: UnitDirectory, on: date, *, bar
     for sentence in _sentences(items):
         for item in (i.strip() for i in sentence.split(";")):
             if len(item.split()) >= 3:
-                tasks += _item_tasks(item, scope, units, on, bare=bare)
+                tasks += _item_tasks(item, scope, units, dating, bare=bare)
     return tasks
 
 
-def _item_tasks(item: str, scope: Scope, units: UnitDirectory, on: date, *, bare: bool = True
+def _item_tasks(item: str, scope: Scope, units: UnitDirectory, dating: Dating, *, bare: bool = True
                 ) -> list[ParsedTask]:
     """One list item: its own assignments if it has any (and its owner then leads the items after it),
     else one task for the lead-in's owner."""
     clauses = _clauses(item, units, directed=True)
     if clauses:
         scope.owners = clauses[-1].owners
-        return [t for c in clauses for t in _tasks(c, units, on, period=scope.period)]
+        return [t for c in clauses for t in _tasks(c, units, dating, period=scope.period)]
     low = normalise(item)
     if (not bare and not verb_at(low, 0)) or vocab.REPORTED.match(low) or not (scope.owners or scope.spoken):
         return []
     owners = scope.owners or [UnitRef("", None)]
-    return _tasks(Clause(item, owners), units, on, period=scope.period)
+    return _tasks(Clause(item, owners), units, dating, period=scope.period)
 
 
 def _clauses(sentence: str, units: UnitDirectory, directed: bool) -> list[Clause]:
@@ -319,9 +334,9 @@ def _acts_after(low: str, end: int) -> bool:
     return not vocab.NARRATION.match(low, end) and any(verb_at(low, end + w.start()) for w in words)
 
 
-def _tasks(clause: Clause, units: UnitDirectory, on: date, *, follow: str = "",
+def _tasks(clause: Clause, units: UnitDirectory, dating: Dating, *, follow: str = "",
            period: Deadline | None = None) -> list[ParsedTask]:
-    deadline = find_deadline(clause.text, on=on) or _follow_up_deadline(follow, on) or period or Deadline(text="")
+    deadline = dating.find(clause.text) or _follow_up_deadline(follow, dating) or period or Deadline(text="")
     title = clause.text[:1].upper() + clause.text[1:]
     tasks = []
     for owner in clause.owners:
@@ -341,16 +356,16 @@ def _expected_output(clause: str) -> str:
     return clause[found.start(1):found.end(1)].strip(" ,;.()") if found else ""
 
 
-def _follow_up_deadline(sentence: str, on: date) -> Deadline | None:
+def _follow_up_deadline(sentence: str, dating: Dating) -> Deadline | None:
     """A deadline given in the sentence right after the assignment: "Thời gian giải quyết hoàn thành
     trước ngày 30 tháng 6.", "Việc thành lập phải được thực hiện trong năm 2017."."""
     low = normalise(sentence)
     if not re.match(r"\s*(?:thời\s+(?:gian|hạn)|hạn|việc|các\s+nội\s+dung\s+trên|nhiệm\s+vụ\s+này)(?!\w)", low):
         return None
-    found = find_deadline(sentence, on=on)
+    found = dating.find(sentence)
     if found is None:
         year = re.search(r"(?:thực\s+hiện|hoàn\s+thành|xong)\s+trong\s+(năm\s+\d{4})", low)
-        found = find_deadline("hoàn thành trong " + sentence[year.start(1):year.end(1)], on=on) if year else None
+        found = dating.find("hoàn thành trong " + sentence[year.start(1):year.end(1)]) if year else None
     return found
 
 
