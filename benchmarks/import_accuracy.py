@@ -146,10 +146,12 @@ def _stated_counts(text: str, appendix: str) -> dict[str, int]:
 def corpus_figures(verbose: bool) -> None:
     scores = score_corpus(SHARED / "corpus", units=UNITS, today=TODAY)
     print(f"Kho văn bản chỉ đạo thật ({len(scores)} văn bản):")
-    print("  văn bản  loại               cần  tìm  thừa  chủ trì  loại hạn  ngày hạn")
+    print("  văn bản  loại               cần  tìm  thừa  chủ trì  loại hạn  ngày hạn  phối hợp F1")
     for s in scores:
+        tp, fp, fn = s.coordinators
+        f1 = f"{2 * tp / (2 * tp + fp + fn):.2f}" if tp + fp + fn else "—"
         print(f"  {s.name:<8} {s.kind:<18} {s.required:>3} {s.matched:>4} {s.false_tasks:>5} {s.owners:>8} "
-              f"{s.kinds:>9} {s.dues:>9}")
+              f"{s.kinds:>9} {s.dues:>9} {f1:>12}")
         if verbose:
             for miss in s.misses:
                 print(f"      thiếu: {miss}")
