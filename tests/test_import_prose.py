@@ -56,6 +56,10 @@ OWNER_CASES = [
     ("Đề nghị Trung tâm Y tế khu vực phối hợp tổ chức tiêm chủng.", ["Trung tâm Y tế khu vực"]),
     ("Yêu cầu Chủ tịch UBND các xã Tân An, Hòa Bình kiểm tra việc khai thác cát.",
      ["UBND xã Tân An", "UBND xã Hòa Bình"]),
+    # a body that acts is not a name: "các chi bộ | tổ chức sinh hoạt"
+    ("Đồng chí Bí thư Đảng ủy phường yêu cầu các chi bộ tổ chức sinh hoạt chuyên đề.", ["các chi bộ"]),
+    ("Đề nghị Ủy ban MTTQ Việt Nam phường và các tổ chức chính trị - xã hội phường vận động nhân dân.",
+     ["Ủy ban MTTQ Việt Nam phường", "các tổ chức chính trị - xã hội phường"]),
 ]
 
 

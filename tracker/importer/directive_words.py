@@ -16,13 +16,17 @@ HEAD = (
     r"hđnd|hội\s+đồng\s+nhân\s+dân|thường\s+trực|ban\s+thường\s+trực|ban\s+chỉ\s+huy|ban\s+chỉ\s+đạo|"
     r"ban\s+quản\s+lý|ban(?!\s+hành)|bch\S*|bcđ|phòng(?!\s+(?:chống|ngừa|cháy|tránh|dịch|họp))|"
     r"sở(?!\s+(?:hữu|thích))|công\s+an|trung\s+tâm|văn\s+phòng|trạm|"
-    r"hội(?!\s+(?:nghị|thi|diễn|thảo|trại|chợ|họp|viên))|tổ\s+dân\s+phố|tdp|tổ(?!\s+(?:chức|quốc|hợp))|"
+    r"hội(?!\s+(?:nghị|thi|diễn|thảo|trại|chợ|họp|viên))|tổ\s+dân\s+phố|tdp|"
+    r"tổ\s+chức\s+(?:chính\s+trị|đoàn\s+thể|hội|xã\s+hội)|tổ(?!\s+(?:chức|quốc|hợp))|chi\s+bộ|đảng\s+bộ|chi\s+hội|"
+    r"chi\s+đoàn|"
     r"đội(?!\s+ngũ)|bộ\s+phận|chi\s+cục|cục(?!\s+bộ)|đài|trường(?!\s+hợp)|bệnh\s+viện|thanh\s+tra|kho\s+bạc|"
     r"chi\s+nhánh|mặt\s+trận|đoàn\s+thanh\s+niên|liên\s+đoàn|đảng\s+ủy|tòa\s+án|viện\s+kiểm\s+sát|"
     r"tổng\s+công\s+ty|công\s+ty|thành\s+phố|tp\.?|thị\s+xã|thị\s+trấn|phường|xã(?!\s+hội)|huyện|quận|tỉnh|"
     r"khu\s+phố|thôn|ấp|cấp\s+(?:huyện|xã|tỉnh)|cơ\s+quan|đơn\s+vị|ngành|bộ(?!\s+(?:máy|hồ\s+sơ|tiêu\s+chí))|"
     r"lực\s+lượng|hợp\s+tác\s+xã|khu\s+dân\s+cư"
 )
+# Kinds of unit whose names are a function ("Ban Quản lý dự án", "Đội quản lý trật tự đô thị", "Tổ kiểm tra").
+NAMED_BY_FUNCTION = re.compile(r"(?:ban|phòng|đội|tổ|bộ\s+phận|trung\s+tâm|chi\s+cục|cục|văn\s+phòng|đoàn)$")
 # Titles stand for the unit they head: "Giám đốc Sở Y" is Sở Y, "Chánh Văn phòng" is Văn phòng.
 TITLE = (
     r"(?:phó\s+)?(?:chủ\s+tịch|giám\s+đốc|tổng\s+giám\s+đốc|thủ\s+trưởng|chỉ\s+huy\s+trưởng|trạm\s+trưởng|"

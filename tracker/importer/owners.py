@@ -176,12 +176,14 @@ def _continues_list(text: str, low: str, at: int) -> bool:
 
 def _right_after_kind(low: str, tokens: list[re.Match[str]], index: int) -> bool:
     """Whether token `index` comes right after the organisation word that opens a name ("Ban | Quản lý",
-    "Phòng | Tổ chức"), at the start of the phrase or of a list item; not after a trailing level word
-    ("Công an phường | chỉ đạo")."""
+    "Đội | quản lý trật tự"), at the start of the phrase or of a list item, for the kinds of unit whose
+    names are made that way; not after a trailing level word ("Công an phường | chỉ đạo") nor after a
+    body that acts ("các chi bộ | tổ chức sinh hoạt")."""
     for start in range(index - 1, -1, -1):
         if start == 0 or tokens[start - 1].group(0) in (",", "và"):
             head = vocab.ANY_HEAD_AT.match(low, tokens[start].start())
-            return head is not None and low[head.end():tokens[index].start()].strip() == ""
+            return (head is not None and low[head.end():tokens[index].start()].strip() == ""
+                    and vocab.NAMED_BY_FUNCTION.search(head.group(0)) is not None)
     return False
 
 
