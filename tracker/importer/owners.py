@@ -150,7 +150,9 @@ def _phrase_end(text: str, low: str, pos: int, units: UnitDirectory) -> int:
             continue  # "các cơ quan, đơn vị có liên quan và UBND các xã"
         if vocab.STRONG_AT.match(low, at) or vocab.STOP_AT.match(low, at):
             return at
-        if vocab.WEAK_AT.match(low, at) and _weak_verb_ends(text, low, tokens, index):
+        # "tổ chức chính trị - xã hội" is a kind of body, not the verb "tổ chức".
+        weak = vocab.WEAK_AT.match(low, at) and not vocab.HEAD_AT.match(low, at)
+        if weak and _weak_verb_ends(text, low, tokens, index):
             return at
     return tokens[-1].end() if tokens else pos
 
