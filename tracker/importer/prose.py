@@ -11,49 +11,26 @@ intentions ("UBND phường sẽ ..."), tasks of named persons and dates cited a
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from tracker.importer import directive_words as vocab
 from tracker.importer.deadline_grammar import normalise
-from tracker.importer.deadlines import find_deadline, parse_deadline
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.model import Deadline, ParsedTask, UnitRef
 from tracker.importer.owners import OwnerPhrase, ends_with_owner_word, read_owner, verb_at
-from tracker.importer.partners import partner_spans, partners_of
+from tracker.importer.partners import partner_spans
+from tracker.importer.prose_tasks import Clause, Dating, make_tasks, number_tasks, without_restatements
 from tracker.names import fold
-from tracker.workdays import WorkCalendar
 
-RECENT_CLAUSES = 20
 MAX_SENTENCE = 3000
-# Words that say how a task is given, not what it is.
-_DIRECTIVE_WORDS = {
-    "giao", "yeu", "cau", "de", "nghi", "can", "phai", "co", "trach", "nhiem", "duoc", "cung", "tiep", "tuc",
-    "khan", "truong", "chu", "dong"
-}
+# Words of zeal: a clause made of nothing else gives no task ("nghiêm túc triển khai thực hiện").
 _EXHORTATION_WORDS = {
     "nghiem", "tuc", "thuc", "hien", "trien", "khai", "tot", "quan", "triet", "chu", "dong", "khan", "truong",
     "to", "chuc", "theo", "dung", "quy", "dinh", "noi", "tren", "cac", "nhiem", "vu", "duoc", "giao", "hieu",
     "qua", "co", "trach", "day", "du", "kip", "thoi", "can", "cu", "nang", "va", "phoi", "hop", "chat", "che",
     "ve", "viec", "nay", "tiep", "cung", "thuoc", "ubnd", "phuong", "xa", "uy", "ban", "nhan", "dan",
 }
-NO_OWNER = "Chưa rõ đơn vị chủ trì: hãy chọn đơn vị (owner=...)."
-
-
-@dataclass(frozen=True)
-class Dating:
-    """How deadlines are read: against the document's day, with the ward's calendar of working days."""
-
-    on: date
-    calendar: WorkCalendar | None = None
-
-    def find(self, text: str) -> Deadline | None:
-        return find_deadline(text, on=self.on, calendar=self.calendar)
-
-    def parse(self, text: str) -> Deadline:
-        return parse_deadline(text, on=self.on, calendar=self.calendar)
 
 
 @dataclass
@@ -64,13 +41,6 @@ class Scope:
     period: Deadline | None = None
     spoken: bool = False  # said by a leader or a meeting: its items bind even without an owner
     heading: bool = False  # a unit's name standing alone ("1. Phòng Văn hóa - Xã hội"): it lasts until the next
-
-
-@dataclass
-class Clause:
-    text: str
-    owners: list[UnitRef]
-    start: int = 0  # where the clause starts in its sentence
 
 
 def parse_prose_tasks(text: str, *, units: UnitDirectory, dating: Dating, directive: bool = False
@@ -109,9 +79,9 @@ def parse_prose_tasks(text: str, *, units: UnitDirectory, dating: Dating, direct
                 directed = directed or bool(clauses)
                 follow = sentences[index + 1] if index + 1 < len(sentences) else ""
                 for clause in clauses:
-                    tasks += _tasks(clause, units, dating, follow=follow)
-    tasks = _without_restatements(tasks)
-    _number(tasks)
+                    tasks += make_tasks(clause, units, dating, follow=follow)
+    tasks = without_restatements(tasks)
+    number_tasks(tasks)
     return tasks
 
 
@@ -246,12 +216,12 @@ def _item_tasks(item: str, scope: Scope, units: UnitDirectory, dating: Dating, *
     clauses = _clauses(item, units, directed=True)
     if clauses:
         scope.owners = clauses[-1].owners
-        return [t for c in clauses for t in _tasks(c, units, dating, period=scope.period)]
+        return [t for c in clauses for t in make_tasks(c, units, dating, period=scope.period)]
     low = normalise(item)
     if (not bare and not verb_at(low, 0)) or vocab.REPORTED.match(low) or not (scope.owners or scope.spoken):
         return []
     owners = scope.owners or [UnitRef("", None)]
-    return _tasks(Clause(item, owners), units, dating, period=scope.period)
+    return make_tasks(Clause(item, owners), units, dating, period=scope.period)
 
 
 def _clauses(sentence: str, units: UnitDirectory, directed: bool) -> list[Clause]:
@@ -332,73 +302,3 @@ def _acts_after(low: str, end: int) -> bool:
         window = window.split(",", 1)[0]
     words = list(re.finditer(r"\S+", window))[:12]
     return not vocab.NARRATION.match(low, end) and any(verb_at(low, end + w.start()) for w in words)
-
-
-def _tasks(clause: Clause, units: UnitDirectory, dating: Dating, *, follow: str = "",
-           period: Deadline | None = None) -> list[ParsedTask]:
-    deadline = dating.find(clause.text) or _follow_up_deadline(follow, dating) or period or Deadline(text="")
-    title = clause.text[:1].upper() + clause.text[1:]
-    tasks = []
-    for owner in clause.owners:
-        review = [NO_OWNER] if owner.unit is None and not owner.text else []
-        tasks.append(ParsedTask(
-            ref="", owner=owner, title=title, deadline=copy.deepcopy(deadline),
-            expected_output=_expected_output(clause.text),
-            coordinating=[p for p in partners_of(clause.text, units) if not _same(p, owner)],
-            review=review,
-        ))
-    return tasks
-
-
-def _expected_output(clause: str) -> str:
-    """What the clause says the work yields: "(sản phẩm: Kế hoạch ...)", "; sản phẩm là báo cáo ..."."""
-    found = vocab.OUTPUT.search(normalise(clause))
-    return clause[found.start(1):found.end(1)].strip(" ,;.()") if found else ""
-
-
-def _follow_up_deadline(sentence: str, dating: Dating) -> Deadline | None:
-    """A deadline given in the sentence right after the assignment: "Thời gian giải quyết hoàn thành
-    trước ngày 30 tháng 6.", "Việc thành lập phải được thực hiện trong năm 2017."."""
-    low = normalise(sentence)
-    if not re.match(r"\s*(?:thời\s+(?:gian|hạn)|hạn|việc|các\s+nội\s+dung\s+trên|nhiệm\s+vụ\s+này)(?!\w)", low):
-        return None
-    found = dating.find(sentence)
-    if found is None:
-        year = re.search(r"(?:thực\s+hiện|hoàn\s+thành|xong)\s+trong\s+(năm\s+\d{4})", low)
-        found = dating.find("hoàn thành trong " + sentence[year.start(1):year.end(1)]) if year else None
-    return found
-
-
-def _same(partner: UnitRef, owner: UnitRef) -> bool:
-    return partner.text == owner.text or (partner.unit is not None and partner.unit == owner.unit)
-
-
-def _without_restatements(tasks: list[ParsedTask]) -> list[ParsedTask]:
-    """A later clause for the same owner that says nothing a recent one did not ("Giao Phòng A rà soát hộ
-    nghèo năm 2026 ... Phòng A cần rà soát hộ nghèo năm 2026.") restates it and adds nothing; one new word
-    ("hộ cận nghèo") makes it a task of its own. Only the owner's last clauses are compared: a restatement
-    follows what it restates, and a long notice stays linear."""
-    kept: list[ParsedTask] = []
-    recent: dict[tuple[str, str | None], list[tuple[str, set[str]]]] = {}
-    for task in tasks:
-        words = set(fold(task.title).split()) - _DIRECTIVE_WORDS
-        earlier = recent.setdefault((task.owner.text, task.owner.unit), [])
-        if any(title != task.title and words <= seen for title, seen in earlier):
-            continue
-        kept.append(task)
-        earlier.append((task.title, words))
-        del earlier[:-RECENT_CLAUSES]
-    return kept
-
-
-def _number(tasks: list[ParsedTask]) -> None:
-    """Refs in reading order: one number per clause, and a letter per owner when a clause has several."""
-    groups: list[list[ParsedTask]] = []
-    for task in tasks:
-        if groups and groups[-1][0].title is task.title:
-            groups[-1].append(task)
-        else:
-            groups.append([task])
-    for number, group in enumerate(groups, start=1):
-        for index, task in enumerate(group):
-            task.ref = str(number) + ("abcdefghijklmnopqrstuvwxyz"[index % 26] if len(group) > 1 else "")
