@@ -33,7 +33,7 @@ from pathlib import Path
 
 from storage import REFERENCE_DAY, SEED, create_ward, insert_tasks, task_row
 
-from tracker.cli.serve_command import READY_LINE
+from app.service import READY_LINE
 from tracker.db import make_engine
 from tracker.migrate import upgrade
 

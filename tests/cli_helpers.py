@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
-from tracker.cli.main import app
+from app.cli.main import app
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "ward.example.toml"
 

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner, Result
 
-from tracker.cli.main import app
+from app.cli.main import app
 
 NOW = "2026-05-18T08:00:00+07:00"
 

@@ -19,7 +19,7 @@ from fake_channel import TOKEN
 from fake_telegram import FakeTelegramServer
 from sqlmodel import Session, select
 
-from tracker.cli.serve_command import NO_DIALOG_LINE, configure_logging
+from app.service import NO_DIALOG_LINE, configure_logging
 from tracker.db import make_engine
 from tracker.models import JobRun, Notification, NotificationStatus
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from tracker import audit
 from tracker.clock import Clock
+from tracker.config import load_ward_file
 from tracker.config.ward import WardConfig
+from tracker.db import session_scope
+from tracker.migrate import current_revision, head_revision, upgrade
 from tracker.models import Organization, Person, Unit
 from tracker.names import nfc
+from tracker.usecases.common import person_in_ward
 from tracker.usecases.tasks import TaskDraft, create_task
 
 
@@ -148,3 +154,19 @@ def load_sample_tasks(session: Session, *, clock: Clock, config: WardConfig, act
         )
         create_task(session, clock=clock, actor=actor, draft=draft)
     return len(config.sample_tasks)
+
+
+def prepare_database(engine: Engine, *, clock: Clock, config_path: Path) -> str | None:
+    """Bring the schema to the latest version; on a database with no ward, load the ward file at
+    `config_path` with its sample tasks. Returns the line announcing a newly created ward, or None when
+    the database already had one. Safe to run on every start."""
+    if current_revision(engine) != head_revision(engine):
+        upgrade(engine)
+    with session_scope(engine) as session:
+        if session.exec(select(Organization)).first() is not None:
+            return None
+        ward = load_ward_file(config_path)
+        report = apply_ward_config(session, clock=clock, config=ward)
+        admin = person_in_ward(session, org_id=report.organization.id or 0, ref=ward.ward.admin)
+        count = load_sample_tasks(session, clock=clock, config=ward, actor=admin)
+        return f"Đã tạo cơ sở dữ liệu mới với {report.organization.name} và {count} nhiệm vụ mẫu."

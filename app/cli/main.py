@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from tracker.cli import (
+from app.cli import (
     deadline_command,
     import_command,
     jobs_command,
@@ -19,14 +19,15 @@ from tracker.cli import (
     task_commands,
     ward_commands,
 )
-from tracker.cli.context import CliState, acting, state
-from tracker.cli.render import console, errors, tasks_table
+from app.cli.context import CliState, acting, state
+from app.cli.render import console, errors, tasks_table
 from tracker.config import load_ward_file
 from tracker.dates import format_day
 from tracker.db import session_scope
 from tracker.errors import TrackerError
 from tracker.migrate import current_revision, upgrade
 from tracker.usecases import apply_ward_config, list_tasks, list_units
+from tracker.usecases.setup import prepare_database
 
 
 class FriendlyErrors(TyperGroup):
@@ -115,7 +116,8 @@ def init(
 @app.command("start")
 def start(ctx: typer.Context) -> None:
     """Chuẩn bị cơ sở dữ liệu (lần đầu: nạp phường/xã mẫu) rồi in tình hình nhiệm vụ."""
-    created = serve_command.prepare_database(state(ctx))
+    st = state(ctx)
+    created = prepare_database(st.engine(), clock=st.clock(), config_path=st.settings.config)
     if created:
         console.print(created)
     with acting(ctx) as a:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from tracker.cli.context import AsOption, JsonOption, OrgOption, acting
-from tracker.cli.render import console, print_json
+from app.cli.context import AsOption, JsonOption, OrgOption, acting
+from app.cli.render import console, print_json
 from tracker.errors import InvalidInputError
 from tracker.models import Notification, NotificationStatus, Person
 from tracker.outbox import list_notifications, retry_notification

@@ -1,5 +1,6 @@
-"""`tracker serve`: the running service (scheduler, sender, chat channels), and the database preparation
-that `tracker start` shares with it."""
+"""What `tracker serve` starts and how: the catch-up of missed jobs, the scheduler, the outbox sender, the
+chat channels with their dialog, and the logging set-up. The command line (app.cli.serve_command) only
+reads its options and calls run_service."""
 
 from __future__ import annotations
 
@@ -13,21 +14,12 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
-from tracker.catchup import WardTimes, ward_times
-from tracker.cli.context import CliState, state
-from tracker.cli.render import console
+from tracker.catchup import WardTimes
 from tracker.clock import Clock
-from tracker.config import load_ward_file
-from tracker.db import session_scope
-from tracker.migrate import current_revision, head_revision, upgrade
-from tracker.models import Organization
-from tracker.usecases import apply_ward_config, load_sample_tasks, person_in_ward
 
 if TYPE_CHECKING:
     from bots.channels import Channel
@@ -53,52 +45,6 @@ SECRET_SUFFIXES = ("_TOKEN", "_SECRET", "_PASSWORD")
 QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "telegram", "sqlalchemy", "alembic")
 
 
-def prepare_database(st: CliState) -> str | None:
-    """Bring the schema to the latest version; on a database with no ward, load the ward file
-    (TRACKER_CONFIG) with its sample tasks. Returns the line announcing a newly created ward, or None
-    when the database already had one. Safe to run on every start."""
-    engine = st.engine()
-    if current_revision(engine) != head_revision(engine):
-        upgrade(engine)
-    with session_scope(engine) as session:
-        if session.exec(select(Organization)).first() is not None:
-            return None
-        ward = load_ward_file(st.settings.config)
-        report = apply_ward_config(session, clock=st.clock(), config=ward)
-        admin = person_in_ward(session, org_id=report.organization.id or 0, ref=ward.ward.admin)
-        count = load_sample_tasks(session, clock=st.clock(), config=ward, actor=admin)
-        return f"Đã tạo cơ sở dữ liệu mới với {report.organization.name} và {count} nhiệm vụ mẫu."
-
-
-def serve(
-    ctx: typer.Context,
-    once: Annotated[bool, typer.Option("--once", help="Chỉ bù các việc đã đến giờ, gửi tin đang chờ rồi thoát "
-                                                      "(dùng với cron hoặc để thử).")] = False,
-) -> None:
-    """Chạy dịch vụ: nhắc việc theo lịch của từng phường/xã và gửi tin nhắn."""
-    # The scheduler, the sender and the chat libraries are loaded by this command only: every other
-    # command starts without them.
-    from bots.telegram import load_telegram_settings
-    from bots.zalo import load_zalo_settings
-    from jobs.sender import build_channels
-
-    configure_logging(LOG_DIR, secrets=_secret_values(os.environ))
-    st = state(ctx)
-    created = prepare_database(st)
-    if created:
-        console.print(created)
-    engine, clock = st.engine(), st.clock()
-    channels = build_channels(st.settings, LOG_DIR / "outbox.log")
-    # The same settings build_channels used: the webhook's, if any, go with the token.
-    telegram = (getattr(st.settings, "telegram", None) or load_telegram_settings()) if "telegram" in channels else None
-    zalo = (getattr(st.settings, "zalo", None) or load_zalo_settings()) if "zalo" in channels else None
-    with session_scope(engine) as session:
-        wards = ward_times(session)
-    for line in [*(ward_line(ward) for ward in wards), *channel_lines(channels)]:
-        console.print(line)
-    asyncio.run(_serve(engine, clock, channels, once=once, telegram=telegram, zalo=zalo))
-
-
 def ward_line(ward: WardTimes) -> str:
     """One line on when a ward is nagged."""
     p = ward.rules.policy
@@ -115,8 +61,10 @@ def channel_lines(channels: Mapping[str, Channel]) -> list[str]:
     return [*(f"Kênh {CHANNEL_LABELS.get(name, name)}: đang bật." for name in chats), FALLBACK_LINE]
 
 
-async def _serve(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
-                 telegram: TelegramSettings | None = None, zalo: ZaloSettings | None = None) -> None:
+async def run_service(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
+                      telegram: TelegramSettings | None = None, zalo: ZaloSettings | None = None) -> None:
+    """Run until SIGTERM or SIGINT (or, with `once`, until nothing is due): catch up, schedule, send, answer
+    chats; the channels are closed at the end."""
     try:
         await _run(engine, clock, channels, once=once, telegram=telegram, zalo=zalo)
     finally:
@@ -250,7 +198,8 @@ def _sender_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[-64:]
 
 
-def _secret_values(environ: Mapping[str, str]) -> list[str]:
+def secret_values(environ: Mapping[str, str]) -> list[str]:
+    """The values of the environment's secrets (tokens, passwords) that logging must mask."""
     return [value for name, value in environ.items() if name.endswith(SECRET_SUFFIXES) and len(value) >= 6]
 
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from tracker.cli.context import AsOption, JsonOption, OrgOption, acting, state
-from tracker.cli.render import console, person_dict, print_json, task_dict, tasks_table
+from app.cli.context import AsOption, JsonOption, OrgOption, acting, state
+from app.cli.render import console, person_dict, print_json, task_dict, tasks_table
 from tracker.dates import format_day, parse_day
 from tracker.errors import InvalidInputError
 from tracker.models import Person, Role, Unit

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import select
 
-from tracker.cli.context import JsonOption, OrgOption, state
-from tracker.cli.render import console, print_json
+from app.cli.context import JsonOption, OrgOption, state
+from app.cli.render import console, print_json
 from tracker.clock import WARD_TZ
 from tracker.dates import format_day
 from tracker.db import session_scope

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.context import AsOption, JsonOption, OrgOption, acting
-from tracker.cli.render import console, print_json
+from app.cli.context import AsOption, JsonOption, OrgOption, acting
+from app.cli.render import console, print_json
 from tracker.dates import format_day, parse_day
 from tracker.errors import InvalidInputError
 from tracker.models import Task

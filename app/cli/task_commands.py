@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from sqlmodel import select
 
-from tracker.cli.context import AsOption, JsonOption, OrgOption, acting
-from tracker.cli.render import console, deadline_words, print_json, task_dict, tasks_table
+from app.cli.context import AsOption, JsonOption, OrgOption, acting
+from app.cli.render import console, deadline_words, print_json, task_dict, tasks_table
 from tracker.dates import format_day, parse_day
 from tracker.errors import InvalidInputError
 from tracker.models import DeadlineKind, ExtensionRequest, Task, TaskStatus, Update

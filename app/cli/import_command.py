@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tracker.cli.context import Acting, AsOption, OrgOption, acting, state
-from tracker.cli.import_history import describe, print_changes, print_imports
-from tracker.cli.import_history import undo as history_undo
-from tracker.cli.render import console, print_json
+from app.cli.context import Acting, AsOption, OrgOption, acting, state
+from app.cli.import_history import describe, print_changes, print_imports
+from app.cli.import_history import undo as history_undo
+from app.cli.render import console, print_json
 from tracker.clock import local_today
 from tracker.config import load_ward_file
 from tracker.dates import format_day

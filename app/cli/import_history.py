@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from tracker.cli.context import Acting
-from tracker.cli.render import console, print_json
+from app.cli.context import Acting
+from app.cli.render import console, print_json
 from tracker.dates import format_day
 from tracker.importer.model import DOCUMENT_KIND_WORDS
 from tracker.models import SourceDocument

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.context import JsonOption, state
-from tracker.cli.render import console, print_json
+from app.cli.context import JsonOption, state
+from app.cli.render import console, print_json
 from tracker.clock import local_today
 from tracker.dates import format_day, parse_day
 from tracker.importer.deadlines import parse_deadline

@@ -1,0 +1,46 @@
+"""`tracker serve`: the running service (app.service) started from the command line, after the database
+is prepared as `tracker start` prepares it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Annotated
+
+import typer
+
+from app.cli.context import state
+from app.cli.render import console
+from app.service import LOG_DIR, channel_lines, configure_logging, run_service, secret_values, ward_line
+from tracker.catchup import ward_times
+from tracker.db import session_scope
+from tracker.usecases.setup import prepare_database
+
+
+def serve(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Chỉ bù các việc đã đến giờ, gửi tin đang chờ rồi thoát "
+                                                      "(dùng với cron hoặc để thử).")] = False,
+) -> None:
+    """Chạy dịch vụ: nhắc việc theo lịch của từng phường/xã và gửi tin nhắn."""
+    # The scheduler, the sender and the chat libraries are loaded by this command only: every other
+    # command starts without them.
+    from bots.telegram import load_telegram_settings
+    from bots.zalo import load_zalo_settings
+    from jobs.sender import build_channels
+
+    configure_logging(LOG_DIR, secrets=secret_values(os.environ))
+    st = state(ctx)
+    created = prepare_database(st.engine(), clock=st.clock(), config_path=st.settings.config)
+    if created:
+        console.print(created)
+    engine, clock = st.engine(), st.clock()
+    channels = build_channels(st.settings, LOG_DIR / "outbox.log")
+    # The same settings build_channels used: the webhook's, if any, go with the token.
+    telegram = (getattr(st.settings, "telegram", None) or load_telegram_settings()) if "telegram" in channels else None
+    zalo = (getattr(st.settings, "zalo", None) or load_zalo_settings()) if "zalo" in channels else None
+    with session_scope(engine) as session:
+        wards = ward_times(session)
+    for line in [*(ward_line(ward) for ward in wards), *channel_lines(channels)]:
+        console.print(line)
+    asyncio.run(run_service(engine, clock, channels, once=once, telegram=telegram, zalo=zalo))
