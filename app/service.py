@@ -23,9 +23,9 @@ from tracker.clock import Clock
 
 if TYPE_CHECKING:
     from bots.channels import Channel
+    from bots.messages import DialogLike
     from bots.ratelimit import RateLimiter
     from bots.telegram import TelegramSettings
-    from bots.telegram_inbound import DialogLike
     from bots.zalo import ZaloSettings
     from jobs.sender import Sender
 

@@ -8,6 +8,7 @@ or anything a forwarded message could be used to forge."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,11 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
     file: OutboundFile | None = None
+
+
+class DialogLike(Protocol):
+    """What a channel adapter hands its messages to (bots.dialog.Dialog, or a test's stand-in)."""
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        """The replies to `inbound`, in order; raises when it could not handle it (nothing is kept then)."""
+        ...

@@ -6,7 +6,7 @@ with `send_html` and `send_document`. A message over Telegram's limit is split o
 line on spaces) and the parts are sent in order. `fetch_file` downloads what a person sent.
 
 The inbound half (long polling, the webhook, updates turned into the channel-agnostic dialog's messages)
-is in bots/telegram_inbound.py, bots/telegram_updates.py and bots/telegram_webhook.py; it shares
+is in bots/telegram_inbound.py, bots/telegram_updates.py and bots/webhook_server.py; it shares
 `TelegramChannel.bot()`, the Bot of the running event loop."""
 
 from __future__ import annotations

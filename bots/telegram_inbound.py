@@ -2,7 +2,7 @@
 back as HTML messages, inline keyboards and documents (the translation itself: bots/telegram_updates.py).
 
 Updates come by long polling (`TelegramBot.run_polling`, the default: a ward server behind a NAT needs no
-public address) or through the webhook (`TelegramBot.run_webhook`, bots/telegram_webhook.py); both hand
+public address) or through the webhook (`TelegramBot.run_webhook`, bots/webhook_server.py); both hand
 each update to `TelegramBot.process`. The dialog runs in a worker thread (it is synchronous, one database
 transaction per call), one update at a time, in the order Telegram numbered them. An update counts as
 handled only once the dialog returned: polling confirms it to Telegram (the offset) after that, and the
@@ -21,29 +21,23 @@ import json
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.constants import ChatAction
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bots.channels import ChannelError
-from bots.messages import Inbound, Reply
+from bots.messages import DialogLike, Inbound
 from bots.polling import PollingOptions, send_with_retries
 from bots.ratelimit import RateLimiter
 from bots.telegram import TelegramChannel, TelegramSettings, retry_after_seconds
 from bots.telegram_updates import ALLOWED_UPDATES, CAPTION_LIMIT, TRY_LATER, ButtonDataError, Outgoing, render, route
-from bots.telegram_webhook import WebhookServer
+from bots.webhook_server import WebhookServer
 
 log = logging.getLogger("bots.telegram")
 
 FetchFile = Callable[[str, int], bytes]
-
-
-class DialogLike(Protocol):
-    def handle(self, inbound: Inbound) -> list[Reply]:
-        """The replies to `inbound`, in order; raises when it could not handle it (nothing is kept then)."""
-        ...
 
 
 class TelegramBot:

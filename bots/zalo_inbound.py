@@ -2,7 +2,7 @@
 plain text with numbered choices.
 
 Events come by long polling (`ZaloBot.run_polling`, the default: a ward server behind a NAT needs no public
-address) or through the webhook (`ZaloBot.run_webhook`, on bots/telegram_webhook.py's endpoint with Zalo's
+address) or through the webhook (`ZaloBot.run_webhook`, on bots/webhook_server.py's endpoint with Zalo's
 X-Bot-Api-Secret-Token header); the two are exclusive on the platform, so each mode first calls
 deleteWebhook or setWebhook. Both hand each event to `ZaloBot.process`. getUpdates gives one event per
 answer and has no offset: an event is Zalo's to forget once delivered, so a dialog failure is retried here
@@ -21,12 +21,12 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from bots.channels import ChannelError
-from bots.messages import Inbound, Reply
+from bots.messages import DialogLike, Inbound, Reply
 from bots.polling import PollingOptions, send_with_retries
-from bots.telegram_webhook import WebhookServer
+from bots.webhook_server import WebhookServer
 from bots.zalo import CHANNEL, ZaloApiError, ZaloChannel, ZaloSettings, render
 
 log = logging.getLogger("bots.zalo")
@@ -36,12 +36,6 @@ TEXT_EVENT = "message.text.received"
 ONLY_TEXT = "Bot chỉ đọc tin nhắn chữ: hãy gõ lệnh (ví dụ /viec) hoặc số của lựa chọn."
 TRY_LATER = "Có lỗi, vui lòng thử lại sau."
 RECENT = 1_000  # fixed answers remembered by message id, so that a second delivery is not answered again
-
-
-class DialogLike(Protocol):
-    def handle(self, inbound: Inbound) -> list[Reply]:
-        """The replies to `inbound`, in order; raises when it could not handle it (nothing is kept then)."""
-        ...
 
 
 @dataclass(frozen=True)

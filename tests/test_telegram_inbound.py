@@ -1,4 +1,4 @@
-"""The Telegram adapter's inbound half (bots/telegram_inbound.py, telegram_updates.py, telegram_webhook.py): the real
+"""The Telegram adapter's inbound half (bots/telegram_inbound.py, telegram_updates.py, webhook_server.py): the real
 python-telegram-bot client polling the fake Bot API (tests/fake_telegram.py), or the webhook posted to with
 httpx, in front of a small dialog written here (an echo with buttons, a file and a long answer)."""
 

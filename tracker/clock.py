@@ -34,11 +34,6 @@ class FixedClock:
         self.instant += delta
 
 
-def at_local(day: date, hour: int = 9, minute: int = 0, tz: ZoneInfo = WARD_TZ) -> datetime:
-    """The aware instant of a wall-clock time on a day in the ward's time zone."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-
-
 def local_today(clock: Clock, tz: ZoneInfo = WARD_TZ) -> date:
     """The ward's calendar day at the clock's instant."""
     return clock.now().astimezone(tz).date()

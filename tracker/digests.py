@@ -33,10 +33,11 @@ from tracker.models import (
     Unit,
 )
 from tracker.names import nfc
-from tracker.reminders import OVERDUE, Recipient, TaskLine, WorkingDayCounter, overdue_reason
+from tracker.reminders import OVERDUE, Recipient, TaskLine, overdue_reason
 from tracker.status import StatusClass
 from tracker.usecases.queries import ward_stats
 from tracker.usecases.units import list_units
+from tracker.workdays import WorkingDayCounter
 
 CHAIRMAN_TITLE = "chủ tịch"
 

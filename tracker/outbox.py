@@ -7,7 +7,7 @@ the channel accepted it, so a crash can repeat the one message in flight but nev
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -302,10 +302,3 @@ def retry_notification(session: Session, *, clock: Clock, actor: Person, notific
     session.flush()
     return row
 
-
-def due_count(session: Session, *, now: datetime) -> int:
-    """How many rows are waiting to be sent now (for logs and status)."""
-    query = select(sa.func.count()).select_from(Notification).where(
-        Notification.status == NotificationStatus.PENDING, col(Notification.next_attempt_at) <= now
-    )
-    return int(session.exec(query).one())

@@ -40,7 +40,7 @@ from tracker.models import (
     Unit,
 )
 from tracker.usecases.missing import missing_results_query
-from tracker.workdays import WorkCalendar
+from tracker.workdays import WorkingDayCounter
 
 OVERDUE, DUE_TODAY, UPCOMING = "overdue", "due_today", "upcoming"
 # Decisions older than this are not announced any more, whatever happened to the service meanwhile.
@@ -87,24 +87,6 @@ class DailyReminder:
         for line in self.lines:
             counts[line.kind] += 1
         return counts
-
-
-class WorkingDayCounter:
-    """Working days in (start, day] for many starts at once: one pass over the calendar per ward instead of
-    one per task."""
-
-    def __init__(self, calendar: WorkCalendar, first: date, day: date) -> None:
-        self.day = day
-        self._before: dict[date, int] = {}
-        count, current = 0, day
-        while current >= first:
-            self._before[current] = count
-            count += calendar.is_working_day(current)
-            current -= timedelta(days=1)
-
-    def since(self, start: date) -> int:
-        """How many working days lie in (start, day]: the working days a task due on `start` is overdue."""
-        return self._before.get(start, 0) if start < self.day else 0
 
 
 def overdue_reason(days: int) -> str:

@@ -76,7 +76,3 @@ def status_class_sql(day: date) -> sa.ColumnElement[str]:
         else_=StatusClass.IN_PROGRESS_ON_TIME.value,
     )
 
-
-def is_overdue(task: TaskFacts, day: date) -> bool:
-    """Whether the task is unfinished and past its due date in force on `day`."""
-    return classify(task, day) == StatusClass.IN_PROGRESS_OVERDUE

@@ -112,3 +112,21 @@ def _dates(values: Any) -> list[date]:
     if not values:
         return []
     return [v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values]
+
+
+class WorkingDayCounter:
+    """Working days in (start, day] for many starts at once: one pass over the calendar per ward instead of
+    one per task."""
+
+    def __init__(self, calendar: WorkCalendar, first: date, day: date) -> None:
+        self.day = day
+        self._before: dict[date, int] = {}
+        count, current = 0, day
+        while current >= first:
+            self._before[current] = count
+            count += calendar.is_working_day(current)
+            current -= timedelta(days=1)
+
+    def since(self, start: date) -> int:
+        """How many working days lie in (start, day]: the working days a task due on `start` is overdue."""
+        return self._before.get(start, 0) if start < self.day else 0

@@ -50,13 +50,6 @@ def month_bounds(month: str) -> tuple[date, date]:
     return first, last
 
 
-def next_month(month: str) -> str:
-    """The month key after `month`."""
-    _, last = month_bounds(month)
-    following = last + timedelta(days=1)
-    return f"{following.year:04d}-{following.month:02d}"
-
-
 def _override(month: str) -> sa.ColumnElement[str]:
     # JSON path access that SQLAlchemy renders for SQLite (json_extract) and PostgreSQL (#>>) alike.
     return sa.func.coalesce(col(Task.report_month_overrides)[(month, "action")].as_string(), "")

@@ -12,10 +12,10 @@ from sqlmodel import Session
 from tracker.errors import ForbiddenError
 from tracker.jobdays import ward_rules
 from tracker.models import Organization, Person, Role, Task, Unit
-from tracker.reminders import WorkingDayCounter
 from tracker.usecases.missing import tasks_missing_results
 from tracker.usecases.queries import list_tasks
 from tracker.usecases.units import list_units
+from tracker.workdays import WorkingDayCounter
 
 
 @dataclass(frozen=True)

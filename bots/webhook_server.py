@@ -1,5 +1,5 @@
-"""The Telegram webhook's HTTP endpoint: one POST route that checks Telegram's secret header and hands the
-body to the adapter (bots/telegram_inbound.py).
+"""The chat webhooks' HTTP endpoint (Telegram's, and Zalo's on the same server): one POST route per bot that checks
+the secret header and hands the body to its adapter (bots/telegram_inbound.py, bots/zalo_inbound.py).
 
 Why h11 on asyncio streams rather than a web framework: the endpoint is one route on a port behind the
 ward's reverse proxy (Telegram posts only over HTTPS, so TLS ends at the proxy). python-telegram-bot's own
