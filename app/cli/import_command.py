@@ -27,8 +27,6 @@ from tracker.usecases.imports import import_document, unit_directory
 from tracker.usecases.reimports import apply_reimport, earlier_import, plan_reimport, same_words
 from tracker.workdays import WorkCalendar
 
-_KIND_WORDS = DOCUMENT_KIND_WORDS
-
 
 def import_file(
     ctx: typer.Context,
@@ -121,7 +119,7 @@ def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[st
 
 
 def _print_document(parsed: ParsedDocument, source: DocumentText) -> None:
-    head = f"{source.file_name}: {_KIND_WORDS[parsed.kind]}"
+    head = f"{source.file_name}: {DOCUMENT_KIND_WORDS[parsed.kind]}"
     if parsed.number:
         head += f" số {parsed.number}"
     if parsed.issued:

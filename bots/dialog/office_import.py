@@ -35,7 +35,6 @@ ACCEPTED = (".docx", ".pdf")
 TASKS_SHOWN = 5
 WARNINGS_SHOWN = 5
 SAVE, DROP = "save", "drop"
-KIND_WORDS = DOCUMENT_KIND_WORDS
 
 
 def _policy(turn: Turn) -> PolicyConfig:
@@ -90,7 +89,7 @@ def _reimport_preview(turn: Turn, earlier: SourceDocument, source: DocumentText,
                       ) -> list[Reply]:
     """A document imported before: nothing to do when it says the same; else what the corrected version
     changes, with Lưu to apply it and Hủy to leave the tasks as they are."""
-    what = (f"{KIND_WORDS.get(earlier.kind, earlier.kind)} {earlier.number or 'chưa có số'}, nhập ngày "
+    what = (f"{DOCUMENT_KIND_WORDS.get(earlier.kind, earlier.kind)} {earlier.number or 'chưa có số'}, nhập ngày "
             f"{format_day(earlier.created_at.date())}")
     if same_words(earlier, source):
         return [Reply(f"Văn bản này đã nhập trước đây ({what}): không có gì thay đổi, không tạo gì thêm.")]
@@ -129,7 +128,7 @@ def _deadline(task: ParsedTask) -> str:
 
 
 def _preview(parsed: ParsedDocument, source: DocumentText) -> str:
-    head = f"{source.file_name}: {KIND_WORDS.get(parsed.kind, parsed.kind)}"
+    head = f"{source.file_name}: {DOCUMENT_KIND_WORDS.get(parsed.kind, parsed.kind)}"
     if parsed.number:
         head += f" số {parsed.number}"
     if parsed.issued:

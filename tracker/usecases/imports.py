@@ -37,13 +37,6 @@ def unit_directory(session: Session, *, org_id: int) -> UnitDirectory:
     return UnitDirectory.from_names((u.name, u.short_name, [*u.aliases, *u.learned_aliases]) for u in units)
 
 
-def previous_import(session: Session, *, org_id: int, file_hash: str) -> SourceDocument | None:
-    """The document already imported (and not undone) from a file with the same content, if any."""
-    query = select(SourceDocument).where(SourceDocument.org_id == org_id, SourceDocument.file_hash == file_hash,
-                                         SourceDocument.undone_at.is_(None))
-    return session.exec(query).first()
-
-
 def import_document(
     session: Session, *, clock: Clock, actor: Person, source: DocumentText, parsed: ParsedDocument,
     channel: str = "cli",
