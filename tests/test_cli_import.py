@@ -53,7 +53,7 @@ def test_an_import_confirmed_with_yes_stores_the_tasks_and_a_second_import_creat
     listed = json.loads(ok(database_url, "task", "list", "--status", "all", "--json"))
     assert len(listed) == 70  # 34 tasks of named units, and the 4 "all units" tasks for each of the 9 units
     again = ok(database_url, "import", str(notice), "--yes")
-    assert "đã được nhập" in again and "không tạo gì thêm" in again
+    assert "Văn bản này đã nhập ngày 08/05/2026" in again and "không tạo gì thêm" in again
     assert len(json.loads(ok(database_url, "task", "list", "--status", "all", "--json"))) == 70
 
 
@@ -108,7 +108,10 @@ def test_a_corrected_notice_shows_its_changes_and_applies_them_to_the_same_tasks
                          encoding="utf-8")
     ok(database_url, "import", str(first), "--yes")
     output = ok(database_url, "import", str(corrected), "--yes")
-    assert "đã được nhập" in output and "1 nhiệm vụ mới, 1 nhiệm vụ sửa, 0 nhiệm vụ bỏ" in output
+    assert ("Văn bản này đã nhập ngày 08/05/2026 (thông báo kết luận số 31/TB-UBND ngày 08/06/2026). Thay đổi: "
+            "1 nhiệm vụ mới, 1 nhiệm vụ sửa, 0 nhiệm vụ bỏ.") in output
+    assert "+ 2.1.2. Tổ chức Ngày hội gia đình" in output
+    assert "ngày đến hạn 20/06/2026 → 25/06/2026" in output
     tasks = {t["item_ref"]: t for t in json.loads(ok(database_url, "task", "list", "--status", "all", "--json"))}
     assert sorted(tasks) == ["2.1.1", "2.1.2", "2.2.1"] and tasks["2.1.1"]["due_on"] == "2026-06-25"
 
@@ -148,3 +151,67 @@ def test_an_outside_owner_mapped_with_set_is_learned_for_the_next_notice(tmp_pat
     assert "Đã lưu 1 nhiệm vụ" in ok(database_url, "import", str(second), "--yes")
     owners = {t["item_ref"]: t["owner_unit"] for t in json.loads(ok(database_url, "task", "list", "--json"))}
     assert set(owners.values()) == {"Phòng Văn hóa - Xã hội"}
+
+
+def _owner_table(number: int, owner: str) -> str:
+    return (f"Số: {number}/KH-UBND\nPhường Mẫu, ngày 08 tháng 6 năm 2026\nKẾ HOẠCH\nRà soát cơ sở kinh doanh\n\n"
+            "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời hạn\n"
+            f"1\tRà soát các điểm kinh doanh karaoke đợt {number}\t{owner}\tTháng 7/2026\n"
+            f"2\tKiểm tra phòng cháy tại chợ đợt {number}\tCông an phường\tTháng 8/2026\n")
+
+
+def test_a_table_owner_outside_the_ward_is_shown_as_written_and_once_mapped_survives_init_again(
+        tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    first, second = tmp_path / "kh-12.txt", tmp_path / "kh-13.txt"
+    first.write_text(_owner_table(12, "Phòng Văn hóa và Thông tin"), encoding="utf-8")
+    second.write_text(_owner_table(13, "Phòng Văn hoá và Thông tin"), encoding="utf-8")
+    output = ok(database_url, "import", str(first), input="1 owner=VH-XH\n\n")
+    assert "? Phòng Văn hóa và Thông tin" in output
+    assert "Nhiệm vụ 1: đơn vị chủ trì là Phòng Văn hóa - Xã hội." in output
+    # Why: the ward file's aliases are rewritten by init; a name office staff taught must not go with them.
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    preview = ok(database_url, "import", str(second), "--yes")
+    assert "? " not in preview and "Đã lưu 2 nhiệm vụ" in preview
+    owners = {t["title"]: t["owner_unit"] for t in json.loads(ok(database_url, "task", "list", "--json"))}
+    assert owners["Rà soát các điểm kinh doanh karaoke đợt 13"] == "Phòng Văn hóa - Xã hội"
+
+
+def test_the_list_shows_each_document_with_its_task_counts(tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    assert "Chưa nhập văn bản nào." in ok(database_url, "import", "--list")
+    notice = tmp_path / "tb-31.txt"
+    notice.write_text(_notice_lines(), encoding="utf-8")
+    ok(database_url, "import", str(notice), "--yes")
+    output = ok(database_url, "import", "--list")
+    assert "thông báo kết luận số 31/TB-UBND" in output
+    assert "08/06/2026" in output and "tb-31.txt" in output and "08/05/2026" in output
+
+
+def test_undo_is_refused_when_a_task_has_results_and_force_keeps_that_task(tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    notice = tmp_path / "tb-31.txt"
+    notice.write_text(_notice_lines(), encoding="utf-8")
+    ok(database_url, "import", str(notice), "--yes")
+    tasks = {t["item_ref"]: t["id"] for t in json.loads(ok(database_url, "task", "list", "--json"))}
+    ok(database_url, "task", "report", str(tasks["2.1.1"]), "--result", "Đã rà soát 40 hộ.", "--as", "tp-vhxh")
+    refused = run(database_url, "import", "--undo", "31/TB-UBND", "--yes")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == ("Lỗi: 1 nhiệm vụ của văn bản này đã có báo cáo kết quả; thêm --force để hủy "
+                                      "các nhiệm vụ còn lại và giữ những nhiệm vụ đó.")
+    output = ok(database_url, "import", "--undo", "31/TB-UBND", "--force", "--yes")
+    assert "hủy 1 nhiệm vụ, giữ 1 nhiệm vụ" in output
+    listed = {t["item_ref"]: t["status"] for t in json.loads(ok(database_url, "task", "list", "--status", "all",
+                                                                 "--json"))}
+    assert listed == {"2.1.1": "open", "2.2.1": "cancelled"}
+    ok(database_url, "import", str(notice), "--yes")  # an undone document is imported anew
+    assert len(json.loads(ok(database_url, "task", "list", "--json"))) == 3
+
+
+def test_options_that_do_not_go_together_get_one_vietnamese_line(tmp_path, database_url):
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    notice = tmp_path / "tb-31.txt"
+    notice.write_text(_notice_lines(), encoding="utf-8")
+    for args in (["--list", "--undo", "1"], [str(notice), "--list"], [str(notice), "--force"], []):
+        result = run(database_url, "import", *args)
+        assert result.exit_code == 1 and result.stderr.startswith("Lỗi: ") and result.stderr.count("\n") == 1

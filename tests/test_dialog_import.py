@@ -8,6 +8,7 @@ import docx
 import pytest
 from builders import make_ward
 from dialog_helpers import bind, rows
+from document_files import as_pdf
 
 from bots.dialog import Dialog, texts
 from bots.messages import InboundFile
@@ -80,8 +81,8 @@ def test_a_notice_is_previewed_then_lu_stores_its_tasks(session, clock, engine, 
     assert saved.startswith(f"Đã lưu {len(stored)} nhiệm vụ từ thong-bao-004.docx.") and len(stored) > 5
     [document] = rows(engine, SourceDocument)
     assert document.file_name == "thong-bao-004.docx"
-    assert _send(office, notice).startswith("Văn bản này đã nhập trước đây (thông báo kết luận chưa có số, nhập ngày "
-                                            "18/05/2026): không có gì thay đổi")
+    assert _send(office, notice) == ("Văn bản này đã nhập ngày 18/05/2026 (thông báo kết luận chưa có số ngày "
+                                     "07/05/2026): không có gì thay đổi, không tạo gì thêm.")
     assert len(rows(engine, Task)) == len(stored)
 
 
@@ -101,12 +102,40 @@ def test_a_corrected_notice_sent_again_shows_its_changes_and_lu_applies_them(ses
     _send(office, first)
     office.press("Lưu")
     preview = _send(office, replace(first, name="tb-31-sua.docx", ref="f-2"))
-    assert "Bản mới thay đổi: 0 nhiệm vụ mới, 1 nhiệm vụ sửa, 0 nhiệm vụ bỏ." in preview
-    assert "~ 2.1.1. sửa nội dung, thời hạn, ngày đến hạn" in preview and office.labels == ["Lưu", "Hủy"]
+    assert preview.startswith("Văn bản này đã nhập ngày 18/05/2026 (thông báo kết luận số 31/TB-UBND ngày "
+                              "08/06/2026). Thay đổi: 0 nhiệm vụ mới, 1 nhiệm vụ sửa, 0 nhiệm vụ bỏ.")
+    assert ("): nội dung, thời hạn «hoàn thành trước ngày 20/6/2026» → «hoàn thành trước ngày 25/6/2026», "
+            "ngày đến hạn 20/06/2026 → 25/06/2026") in preview
+    assert office.labels == ["Lưu", "Hủy"]
     assert office.press("Lưu") == "Đã cập nhật theo văn bản sửa đổi: thêm 0, sửa 1, hủy 0 nhiệm vụ."
     tasks = rows(engine, Task)
     assert len(tasks) == 2 and {str(t.due_on) for t in tasks} == {"2026-06-25", "2026-06-30"}
     assert len(rows(engine, SourceDocument)) == 1
+
+
+def test_the_signed_pdf_of_a_notice_saved_from_its_docx_draft_changes_nothing(session, clock, engine, org_id,
+                                                                              dialog, files):
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    lines = CORRECTED.format(day="20").splitlines()
+    files.put("draft", _as_docx(CORRECTED.format(day="20")))
+    files.put("signed", as_pdf(lines))
+    _send(office, InboundFile(name="tb-31-du-thao.docx", mime_type="", size=10, ref="draft"))
+    office.press("Lưu")
+    answer = _send(office, InboundFile(name="tb-31-da-ky.pdf", mime_type="application/pdf", size=10, ref="signed"))
+    assert answer.startswith("Văn bản này đã nhập ngày 18/05/2026") and "không có gì thay đổi" in answer
+    assert office.labels == [] and len(rows(engine, Task)) == 2 and len(rows(engine, SourceDocument)) == 1
+
+
+def test_a_corrected_notice_dropped_with_huy_leaves_the_tasks_as_they_were(session, clock, engine, org_id,
+                                                                           dialog, files):
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    for ref, day in (("f-1", "20"), ("f-2", "25")):
+        files.put(ref, _as_docx(CORRECTED.format(day=day)))
+    _send(office, InboundFile(name="tb-31.docx", mime_type="", size=10, ref="f-1"))
+    office.press("Lưu")
+    _send(office, InboundFile(name="tb-31-sua.docx", mime_type="", size=10, ref="f-2"))
+    assert office.press("Hủy") == "Đã hủy, không lưu gì."
+    assert {str(t.due_on) for t in rows(engine, Task)} == {"2026-06-20", "2026-06-30"}
 
 
 def test_huy_stores_nothing(session, clock, engine, org_id, dialog, notice):

@@ -1,17 +1,15 @@
 """One notice, one import: recognising a document already imported in any file, applying a corrected
 version to its tasks, undoing an import and listing imports (tracker.usecases.reimports)."""
 
-import io
 import unicodedata
 from datetime import date
-from pathlib import Path
 
 import pytest
-from docx import Document
 from sqlmodel import select
 
-from tests.builders import make_ward, person
-from tracker.errors import InvalidInputError
+from tests.builders import make_ward, person, unit
+from tests.document_files import as_docx, as_pdf
+from tracker.errors import ForbiddenError, InvalidInputError
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import read_document
 from tracker.models import AuditEvent, SourceDocument, Task
@@ -21,12 +19,14 @@ from tracker.usecases.reimports import (
     apply_reimport,
     earlier_import,
     find_document,
+    imported_words,
     list_imports,
     plan_reimport,
+    same_words,
     undo_import,
 )
+from tracker.usecases.tasks import confirm_done
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 PARAGRAPHS = [
     "Số: 31/TB-UBND",
     "Phường Mẫu, ngày 08 tháng 6 năm 2026",
@@ -42,29 +42,6 @@ PARAGRAPHS = [
     "- Lưu: VT.",
 ]
 NOTICE = "\n\n".join(PARAGRAPHS) + "\n"
-
-
-def as_docx(paragraphs: list[str]) -> bytes:
-    document = Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def as_pdf(paragraphs: list[str]) -> bytes:
-    fpdf = pytest.importorskip("fpdf")
-    if not FONT.exists():
-        pytest.skip(f"no font with Vietnamese letters at {FONT} (Debian package fonts-dejavu-core)")
-    pdf = fpdf.FPDF()
-    pdf.add_font("dejavu", "", str(FONT))
-    pdf.set_font("dejavu", size=12)
-    pdf.add_page()
-    for paragraph in paragraphs:
-        pdf.multi_cell(0, 7, paragraph, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(4)
-    return bytes(pdf.output())
 
 
 def read(data: bytes, name: str):
@@ -171,3 +148,103 @@ def test_another_wards_document_is_not_found_and_cannot_be_undone(session, clock
     with pytest.raises(Exception, match="Không có văn bản"):
         undo_import(session, clock=clock, actor=person(session, other, "van-thu"), document_id=first.document.id,
                     reason="thử")
+
+
+def reimport(session, clock, org_id, text: str, name: str):
+    """Recognise `text` as the earlier import and apply it; returns (document, changes)."""
+    source = read(text.encode(), name)
+    parsed = parsed_from(session, org_id, source)
+    document = earlier_import(session, org_id=org_id, source=source, parsed=parsed)
+    assert document is not None
+    changes = apply_reimport(session, clock=clock, actor=person(session, org_id, "van-thu"), document=document,
+                             source=source, parsed=parsed)
+    session.commit()
+    return document, changes
+
+
+def test_a_version_that_only_capitalises_a_word_is_not_the_same_words_and_changes_that_title(session, clock):
+    # Why: a key that ignored case said "nothing changed" while the task's title did change.
+    org_id = make_ward(session, clock)
+    first = imported(session, clock, org_id)
+    source = read(NOTICE.replace("hộ cận nghèo", "hộ Cận nghèo").encode(), "tb-31-hoa.txt")
+    parsed = parsed_from(session, org_id, source)
+    document = earlier_import(session, org_id=org_id, source=source, parsed=parsed)
+    assert document is not None and document.id == first.document.id and not same_words(document, source)
+    changes = plan_reimport(session, actor=person(session, org_id, "van-thu"), document=document, parsed=parsed)
+    assert [(c.task.item_ref, c.fields) for c in changes.changed] == [("2.1.1", ["title"])]
+
+
+def test_the_first_file_sent_after_a_correction_shows_the_correction_reverted(session, clock):
+    # Why: the document keeps its first file's hash, which no longer says what the document says.
+    org_id = make_ward(session, clock)
+    imported(session, clock, org_id)
+    reimport(session, clock, org_id, NOTICE.replace("28/6/2026", "30/6/2026"), "tb-31-sua.txt")
+    source = read(NOTICE.encode(), "tb-31.txt")
+    parsed = parsed_from(session, org_id, source)
+    document = earlier_import(session, org_id=org_id, source=source, parsed=parsed)
+    assert document is not None and not same_words(document, source)
+    changes = plan_reimport(session, actor=person(session, org_id, "van-thu"), document=document, parsed=parsed)
+    assert [c.task.item_ref for c in changes.changed] == ["2.1.2"]
+    assert "ngày đến hạn 30/06/2026 → 28/06/2026" in changes.lines()[0]
+
+
+def test_an_item_given_to_another_unit_keeps_its_task_and_changes_its_owner_audited(session, clock):
+    org_id = make_ward(session, clock)
+    first = imported(session, clock, org_id)
+    police = next(t for t in first.tasks if t.item_ref == "2.2.1")
+    _, changes = reimport(session, clock, org_id, NOTICE.replace("2.2. Công an phường", "2.2. Trạm Y tế phường"),
+                          "tb-31-sua.txt")
+    assert (changes.added, changes.removed) == ([], [])
+    assert [(c.task.id, c.fields) for c in changes.changed] == [(police.id, ["owner_unit_id"])]
+    assert changes.lines() == [f"~ 2.2.1 (nhiệm vụ số {police.id}): đơn vị chủ trì Công an phường → Trạm Y tế"]
+    assert session.get(Task, police.id).owner_unit_id == unit(session, org_id, "tyt").id
+    events = session.exec(select(AuditEvent).where(AuditEvent.entity == "task", AuditEvent.entity_id == police.id,
+                                                   AuditEvent.action == "update")).all()
+    assert len(events) == 1
+
+
+def test_an_item_for_every_unit_changes_each_units_task_and_duplicates_none(session, clock):
+    org_id = make_ward(session, clock)
+    every = ["2.3. Các phòng, cơ quan, đơn vị", "- Báo cáo kết quả tháng 6 trước ngày 25/6/2026."]
+    paragraphs = PARAGRAPHS[:-2] + every + PARAGRAPHS[-2:]
+    first = imported(session, clock, org_id, "\n\n".join(paragraphs).encode(), "tb-31.txt")
+    assert len(first.tasks) == 3 + 9  # one task for each of the ward's 9 units
+    corrected = "\n\n".join(paragraphs).replace("25/6/2026", "27/6/2026")
+    _, changes = reimport(session, clock, org_id, corrected, "tb-31-sua.txt")
+    assert (changes.added, changes.removed) == ([], [])
+    assert {c.task.item_ref for c in changes.changed} == {"2.3.1"} and len(changes.changed) == 9
+    tasks = session.exec(select(Task)).all()
+    assert len(tasks) == 12
+    assert {t.due_on for t in tasks if t.item_ref == "2.3.1"} == {date(2026, 6, 27)}
+
+
+def test_a_done_task_is_neither_changed_by_a_correction_nor_cancelled_by_an_undo(session, clock):
+    org_id = make_ward(session, clock)
+    first = imported(session, clock, org_id)
+    clerk = person(session, org_id, "van-thu")
+    finished = next(t for t in first.tasks if t.item_ref == "2.1.2")
+    confirm_done(session, clock=clock, actor=clerk, task_id=finished.id)
+    session.commit()
+    document, changes = reimport(session, clock, org_id, NOTICE.replace("28/6/2026", "30/6/2026"), "tb-31-sua.txt")
+    assert changes.empty and session.get(Task, finished.id).due_on == date(2026, 6, 28)
+    cancelled, kept = undo_import(session, clock=clock, actor=clerk, document_id=document.id, reason="Nhập nhầm.")
+    session.commit()
+    assert len(cancelled) == 2 and [t.id for t in kept] == [finished.id]
+    assert session.get(Task, finished.id).status == "done"
+
+
+def test_a_document_imported_before_is_named_by_the_day_it_was_imported_and_its_number(session, clock):
+    org_id = make_ward(session, clock)
+    first = imported(session, clock, org_id)
+    assert imported_words(first.document) == "nhập ngày 18/05/2026 (thông báo kết luận số 31/TB-UBND ngày 08/06/2026)"
+
+
+def test_a_unit_head_may_neither_undo_nor_apply_a_correction(session, clock):
+    org_id = make_ward(session, clock)
+    first = imported(session, clock, org_id)
+    head = person(session, org_id, "tp-vhxh")
+    with pytest.raises(ForbiddenError):
+        undo_import(session, clock=clock, actor=head, document_id=first.document.id, reason="thử")
+    source = read(NOTICE.replace("28/6/2026", "30/6/2026").encode(), "tb-31-sua.txt")
+    with pytest.raises(ForbiddenError):
+        plan_reimport(session, actor=head, document=first.document, parsed=parsed_from(session, org_id, source))

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from app.cli.context import Acting, AsOption, OrgOption, acting, state
-from app.cli.import_history import describe, print_changes, print_imports
+from app.cli.import_history import print_imports
 from app.cli.import_history import undo as history_undo
 from app.cli.render import console, print_json
 from tracker.clock import local_today
@@ -24,7 +24,7 @@ from tracker.importer.reading import DocumentText, read_path
 from tracker.jobdays import ward_rules
 from tracker.models import SourceDocument
 from tracker.usecases.imports import import_document, unit_directory
-from tracker.usecases.reimports import apply_reimport, earlier_import, plan_reimport, same_words
+from tracker.usecases.reimports import apply_reimport, earlier_import, imported_words, plan_reimport, same_words
 from tracker.workdays import WorkCalendar
 
 
@@ -45,6 +45,7 @@ def import_file(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Nhập thông báo kết luận, văn bản chỉ đạo hoặc bảng nhiệm vụ thành các nhiệm vụ."""
+    _check_modes(file, list_=list_, undo=undo, force=force, reason=reason)
     if list_ or undo:
         with acting(ctx, org, as_) as a:
             if list_:
@@ -81,18 +82,29 @@ def import_file(
                       + f" từ {source.file_name}.")
 
 
+def _check_modes(file: Path | None, *, list_: bool, undo: str | None, force: bool, reason: str) -> None:
+    """Raises InvalidInputError for options that do not go together."""
+    if list_ and undo is not None:
+        raise InvalidInputError("Dùng --list hoặc --undo, không dùng cả hai cùng lúc.")
+    if file is not None and (list_ or undo is not None):
+        raise InvalidInputError("--list và --undo không đi kèm tệp cần nhập.")
+    if undo is None and (force or reason):
+        raise InvalidInputError("--force và --reason chỉ dùng với --undo.")
+
+
 def _reimport(a: Acting, earlier: SourceDocument, source: DocumentText, parsed: ParsedDocument, edits: list[str],
               yes: bool) -> None:
     """A document imported before: nothing when it says the same; else its changes, confirmed, applied."""
     if same_words(earlier, source):
-        console.print(f"Văn bản này đã được nhập: {describe(earlier)}. Không có gì thay đổi, không tạo gì thêm.")
+        console.print(f"Văn bản này đã {imported_words(earlier)}. Không có gì thay đổi, không tạo gì thêm.")
         return
     units = unit_directory(a.session, org_id=a.org.id or 0)
     for edit in edits:
         console.print(apply_edit(parsed, edit, units=units, on=parsed.issued or a.today()))
-    console.print(f"Văn bản này đã được nhập: {describe(earlier)}.")
     changes = plan_reimport(a.session, actor=a.actor, document=earlier, parsed=parsed)
-    print_changes(changes)
+    console.print(f"Văn bản này đã {imported_words(earlier)}. Thay đổi: {changes.summary()}.")
+    for line in changes.lines():
+        console.print(f"  {line}", markup=False, highlight=False)
     if changes.empty:
         console.print("Các nhiệm vụ không có gì phải sửa.")
     if not yes and not typer.confirm("Áp dụng các thay đổi này?", default=True):

@@ -1,4 +1,4 @@
-"""`tracker import --list`, `tracker import --undo DOCUMENT` and what a corrected re-import would change."""
+"""`tracker import --list` and `tracker import --undo DOCUMENT`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from app.cli.render import console, print_json
 from tracker.dates import format_day
 from tracker.importer.model import DOCUMENT_KIND_WORDS
 from tracker.models import SourceDocument
-from tracker.usecases.reimports import ImportChanges, change_words, find_document, list_imports, undo_import
+from tracker.usecases.reimports import find_document, list_imports, undo_import
 
 
 def print_imports(a: Acting, *, as_json: bool) -> None:
@@ -32,7 +32,8 @@ def print_imports(a: Acting, *, as_json: bool) -> None:
     for header in ("Số TT", "Văn bản", "Ngày", "Tệp", "Nhập ngày", "Nhiệm vụ", "Đang làm", "Xong", "Đã hủy"):
         table.add_column(header, overflow="fold")
     for r in rows:
-        name = f"{DOCUMENT_KIND_WORDS.get(r.document.kind, r.document.kind)} {r.document.number or '(chưa số)'}"
+        number = f"số {r.document.number}" if r.document.number else "chưa có số"
+        name = f"{DOCUMENT_KIND_WORDS.get(r.document.kind, r.document.kind)} {number}"
         if r.document.undone_at is not None:
             name += " — đã hủy nhập"
         table.add_row(str(r.document.id), name, format_day(r.document.issued_on) if r.document.issued_on else "",
@@ -51,29 +52,13 @@ def undo(a: Acting, key: str, *, reason: str, force: bool, yes: bool) -> None:
     cancelled, kept = undo_import(a.session, clock=a.clock, actor=a.actor, document_id=document.id or 0,
                                   reason=reason, force=force)
     console.print(f"Đã hủy việc nhập {label}: hủy {len(cancelled)} nhiệm vụ"
-                  + (f", giữ {len(kept)} nhiệm vụ đã có báo cáo kết quả." if kept else "."))
+                  + (f", giữ {len(kept)} nhiệm vụ đã có kết quả hoặc đã hoàn thành." if kept else "."))
 
 
 def describe(document: SourceDocument) -> str:
     """"thông báo kết luận số 12/TB-UBND ngày 04/6/2026 (nhập ngày 05/6/2026)"."""
-    words = f"{DOCUMENT_KIND_WORDS.get(document.kind, document.kind)} {document.number or '(chưa số)'}"
+    number = f"số {document.number}" if document.number else "chưa có số"
+    words = f"{DOCUMENT_KIND_WORDS.get(document.kind, document.kind)} {number}"
     if document.issued_on:
         words += f" ngày {format_day(document.issued_on)}"
     return words + f" (nhập ngày {format_day(document.created_at.date())})"
-
-
-def print_changes(changes: ImportChanges) -> None:
-    """What a corrected version adds, changes and cancels, by item."""
-    console.print(f"Thay đổi: {len(changes.added)} nhiệm vụ mới, {len(changes.changed)} nhiệm vụ sửa, "
-                  f"{len(changes.removed)} nhiệm vụ bỏ.")
-    for draft in changes.added:
-        console.print(f"  + {draft.item_ref}: {_short(draft.title)}")
-    for change in changes.changed:
-        what = ", ".join(change_words(name) for name in change.fields)
-        console.print(f"  ~ {change.task.item_ref} (nhiệm vụ số {change.task.id}): sửa {what}")
-    for task in changes.removed:
-        console.print(f"  - {task.item_ref} (nhiệm vụ số {task.id}): không còn trong văn bản, sẽ hủy")
-
-
-def _short(text: str, limit: int = 100) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -28,7 +28,7 @@ from tracker.importer.reading import DocumentText, read_document
 from tracker.jobdays import ward_rules
 from tracker.models import Organization, SourceDocument
 from tracker.usecases.imports import import_document, unit_directory
-from tracker.usecases.reimports import apply_reimport, change_words, earlier_import, plan_reimport, same_words
+from tracker.usecases.reimports import apply_reimport, earlier_import, imported_words, plan_reimport, same_words
 
 REVIEW = "import_review"
 ACCEPTED = (".docx", ".pdf")
@@ -89,17 +89,15 @@ def _reimport_preview(turn: Turn, earlier: SourceDocument, source: DocumentText,
                       ) -> list[Reply]:
     """A document imported before: nothing to do when it says the same; else what the corrected version
     changes, with Lưu to apply it and Hủy to leave the tasks as they are."""
-    what = (f"{DOCUMENT_KIND_WORDS.get(earlier.kind, earlier.kind)} {earlier.number or 'chưa có số'}, nhập ngày "
-            f"{format_day(earlier.created_at.date())}")
     if same_words(earlier, source):
-        return [Reply(f"Văn bản này đã nhập trước đây ({what}): không có gì thay đổi, không tạo gì thêm.")]
+        return [Reply(f"Văn bản này đã {imported_words(earlier)}: không có gì thay đổi, không tạo gì thêm.")]
     changes = plan_reimport(turn.session, actor=turn.person, document=earlier, parsed=parsed)
-    lines = [f"Văn bản này đã nhập trước đây ({what}). Bản mới thay đổi: {len(changes.added)} nhiệm vụ mới, "
-             f"{len(changes.changed)} nhiệm vụ sửa, {len(changes.removed)} nhiệm vụ bỏ."]
-    lines += [f"+ {d.item_ref}. {texts.short(d.title)}" for d in changes.added[:TASKS_SHOWN]]
-    lines += [f"~ {c.task.item_ref}. sửa {', '.join(change_words(n) for n in c.fields)}"
-              for c in changes.changed[:TASKS_SHOWN]]
-    lines += [f"- {t.item_ref}. sẽ hủy (không còn trong văn bản)" for t in changes.removed[:TASKS_SHOWN]]
+    shown = changes.lines(TASKS_SHOWN)
+    lines = [f"Văn bản này đã {imported_words(earlier)}. Thay đổi: {changes.summary()}.", *shown]
+    if hidden := len(changes.added) + len(changes.changed) + len(changes.removed) - len(shown):
+        lines.append(f"và {hidden} thay đổi khác.")
+    if changes.empty:
+        lines.append("Các nhiệm vụ không có gì phải sửa; Lưu chỉ cập nhật nội dung văn bản.")
     turn.begin(REVIEW, text=source.text, file_name=source.file_name, file_hash=source.file_hash, media=source.media,
                reimport_of=earlier.id)
     return [Reply("\n".join(lines), _save_buttons(turn))]

@@ -12,6 +12,11 @@ from tracker.models.enums import DeadlineKind, ExtensionStatus, TaskStatus
 
 
 class SourceDocument(SQLModel, table=True):
+    """A notice or table imported once per ward. A corrected version from another file updates this row
+    (its text and text_hash) and keeps the first file's hash, so file_hash stays unique per ward: no import
+    ever needs two rows for one file, and importing a file again after its document was undone takes that
+    row back (tracker.usecases.imports)."""
+
     __tablename__ = "source_document"
     __table_args__ = (sa.UniqueConstraint("org_id", "file_hash"),)
 

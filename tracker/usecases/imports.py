@@ -23,7 +23,8 @@ from tracker.usecases.units import learn_unit_alias, list_units
 
 @dataclass
 class ImportOutcome:
-    """`created` is False when the same file (by content hash) was imported before: nothing was added."""
+    """`created` is False when the document was imported before, in this file or another
+    (tracker.usecases.reimports.earlier_import): nothing was added, and `document` is the earlier import."""
 
     document: SourceDocument
     created: bool

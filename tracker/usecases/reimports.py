@@ -5,6 +5,7 @@ imported documents can be listed with their task counts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -12,9 +13,10 @@ from sqlmodel import Session, select
 from tracker import audit
 from tracker.access import Action, require
 from tracker.clock import Clock
+from tracker.dates import format_day
 from tracker.errors import InvalidInputError, NotFoundError
 from tracker.importer.fingerprint import number_key, similarity, text_fingerprint
-from tracker.importer.model import ALL_UNITS, ParsedDocument, ParsedTask
+from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocument, ParsedTask
 from tracker.importer.reading import DocumentText
 from tracker.models import Person, SourceDocument, Task, Unit, Update
 from tracker.models.enums import TaskStatus
@@ -30,18 +32,24 @@ _COMPARED = {
     "due_on": "ngày đến hạn",
     "coordinating_unit_ids": "đơn vị phối hợp",
     "outside_bodies": "cơ quan phối hợp",
+    "owner_unit_id": "đơn vị chủ trì",
 }
+# Fields short enough to show as "before → after"; a title or an output is named only.
+_SHOWN = ("deadline_text", "due_on", "owner_unit_id", "coordinating_unit_ids", "outside_bodies")
 SAME_DOCUMENT = 0.8  # shared three-word runs above which two texts of one date are one document
 _SETTLED = {TaskStatus.DONE.value, TaskStatus.CANCELLED.value}
+_ACTIVE = {TaskStatus.OPEN.value, TaskStatus.REPORTED_DONE.value}
 
 
 @dataclass
 class TaskChange:
-    """A task the corrected document words differently: which fields, and what they become."""
+    """A task the corrected document words differently: which fields, what they were when the change was
+    planned (`before`, kept apart from the task, which applying the change updates) and what they become."""
 
     task: Task
     draft: TaskDraft
     fields: list[str]
+    before: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,10 +60,44 @@ class ImportChanges:
     added: list[TaskDraft] = field(default_factory=list)
     changed: list[TaskChange] = field(default_factory=list)
     removed: list[Task] = field(default_factory=list)
+    unit_names: dict[int, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        """ "1 nhiệm vụ mới, 1 nhiệm vụ sửa, 0 nhiệm vụ bỏ"."""
+        return f"{len(self.added)} nhiệm vụ mới, {len(self.changed)} nhiệm vụ sửa, {len(self.removed)} nhiệm vụ bỏ"
+
+    def lines(self, limit: int | None = None) -> list[str]:
+        """One Vietnamese line per item (at most `limit` of each kind): "+ 2.3.1. <nội dung>", "~ 2.1.2
+        (nhiệm vụ số 5): <what changes>", "- 2.2.1 (nhiệm vụ số 3): không còn trong văn bản, sẽ hủy"."""
+        added = [f"+ {d.item_ref}. {_short(d.title)}" for d in self.added[:limit]]
+        changed = [f"~ {c.task.item_ref} (nhiệm vụ số {c.task.id}): {self.details(c)}" for c in self.changed[:limit]]
+        gone = [f"- {t.item_ref} (nhiệm vụ số {t.id}): không còn trong văn bản, sẽ hủy" for t in self.removed[:limit]]
+        return added + changed + gone
+
+    def details(self, change: TaskChange) -> str:
+        """What changes on one task, in Vietnamese: "thời hạn «trước ngày 20/6/2026» → «trước ngày
+        25/6/2026», ngày đến hạn 20/06/2026 → 25/06/2026, nội dung"."""
+        return ", ".join(self._detail(change, name) for name in change.fields)
+
+    def _detail(self, change: TaskChange, name: str) -> str:
+        if name not in _SHOWN:
+            return change_words(name)
+        before, after = change.before.get(name), getattr(change.draft, name)
+        return f"{change_words(name)} {self._shown(name, before)} → {self._shown(name, after)}"
+
+    def _shown(self, name: str, value: object) -> str:
+        if name == "due_on":
+            return format_day(value) if isinstance(value, date) else "không có"
+        if name == "owner_unit_id":
+            return self.unit_names.get(value if isinstance(value, int) else 0, "?")
+        if isinstance(value, list):
+            names = [self.unit_names.get(v, "?") if isinstance(v, int) else str(v) for v in value]
+            return "«" + "; ".join(names) + "»" if names else "(không có)"
+        return f"«{value}»" if value else "(không ghi)"
 
 
 @dataclass
@@ -103,36 +145,53 @@ def _nearly_same(session: Session, active, source: DocumentText, parsed: ParsedD
 
 
 def same_words(document: SourceDocument, source: DocumentText) -> bool:
-    """Whether `source` says exactly what `document` said (a re-import would change nothing)."""
-    return document.file_hash == source.file_hash or document.text_hash == text_fingerprint(source.text)
+    """Whether `source` says exactly what `document` says now, after any corrected version was applied (a
+    re-import would change nothing). Compared with the stored text, not the file: the first file of a
+    document that a corrected version has since changed is no longer its words."""
+    return text_fingerprint(document.text) == text_fingerprint(source.text)
 
 
 def plan_reimport(session: Session, *, actor: Person, document: SourceDocument, parsed: ParsedDocument
                   ) -> ImportChanges:
-    """Compare a corrected version with the tasks `document` gave, item by item (by ref; an item for
-    every unit is one task per unit). Done and cancelled tasks are left as they are: nothing is reopened.
-    Raises ForbiddenError for someone who may not import."""
+    """Compare a corrected version with the tasks `document` gave, item by item: by ref and owner unit (an
+    item for every unit is one task per unit), and an item of one unit whose ref gave one task keeps that
+    task when only its owner changes. Compared: title, expected output, deadline (words, kind, due date),
+    coordinating units and bodies, owner. Done and cancelled tasks are left as they are: nothing is
+    reopened, re-added or cancelled. Writes nothing. Raises ForbiddenError for someone who may not import."""
     from tracker.usecases.imports import task_draft  # the draft an import would make, field for field
 
     require(actor, Action.CREATE, org_id=actor.org_id)
     units = {u.name: u for u in list_units(session, org_id=actor.org_id)}
     stored: dict[tuple[str, int], Task] = {}
-    for task in session.exec(select(Task).where(Task.source_document_id == document.id)):
+    for task in session.exec(select(Task).where(Task.source_document_id == document.id).order_by(Task.id)):
         stored[(task.item_ref, task.owner_unit_id)] = task
-    changes = ImportChanges()
-    wanted: set[tuple[str, int]] = set()
+    wanted = {(p.ref, o.id or 0) for p in parsed.tasks for o in _owners(p, units)}
+    changes = ImportChanges(unit_names={u.id or 0: u.name for u in units.values()})
+    matched: set[tuple[str, int]] = set()
     for parsed_task in parsed.tasks:
-        for owner in _owners(parsed_task, units):
+        owners = _owners(parsed_task, units)
+        for owner in owners:
             key = (parsed_task.ref, owner.id or 0)
-            wanted.add(key)
+            if key not in stored and len(owners) == 1:
+                key = _moved_owner(stored, wanted, parsed_task.ref) or key
+            matched.add(key)
             draft = task_draft(parsed_task, owner, units, document)
             task = stored.get(key)
             if task is None:
                 changes.added.append(draft)
             elif task.status not in _SETTLED and (differing := _differences(task, draft)):
-                changes.changed.append(TaskChange(task, draft, differing))
-    changes.removed = [t for key, t in stored.items() if key not in wanted and t.status not in _SETTLED]
+                changes.changed.append(TaskChange(task, draft, differing, {n: getattr(task, n) for n in differing}))
+    changes.removed = [t for key, t in stored.items() if key not in matched and t.status not in _SETTLED]
     return changes
+
+
+def _moved_owner(stored: dict[tuple[str, int], Task], wanted: set[tuple[str, int]], ref: str
+                 ) -> tuple[str, int] | None:
+    """The key of the one task `ref` gave, when the corrected version gives that item to another unit."""
+    same_ref = [key for key in stored if key[0] == ref]
+    if len(same_ref) == 1 and same_ref[0] not in wanted:
+        return same_ref[0]
+    return None
 
 
 def apply_reimport(session: Session, *, clock: Clock, actor: Person, document: SourceDocument,
@@ -167,9 +226,12 @@ def apply_reimport(session: Session, *, clock: Clock, actor: Person, document: S
 
 def undo_import(session: Session, *, clock: Clock, actor: Person, document_id: int, reason: str,
                 force: bool = False, channel: str = "cli") -> tuple[list[Task], list[Task]]:
-    """Cancel every task that came from the document, with one reason, and mark it undone, so that it no
-    longer counts as imported. Tasks with reported results are kept with --force (`force`), and without it
-    the whole undo is refused with InvalidInputError. Returns (cancelled, kept). Raises NotFoundError for a
+    """Cancel every open or reported task that came from the document, with one reason (an empty one
+    becomes "Hủy việc nhập văn bản ..."), each through cancel_task and so audited, and mark the document
+    undone, so that it no longer counts as imported. When any of its tasks has a reported result (an
+    Update) the whole undo is refused with InvalidInputError, unless `force`: then those tasks are kept and
+    the rest cancelled. Done tasks are never cancelled. Returns (cancelled, kept), kept being the tasks with
+    results and the done tasks. Raises ForbiddenError for someone who may not import, NotFoundError for a
     document of another ward or one already undone."""
     require(actor, Action.CREATE, org_id=actor.org_id)
     document = session.get(SourceDocument, document_id)
@@ -184,14 +246,16 @@ def undo_import(session: Session, *, clock: Clock, actor: Person, document_id: i
             f"{len(reported)} nhiệm vụ của văn bản này đã có báo cáo kết quả; thêm --force để hủy các nhiệm vụ còn "
             "lại và giữ những nhiệm vụ đó.")
     cancelled = [cancel_task(session, clock=clock, actor=actor, task_id=t.id or 0, reason=reason, channel=channel)
-                 for t in tasks if t.id not in reported]
+                 for t in tasks if t.id not in reported and t.status in _ACTIVE]
+    gone = {t.id for t in cancelled}
     document.undone_at = clock.now()
     session.add(document)
     session.flush()
     audit.record(session, clock=clock, actor=actor, org_id=actor.org_id, entity="source_document",
                  entity_id=document.id or 0, action="undo", before=None,
-                 after={"reason": reason, "cancelled": len(cancelled), "kept": len(reported)}, channel=channel)
-    return cancelled, [t for t in tasks if t.id in reported]
+                 after={"reason": reason, "cancelled": len(cancelled), "kept": len(tasks) - len(cancelled)},
+                 channel=channel)
+    return cancelled, [t for t in tasks if t.id not in gone]
 
 
 def find_document(session: Session, *, org_id: int, key: str) -> SourceDocument:
@@ -256,3 +320,17 @@ def _with_results(session: Session, tasks: list[Task]) -> set[int]:
 def change_words(name: str) -> str:
     """The Vietnamese name of a compared field."""
     return _COMPARED.get(name, name)
+
+
+def imported_words(document: SourceDocument) -> str:
+    """ "nhập ngày 18/05/2026 (thông báo kết luận số 31/TB-UBND ngày 08/06/2026)": how a document imported
+    before is named to the person importing it again."""
+    number = f"số {document.number}" if document.number else "chưa có số"
+    words = f"{DOCUMENT_KIND_WORDS.get(document.kind, document.kind)} {number}"
+    if document.issued_on:
+        words += f" ngày {format_day(document.issued_on)}"
+    return f"nhập ngày {format_day(document.created_at.date())} ({words})"
+
+
+def _short(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
