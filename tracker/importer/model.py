@@ -58,6 +58,18 @@ class UnitRef:
         return {"text": self.text, "unit": self.unit}
 
 
+def unresolved_owner_review(owner: UnitRef) -> list[str]:
+    """The review note a parser gives a task whose owner is not a unit of the ward: [] when it is one (or
+    every unit), else one Vietnamese sentence quoting the words as written (or saying none were found) and
+    telling the reviewer how to choose, so every layout flags an unknown owner the same way."""
+    if owner.unit is not None:
+        return []
+    if not owner.text:
+        return ["Chưa rõ đơn vị chủ trì: hãy chọn đơn vị (owner=...)."]
+    return [f"Đơn vị chủ trì «{owner.text}» không có trong danh sách đơn vị của phường: hãy chọn đơn vị "
+            "(owner=...)."]
+
+
 @dataclass
 class ParsedUpdate:
     """A result reported in the document itself (Phụ lục 1), imported as an Update of its month."""

@@ -38,7 +38,12 @@ class ApplyReport:
 def apply_ward_config(session: Session, *, clock: Clock, config: WardConfig, channel: str = "cli") -> ApplyReport:
     """Make the ward in the database match the file, matching rows by their keys: running it twice
     changes nothing, renaming a unit keeps its tasks, and units or people gone from the file are
-    deactivated, never deleted. Every change is audited (actor: the system)."""
+    deactivated, never deleted. Every change is audited (actor: the system).
+
+    The file owns each unit's `aliases` and rewrites them. Names office staff taught the importer by mapping
+    an unknown owner (tracker.usecases.units.learn_unit_alias) are stored apart, in `learned_aliases`,
+    which this never reads nor writes: a learned name survives every re-run, and `aliases` stays exactly
+    what the file says."""
     org = _apply_org(session, clock, config, channel)
     report = ApplyReport(organization=org)
     units = _apply_units(session, clock, org, config, report, channel)

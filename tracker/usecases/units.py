@@ -1,4 +1,4 @@
-"""Finding a unit from what a person typed."""
+"""Finding a unit from what a person typed, and learning the names documents give it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from tracker import audit
 from tracker.access import Action, require
 from tracker.clock import Clock
 from tracker.errors import UnknownUnitError
+from tracker.importer.directive_words import GENERIC_WORDS
+from tracker.importer.directory import UnitDirectory
 from tracker.importer.owners import is_generic
 from tracker.models import Person, Unit
 from tracker.names import closest, fold, nfc
@@ -43,21 +45,20 @@ def resolve_unit(session: Session, *, org_id: int, text: str) -> Unit:
 
 def learn_unit_alias(session: Session, *, clock: Clock, actor: Person, unit_name: str, words: str,
                      channel: str = "cli") -> bool:
-    """Remember `words` (an owner as a document wrote it, mapped by a reviewer to `unit_name`) as a name of
-    that unit of the actor's ward, so that the next document naming it resolves by itself; audited.
-    Returns False and changes nothing when the words already name a unit, name every unit or nobody in
-    particular ("các đơn vị liên quan"), or are too long to be a name. Raises ForbiddenError for someone who
-    may not import, UnknownUnitError for a unit not of the ward."""
+    """Remember `words` (an owner as a document wrote it, which a reviewer mapped to the unit named, keyed or
+    numbered `unit_name`) as a learned name of that unit of the actor's ward, NFC and as written, so that
+    the next document naming it resolves by itself. Audited (entity "unit", action "learn_alias", before
+    and after the learned names, the channel). Returns True when learned; False, changing nothing, when the
+    words already resolve as the importer reads them (to any unit, or to every unit), or name nobody in
+    particular ("các đơn vị liên quan", "Phòng", "cơ quan chức năng"), or are too long to be a name.
+    Raises ForbiddenError for someone who may not create tasks (only office, leaders and the admin teach
+    names), UnknownUnitError for a unit not of the ward. Learned names live in Unit.learned_aliases,
+    apart from the ward file's aliases, so that `tracker init` keeps them."""
     require(actor, Action.CREATE, org_id=actor.org_id)
     unit = resolve_unit(session, org_id=actor.org_id, text=unit_name)
     written = nfc(words)
-    if not written or len(written) > ALIAS_MAX or is_generic(written) or "liên quan" in written.lower():
+    if _names_nobody(written) or _directory(session, actor.org_id).resolve(written).unit is not None:
         return False
-    try:
-        resolve_unit(session, org_id=actor.org_id, text=written)
-        return False
-    except UnknownUnitError:
-        pass
     before = {"learned_aliases": list(unit.learned_aliases)}
     unit.learned_aliases = [*unit.learned_aliases, written]
     session.add(unit)
@@ -66,3 +67,17 @@ def learn_unit_alias(session: Session, *, clock: Clock, actor: Person, unit_name
                  action="learn_alias", before=before, after={"learned_aliases": list(unit.learned_aliases)},
                  channel=channel)
     return True
+
+
+def _names_nobody(words: str) -> bool:
+    # Learning a vague phrase would silently give every later "các đơn vị liên quan" or bare "Phòng" to one
+    # unit; the importer's own vocabulary of generic words decides what is vague.
+    key = fold(words)
+    return (not key or len(words) > ALIAS_MAX or is_generic(words) or "lien quan" in key
+            or all(word in GENERIC_WORDS for word in key.split()))
+
+
+def _directory(session: Session, org_id: int) -> UnitDirectory:
+    """The ward's units as the importer resolves them, learned names included."""
+    return UnitDirectory.from_names((u.name, u.short_name, [*u.aliases, *u.learned_aliases])
+                                    for u in list_units(session, org_id=org_id))
