@@ -11,7 +11,7 @@ import secrets
 import signal
 import socket
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,14 +19,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from tracker.catchup import WardTimes
+from tracker.channels import channel_label, chat_channels
 from tracker.clock import Clock
 
 if TYPE_CHECKING:
     from bots.channels import Channel
-    from bots.messages import DialogLike
-    from bots.ratelimit import RateLimiter
-    from bots.telegram import TelegramSettings
-    from bots.zalo import ZaloSettings
+    from bots.plugin import ChannelSettings, InboundContext
     from jobs.sender import Sender
 
 log = logging.getLogger("tracker.serve")
@@ -35,10 +33,8 @@ LOG_DIR = Path("logs")
 READY_LINE = "Dịch vụ đang chạy; dừng bằng Ctrl+C (hoặc SIGTERM)."
 NO_TOKEN_LINE = f"Không có token chat: tin nhắn được ghi ra màn hình và tệp {LOG_DIR / 'outbox.log'}"
 FALLBACK_LINE = f"Người chưa liên kết tài khoản chat: tin nhắn được ghi ra màn hình và tệp {LOG_DIR / 'outbox.log'}"
-NO_DIALOG_LINE = "Chưa có phần hội thoại (bots.dialog): bot chỉ gửi tin nhắc việc, chưa trả lời tin nhắn."
 SENDER_LEASE = timedelta(minutes=5)
 WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "log": "màn hình và tệp nhật ký"}
 # Variables whose values must never reach a log line, whatever logged them (an HTTP client logging a
 # URL that embeds a bot token, a traceback).
 SECRET_SUFFIXES = ("_TOKEN", "_SECRET", "_PASSWORD")
@@ -55,24 +51,26 @@ def ward_line(ward: WardTimes) -> str:
 
 def channel_lines(channels: Mapping[str, Channel]) -> list[str]:
     """One line per active channel; without any chat channel, the line saying where messages go."""
-    chats = [name for name in channels if name != "log"]
+    chats = [name for name in channels if name in chat_channels()]
     if not chats:
         return [NO_TOKEN_LINE]
-    return [*(f"Kênh {CHANNEL_LABELS.get(name, name)}: đang bật." for name in chats), FALLBACK_LINE]
+    return [*(f"Kênh {channel_label(name)}: đang bật." for name in chats), FALLBACK_LINE]
 
 
 async def run_service(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
-                      telegram: TelegramSettings | None = None, zalo: ZaloSettings | None = None) -> None:
-    """Run until SIGTERM or SIGINT (or, with `once`, until nothing is due): catch up, schedule, send, answer
-    chats; the channels are closed at the end."""
+                      settings: Mapping[str, ChannelSettings] | None = None) -> None:
+    """Run until SIGTERM or SIGINT (or, with `once`, until nothing is due): catch up, schedule, send, and
+    answer the chats of every channel plug-in that has its `settings` and its sender channel in `channels`;
+    the channels are closed at the end."""
     try:
-        await _run(engine, clock, channels, once=once, telegram=telegram, zalo=zalo)
+        await _run(engine, clock, channels, once=once, settings=settings or {})
     finally:
         await _close_channels(channels)
 
 
 async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
-               telegram: TelegramSettings | None, zalo: ZaloSettings | None = None) -> None:
+               settings: Mapping[str, ChannelSettings]) -> None:
+    from bots.plugin import InboundContext
     from bots.ratelimit import RateLimiter, RateLimits
     from jobs.scheduler import catch_up, make_scheduler, schedule_wards
     from jobs.sender import Sender
@@ -95,7 +93,7 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     await asyncio.to_thread(schedule_wards, scheduler, engine, clock)
     scheduler.start()
     sending = asyncio.create_task(sender.run(stop))
-    chats = _chat_bots(engine, clock, channels, telegram, limiter) + _zalo_bots(engine, clock, channels, zalo)
+    chats = _inbound(channels, settings, InboundContext(engine, clock, limiter))
     log.info(READY_LINE)
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({sending, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -109,61 +107,22 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     log.info("Đã dừng.")
 
 
-def _chat_bots(engine: Engine, clock: Clock, channels: Mapping[str, Channel],
-               telegram: TelegramSettings | None, limiter: RateLimiter | None = None) -> list[asyncio.Task[None]]:
-    """The tasks that receive chat messages and answer them through the dialog: Telegram's, when its token
-    is set and the dialog is there. Each runs until cancelled; one that fails is logged, and the
-    scheduler and the sender go on."""
-    if telegram is None or "telegram" not in channels:
-        return []
-    from bots.telegram import TelegramChannel
-    from bots.telegram_inbound import file_fetcher, run_telegram
+def _inbound(channels: Mapping[str, Channel], settings: Mapping[str, ChannelSettings],
+             context: InboundContext) -> list[asyncio.Task[None]]:
+    """The tasks that receive chat messages and answer them through the dialog: one per channel plug-in
+    that receives (has `serve`), is switched on and has a sender channel. Each runs until cancelled; one
+    that fails is logged, and the scheduler and the sender go on."""
+    from bots.channels import plugins
 
-    channel = channels["telegram"]
-    if not isinstance(channel, TelegramChannel):
-        return []
-    dialog = load_dialog(engine, clock, files={"telegram": file_fetcher(channel, asyncio.get_running_loop())})
-    if dialog is None:
-        return []
-    task = asyncio.create_task(run_telegram(channel, telegram, dialog, limiter=limiter), name="telegram")
-    task.add_done_callback(_report_end)
-    return [task]
-
-
-def _zalo_bots(engine: Engine, clock: Clock, channels: Mapping[str, Channel],
-               zalo: ZaloSettings | None) -> list[asyncio.Task[None]]:
-    """The task that receives Zalo messages and answers them through a dialog without buttons or files,
-    when ZALO_BOT_TOKEN is set and the dialog is there; like Telegram's, one that fails is logged."""
-    if zalo is None or "zalo" not in channels:
-        return []
-    from bots.zalo import ZaloChannel
-    from bots.zalo_inbound import run_zalo
-
-    channel = channels["zalo"]
-    if not isinstance(channel, ZaloChannel):
-        return []
-    dialog = load_dialog(engine, clock, plain=True)
-    if dialog is None:
-        return []
-    task = asyncio.create_task(run_zalo(channel, zalo, dialog), name="zalo")
-    task.add_done_callback(_report_end)
-    return [task]
-
-
-def load_dialog(engine: Engine, clock: Clock, *, files: Mapping[str, Callable[[str, int], bytes]] | None = None,
-                plain: bool = False) -> DialogLike | None:
-    """The channel-agnostic dialog (bots.dialog), fetching the files people send through `files` (by
-    channel); `plain`: for a channel without buttons or files (Zalo). None, with one log line, when that
-    package is not installed: the service then sends reminders but answers no message."""
-    try:
-        from bots.dialog import ChannelCaps, Dialog
-    except ModuleNotFoundError as exc:
-        if exc.name != "bots.dialog":
-            raise
-        log.warning(NO_DIALOG_LINE)
-        return None
-    caps = ChannelCaps(buttons=False, files=False) if plain else None
-    return Dialog(engine, clock, files=files, channel_caps=caps)
+    tasks = []
+    for plugin in plugins():
+        if plugin.serve is None or plugin.name not in channels or plugin.name not in settings:
+            continue
+        task = asyncio.create_task(plugin.serve(channels[plugin.name], settings[plugin.name], context),
+                                   name=plugin.name)
+        task.add_done_callback(_report_end)
+        tasks.append(task)
+    return tasks
 
 
 def _report_end(task: asyncio.Task[None]) -> None:

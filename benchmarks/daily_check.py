@@ -57,10 +57,10 @@ from storage import (  # noqa: E402  (the sibling benchmark's ward builder and b
     sqlite_database,
 )
 
-from jobs.runner import JOB_NAMES, run_job  # noqa: E402
+from jobs.runner import run_job  # noqa: E402
 from tracker.clock import WARD_TZ, FixedClock  # noqa: E402
 from tracker.db import make_engine  # noqa: E402
-from tracker.jobdays import ward_rules  # noqa: E402
+from tracker.jobdays import JOBS, ward_rules  # noqa: E402
 from tracker.migrate import upgrade  # noqa: E402
 from tracker.models import ChatIdentity, DeadlineKind, Notification, Organization, Person, Role  # noqa: E402
 from tracker.reminders import daily_reminders, reminder_due_dates  # noqa: E402
@@ -127,7 +127,7 @@ def full_run(engine: Engine, day: date) -> tuple[float, int, dict[str, int]]:
     clock = FixedClock(morning(day))
     per_job: dict[str, int] = {}
     start = time.perf_counter()
-    for job in JOB_NAMES:
+    for job in JOBS:
         per_job[job] = sum(o.rows for o in run_job(engine, clock, job, at=morning(day)))
     return time.perf_counter() - start, sum(per_job.values()), per_job
 
@@ -189,7 +189,7 @@ def benchmark(name: str, url: str, options: argparse.Namespace) -> None:
             total = session.exec(select(sa.func.count()).select_from(Notification)).one()
         if lines != raw_rows:
             print(f"CẢNH BÁO ({name}): quy tắc nhắc việc chọn {lines} nhiệm vụ, SQL thô chọn {raw_rows}.")
-        print(f"{name}: (a) chạy đủ {len(JOB_NAMES)} việc cho {options.wards} phường ngày {DAY:%d/%m/%Y}: "
+        print(f"{name}: (a) chạy đủ {len(JOBS)} việc cho {options.wards} phường ngày {DAY:%d/%m/%Y}: "
               f"{seconds:.2f} s, ghi {rows} tin nhắn ({', '.join(f'{j} {n}' for j, n in per_job.items())}); "
               f"hộp thư đi có {total} dòng. Mục tiêu < {GOAL_SECONDS:g} s: "
               f"{'đạt' if seconds < GOAL_SECONDS else 'chưa đạt'}.")

@@ -1,16 +1,22 @@
-"""What every chat channel offers the sender: send a text to a chat, or say why it could not.
+"""The list of chat channels, and what every channel offers the sender: send a text to a chat, or say why
+it could not.
 
-Adding a channel (Telegram, Zalo) means one adapter implementing `Channel`; the sender needs nothing else."""
+Adding a channel (Telegram, Zalo, say SMS) is one plug-in module exporting a `bots.plugin.ChannelPlugin`
+and one line in PLUGINS below: the sender's channels, the service's inbound side, the labels people read
+and the channel names the domain accepts all come from this list."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
+from bots import telegram_plugin, zalo_plugin
 from bots.messages import Button
+from bots.plugin import ChannelPlugin, ChannelSettings
+from tracker.channels import register_channel
 
 log = logging.getLogger(__name__)
 
@@ -95,3 +101,35 @@ class LogChannel:
             raise ChannelError(f"không ghi được {self.path}: {exc}", retryable=True) from exc
         self.stream.write(block)
         self.stream.flush()
+
+
+LOG_LABEL = "tệp nhật ký"
+
+PLUGINS: tuple[ChannelPlugin, ...] = (
+    telegram_plugin.PLUGIN,
+    zalo_plugin.PLUGIN,
+)
+
+
+def plugins() -> tuple[ChannelPlugin, ...]:
+    """Every channel plug-in, in PLUGINS' order, each made known to the domain (tracker.channels) by name and
+    label; the log is known too, as a channel nobody binds a chat on."""
+    register_channel(LogChannel.name, LOG_LABEL, chat=False)
+    for plugin in PLUGINS:
+        register_channel(plugin.name, plugin.label)
+    return PLUGINS
+
+
+def enabled_settings(given: Mapping[str, Any] | None = None) -> dict[str, ChannelSettings]:
+    """The settings of every channel that is switched on (its token is set), by plug-in name: `given[name]`
+    when the caller gives it, else the plug-in's own loader (the environment). Raises ConfigError when a
+    channel's value is wrong, so that a bad value stops the service at start-up."""
+    found: dict[str, ChannelSettings] = {}
+    for plugin in plugins():
+        settings = given[plugin.name] if given and plugin.name in given else plugin.load_settings()
+        if settings.enabled:
+            found[plugin.name] = settings
+    return found
+
+
+plugins()

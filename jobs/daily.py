@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from jobs.render import render
 from tracker.clock import Clock
 from tracker.jobdays import ward_rules
+from tracker.messages import render
 from tracker.models import Organization
 from tracker.outbox import enqueue
 from tracker.reminders import daily_reminders

@@ -28,19 +28,19 @@ from tracker import jobruns
 from tracker.clock import WARD_TZ, Clock
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError, NotFoundError
-from tracker.jobdays import JOB_LABELS, JOB_NAMES, not_due_reason, ward_rules
+from tracker.jobdays import JOBS, job_label, not_due_reason, ward_rules
 from tracker.models import Organization
 
-__all__ = ["JOB_NAMES", "JobOutcome", "run_job"]
+__all__ = ["JOB_FUNCTIONS", "JobOutcome", "run_job"]
 
 log = logging.getLogger("jobs")
 
 Job = Callable[..., int]
-JOBS: dict[str, Job] = {
+# When and how often each runs is tracker.jobdays.JOBS's; here only which function does the work.
+JOB_FUNCTIONS: dict[str, Job] = {
     "daily": run_daily, "digest": run_digest, "weekly": run_weekly, "collect": run_collect,
     "extensions": run_extensions,
 }
-REPEATABLE = frozenset({"extensions"})
 
 
 @dataclass(frozen=True)
@@ -73,20 +73,20 @@ class JobOutcome:
             else "ngoài giờ làm việc, không chạy.",
             "error": f"bị lỗi, không thêm gì ({self.error}).",
         }
-        return f"{self.org_name}, ngày {format_day(self.day)} — {JOB_LABELS[self.job]}: {texts[self.status]}"
+        return f"{self.org_name}, ngày {format_day(self.day)} — {job_label(self.job)}: {texts[self.status]}"
 
     def __str__(self) -> str:
         return self.message
 
 
 def run_job(engine: Engine, clock: Clock, job: str, *, at: datetime, org_key: str | None = None) -> list[JobOutcome]:
-    """Run `job` (one of JOB_NAMES) as of the aware instant `at` for every ward, or only the ward `org_key`,
-    each in its own transaction, and return one outcome per ward. `clock` stamps the outbox rows (created
-    and due now). A failing ward is rolled back, logged and reported as an "error" outcome; the other wards
-    still run. Raises InvalidInputError for an unknown job or a naive instant, NotFoundError for an unknown
-    ward."""
-    if job not in JOBS:
-        raise InvalidInputError(f"Không có việc «{job}»; chọn một trong: {', '.join(JOB_NAMES)}.")
+    """Run `job` (a name in tracker.jobdays.JOBS) as of the aware instant `at` for every ward, or only the
+    ward `org_key`, each in its own transaction, and return one outcome per ward. `clock` stamps the outbox
+    rows (created and due now). A failing ward is rolled back, logged and reported as an "error" outcome;
+    the other wards still run. Raises InvalidInputError for an unknown job or a naive instant,
+    NotFoundError for an unknown ward."""
+    if job not in JOBS or job not in JOB_FUNCTIONS:
+        raise InvalidInputError(f"Không có việc «{job}»; chọn một trong: {', '.join(JOBS)}.")
     if at.tzinfo is None:
         raise InvalidInputError("Thời điểm chạy phải ghi rõ múi giờ, ví dụ 2026-05-12T07:30+07:00.")
     return [_run_for_ward(engine, clock, job, org, at) for org in _wards(engine, org_key)]
@@ -130,11 +130,11 @@ def _run_for_ward(engine: Engine, clock: Clock, job: str, org: Organization, at:
 def _claim_and_run(session: Session, clock: Clock, job: str, org: Organization, day: date,
                    at: datetime) -> tuple[str, int]:
     org_id = org.id or 0
-    if not jobruns.begin(session, clock=clock, org_id=org_id, job=job, day=day, repeatable=job in REPEATABLE):
+    if not jobruns.begin(session, clock=clock, org_id=org_id, job=job, day=day, repeatable=JOBS[job].repeatable):
         held = jobruns.status_of(session, org_id=org_id, job=job, day=day)
         session.rollback()
         return {"done": "already_ran", "skipped": "skipped"}.get(held or "", "running"), 0
-    rows = JOBS[job](session, clock, org=org, instant=at)
+    rows = JOB_FUNCTIONS[job](session, clock, org=org, instant=at)
     jobruns.finish(session, clock=clock, org_id=org_id, job=job, day=day, detail=f"{rows} tin nhắn")
     session.commit()
     return "done", rows

@@ -20,11 +20,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
-from jobs.runner import JOB_NAMES, JobOutcome, run_job
-from tracker.catchup import WardTimes, owed_today, quarter_hours, record_missed, ward_times
+from jobs.runner import JobOutcome, run_job
+from tracker.catchup import WardTimes, owed_today, record_missed, ward_times
 from tracker.clock import Clock
 from tracker.dates import format_day
 from tracker.db import session_scope
+from tracker.jobdays import JOBS
 from tracker.usecases.conversations import purge_chat_state
 
 log = logging.getLogger(__name__)
@@ -54,24 +55,21 @@ def job_id(ward_key: str, job: str) -> str:
 
 
 def triggers(ward: WardTimes) -> dict[str, BaseTrigger]:
-    """The trigger of every job of a ward, on the ward's wall clock. Whether a day is a working day, the
-    results request's day, or within office hours, the job decides itself when it fires."""
+    """The trigger of every job in tracker.jobdays.JOBS for a ward: at the job's times of day (on its
+    weekday only, when it has one) on the ward's wall clock. Whether a day is a working day, the job's own
+    day, or within office hours, the job decides itself when it fires. A job with no time gets no trigger."""
     policy, zone = ward.rules.policy, ward.rules.zone
-    found: dict[str, BaseTrigger | None] = {
-        "daily": _daily_at(policy.reminder_time, zone),
-        "digest": _daily_at(policy.digest_time, zone),
-        "weekly": _daily_at(policy.digest_time, zone, day_of_week=WEEKDAYS[policy.weekly_summary_weekday]),
-        "collect": _daily_at(policy.digest_time, zone),
-        "extensions": _at_times(quarter_hours(ward), zone),
-    }
-    return {job: trigger for job in JOB_NAMES if (trigger := found.get(job)) is not None}
+    found = {job: _at_times(spec.times(policy), zone,
+                            WEEKDAYS[spec.weekday(policy)] if spec.weekday is not None else "*")
+             for job, spec in JOBS.items()}
+    return {job: trigger for job, trigger in found.items() if trigger is not None}
 
 
-def _daily_at(at: time, zone: ZoneInfo, day_of_week: str = "*") -> CronTrigger:
-    return CronTrigger(day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=zone)
+def _daily_at(at: time, zone: ZoneInfo) -> CronTrigger:
+    return CronTrigger(hour=at.hour, minute=at.minute, timezone=zone)
 
 
-def _at_times(times: list[time], zone: ZoneInfo) -> BaseTrigger | None:
+def _at_times(times: tuple[time, ...], zone: ZoneInfo, day_of_week: str = "*") -> BaseTrigger | None:
     # Cron cannot say "07:30 to 17:00 every 15 minutes" in one expression: hours sharing the same
     # minutes become one trigger (07: 30,45 | 08-16: 0,15,30,45), combined with OrTrigger.
     minutes_by_hour: dict[int, list[int]] = {}
@@ -80,7 +78,8 @@ def _at_times(times: list[time], zone: ZoneInfo) -> BaseTrigger | None:
     hours_by_minutes: dict[tuple[int, ...], list[int]] = {}
     for hour, minutes in minutes_by_hour.items():
         hours_by_minutes.setdefault(tuple(minutes), []).append(hour)
-    crons = [CronTrigger(hour=",".join(map(str, hours)), minute=",".join(map(str, minutes)), timezone=zone)
+    crons = [CronTrigger(day_of_week=day_of_week, hour=",".join(map(str, hours)), minute=",".join(map(str, minutes)),
+                         timezone=zone)
              for minutes, hours in hours_by_minutes.items()]
     if not crons:
         return None

@@ -27,8 +27,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bots.channels import Channel, ChannelError, ChatMoved, LogChannel
+from bots.channels import Channel, ChannelError, ChatMoved, LogChannel, enabled_settings, plugins
 from bots.messages import Button
+from bots.plugin import ChannelSettings
 from bots.ratelimit import RateLimiter, RateLimits, Sleep
 from tracker import outbox
 from tracker.clock import Clock
@@ -56,23 +57,17 @@ def _traceback(exc: BaseException) -> str:
     return redact("".join(traceback.format_exception(exc)))
 
 
-def build_channels(settings_like: Any, log_path: Path) -> dict[str, Channel]:
-    """The channels the service can send through, by name. "log" is always there: it is the fallback.
-    "telegram" joins when TELEGRAM_BOT_TOKEN is set: from `settings_like.telegram` when it carries a
-    TelegramSettings, else from the environment; "zalo" likewise when ZALO_BOT_TOKEN is set
-    (`settings_like.zalo`, else the environment). Raises ConfigError (one Vietnamese message, no secret in
-    it) when a TELEGRAM_* or ZALO_* value is wrong, so that a bad value stops the service at start-up."""
-    # Only the service sends: the chat libraries are loaded here, not when this module is imported.
-    from bots.telegram import TelegramChannel, load_telegram_settings
-    from bots.zalo import ZaloChannel, load_zalo_settings
-
+def build_channels(log_path: Path, settings: Mapping[str, ChannelSettings] | None = None) -> dict[str, Channel]:
+    """The channels the service can send through, by name. "log" is always there: it is the fallback. Each
+    plug-in of bots.channels.PLUGINS joins when it is switched on: with `settings[name]` when given, else
+    its settings from the environment (bots.channels.enabled_settings). Raises ConfigError (one Vietnamese
+    message, no secret in it) when a channel's value is wrong, so that a bad value stops the service at
+    start-up."""
     channels: dict[str, Channel] = {"log": LogChannel(log_path)}
-    telegram = getattr(settings_like, "telegram", None) or load_telegram_settings()
-    if telegram.enabled:
-        channels["telegram"] = TelegramChannel.from_settings(telegram)
-    zalo = getattr(settings_like, "zalo", None) or load_zalo_settings()
-    if zalo.enabled:
-        channels["zalo"] = ZaloChannel.from_settings(zalo)
+    switched_on = enabled_settings(settings)
+    for plugin in plugins():
+        if plugin.name in switched_on:
+            channels[plugin.name] = plugin.build(switched_on[plugin.name])
     return channels
 
 

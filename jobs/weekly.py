@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from jobs.render import render
 from tracker.clock import Clock
 from tracker.digests import UnitProgress, weekly_summaries
 from tracker.jobdays import ward_rules
+from tracker.messages import render
 from tracker.models import Organization
 from tracker.outbox import enqueue
 from tracker.status import StatusClass

@@ -14,9 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+from bots.channels import plugins
 from tracker.clock import WARD_TZ, FixedClock
 from tracker.db import make_engine
 from tracker.migrate import upgrade
+
+# The channels' names and labels, known to the domain as every entry point makes them known.
+plugins()
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")

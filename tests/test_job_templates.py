@@ -1,4 +1,4 @@
-"""The messages people read on their phones (jobs/templates through jobs.render): Vietnamese in NFC, counts
+"""The messages people read on their phones (tracker.messages): Vietnamese in NFC, counts
 first, long lists cut with "và N nhiệm vụ khác", and never longer than a chat accepts."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from jobs.render import CUT_NOTE, LIST_LIMIT, MAX_CHARS, render
 from tracker.digests import DoneLine, LeaderDigest, SkippedDay
+from tracker.messages import CUT_NOTE, LIST_LIMIT, MAX_CHARS, render
 from tracker.models import Task
 from tracker.reminders import DailyReminder, Recipient, TaskLine
 

@@ -19,12 +19,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from jobs.runner import JOB_NAMES, run_job
+from jobs.runner import run_job
 from tests.builders import make_ward, person, unit
 from tracker.clock import WARD_TZ, FixedClock
 from tracker.db import make_engine
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import read_document
+from tracker.jobdays import JOBS
 from tracker.models import ChatIdentity, Notification, Task
 from tracker.usecases import (
     TaskDraft,
@@ -270,7 +271,7 @@ def replay(engine, month: Month) -> dict[tuple[date, str], list]:
     outcomes: dict[tuple[date, str], list] = defaultdict(list)
     for day in days():
         month.mornings[day] = dict(facts)
-        for job in JOB_NAMES:
+        for job in JOBS:
             clock.instant = at(day, 7, 30 if job == "daily" else 45)
             for _ in range(2):
                 outcomes[(day, job)] += run_job(engine, clock, job, at=clock.instant)
@@ -378,7 +379,7 @@ def test_running_every_job_again_creates_nothing_and_says_it_already_ran(month_e
             assert second.status == "already_ran", (day, job)
             assert "đã chạy trước đó" in second.message
     count = len(notifications(month_engine, "daily"))
-    for job in JOB_NAMES:
+    for job in JOBS:
         again = run_job(month_engine, FixedClock(at(date(2026, 5, 29), 9)), job, at=at(date(2026, 5, 29), 9))
         assert sum(o.rows for o in again) == 0
     assert len(notifications(month_engine, "daily")) == count

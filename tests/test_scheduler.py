@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from builders import example_config, make_task, make_ward
@@ -218,3 +219,39 @@ def test_the_nightly_clean_forgets_expired_chat_buttons(engine, session, clock):
     clock.advance(BUTTON_LIFETIME + timedelta(minutes=1))
     assert clean_chat_state(engine, clock) >= issued
     assert rows(engine, ChatButton) == []
+
+
+def test_a_new_job_takes_one_table_row_one_module_and_one_template(engine, session, clock, monkeypatch):
+    # Why: the scheduler's triggers, the runner, the catch-up, the labels and the command line all derive
+    # from tracker.jobdays.JOBS; a job added there must need nothing else (tests/month_end_job.py).
+    import month_end_job
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    from jobs.runner import JOB_FUNCTIONS, run_job
+    from tracker import messages
+    from tracker.jobdays import JOBS
+
+    monkeypatch.setitem(JOBS, "month_end", month_end_job.SPEC)
+    monkeypatch.setitem(JOB_FUNCTIONS, "month_end", month_end_job.run_month_end)
+    templates = FileSystemLoader(str(Path(__file__).parent / "templates"))
+    monkeypatch.setattr(messages.ENVIRONMENT, "loader", ChoiceLoader([messages.ENVIRONMENT.loader, templates]))
+    make_ward(session, clock)
+
+    # Friday 29 May 2026 is May's last working day (the 30th and 31st are a weekend).
+    runs = next_runs(engine, local(date(2026, 5, 18), 6))
+    assert runs["phuong-mau:month_end"] == local(date(2026, 5, 18), 16, 0)  # it fires daily, runs on its day
+    [not_yet] = run_job(engine, clock, "month_end", at=local(date(2026, 5, 28), 16, 5))
+    assert not_yet.message == ("Phường phuong-mau, ngày 28/05/2026 — nhắc chốt số liệu cuối tháng: "
+                               "không phải ngày gửi, không chạy.")
+    [done] = run_job(engine, clock, "month_end", at=local(date(2026, 5, 29), 16, 5))
+    assert done.status == "done" and done.rows >= 1
+    with Session(engine) as check:
+        bodies = [n.body for n in check.exec(select(Notification).where(Notification.kind == "month_end"))]
+    assert bodies and all(body.startswith("CHỐT SỐ LIỆU THÁNG\nĐồng chí ") and "29/05/2026" in body for body in bodies)
+
+    # The service ran on Thursday 25 June, then was down until Wednesday 1 July: the catch-up records the
+    # new job as missed on Tuesday 30 June, June's last working day, and on no other day.
+    catch_up(engine, FixedClock(local(date(2026, 6, 25), 16, 30)), at=local(date(2026, 6, 25), 16, 30))
+    report = catch_up(engine, FixedClock(local(date(2026, 7, 1), 8)), at=local(date(2026, 7, 1), 8))
+    missed = report.missed["phuong-mau"]
+    assert [day for day, jobs in missed.items() if "month_end" in jobs] == [date(2026, 6, 30)]

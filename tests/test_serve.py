@@ -3,7 +3,6 @@ once (--once, for cron), and as a service stopped by a signal."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import signal
@@ -19,7 +18,7 @@ from fake_channel import TOKEN
 from fake_telegram import FakeTelegramServer
 from sqlmodel import Session, select
 
-from app.service import NO_DIALOG_LINE, configure_logging
+from app.service import configure_logging
 from tracker.db import make_engine
 from tracker.models import JobRun, Notification, NotificationStatus
 
@@ -138,13 +137,10 @@ def test_serve_with_a_telegram_token_answers_chat_messages_and_stops_cleanly(url
                                    stderr=err, stdin=subprocess.DEVNULL)
         try:
             wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
-            if importlib.util.find_spec("bots.dialog") is None:
-                wait_for(lambda: NO_DIALOG_LINE in log.read_text(encoding="utf-8"), process, 30)
-            else:
-                server.push_message(stranger, "Xin chào")
-                wait_for(lambda: bool(server.texts_to(str(stranger))), process, 30)
-                methods = server.methods_called()
-                assert methods.index("deleteWebhook") < methods.index("getUpdates")
+            server.push_message(stranger, "Xin chào")
+            wait_for(lambda: bool(server.texts_to(str(stranger))), process, 30)
+            methods = server.methods_called()
+            assert methods.index("deleteWebhook") < methods.index("getUpdates")
             process.send_signal(signal.SIGTERM)
             code = process.wait(timeout=20)
         finally:

@@ -31,7 +31,7 @@ def test_the_telegram_channel_is_built_when_the_token_is_set(server, monkeypatch
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"{server.url}/bot")  # python-telegram-bot's convention
 
-    channels = build_channels(object(), tmp_path / "outbox.log")
+    channels = build_channels(tmp_path / "outbox.log")
 
     assert sorted(channels) == ["log", "telegram"]
     telegram = channels["telegram"]
@@ -48,16 +48,15 @@ def test_without_a_token_only_the_log_channel_is_built(monkeypatch, tmp_path, to
     else:
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
 
-    assert list(build_channels(object(), tmp_path / "outbox.log")) == ["log"]
+    assert list(build_channels(tmp_path / "outbox.log")) == ["log"]
 
 
 def test_settings_given_by_the_caller_take_the_place_of_the_environment(server, monkeypatch, tmp_path):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not a token")
 
-    class ServiceSettings:
-        telegram = TelegramSettings(bot_token=TOKEN, api_base_url=server.url)
+    given = {"telegram": TelegramSettings(bot_token=TOKEN, api_base_url=server.url)}
 
-    channels = build_channels(ServiceSettings(), tmp_path / "outbox.log")
+    channels = build_channels(tmp_path / "outbox.log", given)
 
     assert sorted(channels) == ["log", "telegram"]
 
@@ -89,7 +88,7 @@ def test_a_wrong_telegram_setting_stops_the_start_with_a_vietnamese_message_that
     monkeypatch.setenv(variable, value)
 
     with pytest.raises(ConfigError) as raised:
-        build_channels(object(), tmp_path / "outbox.log")
+        build_channels(tmp_path / "outbox.log")
 
     message = str(raised.value)
     assert message.startswith("Cấu hình Telegram chưa đúng.") and words in message

@@ -137,10 +137,10 @@ def test_settings_require_a_secret_with_the_webhook_url_and_name_no_value():
 def test_build_channels_adds_zalo_when_its_token_is_set(tmp_path, monkeypatch):
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.setenv("ZALO_BOT_TOKEN", TOKEN)
-    channels = build_channels(object(), tmp_path / "outbox.log")
+    channels = build_channels(tmp_path / "outbox.log")
     assert set(channels) == {"log", "zalo"} and isinstance(channels["zalo"], ZaloChannel)
     monkeypatch.setenv("ZALO_BOT_TOKEN", "")
-    assert set(build_channels(object(), tmp_path / "outbox.log")) == {"log"}
+    assert set(build_channels(tmp_path / "outbox.log")) == {"log"}
 
 
 # The outbox through the sender.

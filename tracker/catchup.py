@@ -8,22 +8,18 @@ of each job's days are tracker.jobdays'."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from tracker import jobruns
 from tracker.clock import Clock
-from tracker.jobdays import JOB_NAMES, WardRules, not_due_reason, ward_rules
+from tracker.jobdays import JOBS, WardRules, first_time, not_due_reason, ward_rules
 from tracker.models import JobRun, Organization
 
 # Beyond a month a gap is an outage to report by hand, not a list of days to put in a digest.
 MISSED_DAYS_LIMIT = 31
-EXTENSIONS_EVERY_MINUTES = 15
-# Extension notices are keyed per decision, not per day: the next run sends what a stopped service did
-# not, so a day without them is not a missed day.
-CATCH_UP_BY_THEMSELVES = frozenset({"extensions"})
 
 
 @dataclass(frozen=True)
@@ -46,37 +42,16 @@ def ward_times(session: Session) -> list[WardTimes]:
             for org in session.exec(select(Organization).order_by(Organization.id))]
 
 
-def job_time(ward: WardTimes, job: str) -> time:
-    """The time of day a job first runs: reminders at reminder_time, the extension notices from the start
-    of office hours, every other job (digest, weekly summary, results request) at digest_time."""
-    policy = ward.rules.policy
-    if job == "daily":
-        return policy.reminder_time
-    if job == "extensions":
-        return policy.office_hours_start
-    return policy.digest_time
-
-
-def quarter_hours(ward: WardTimes) -> list[time]:
-    """The times at which the extension notices run: every quarter of an hour from the start of office
-    hours (rounded up to a quarter) until, not including, their end."""
-    policy = ward.rules.policy
-    start = policy.office_hours_start.hour * 60 + policy.office_hours_start.minute
-    end = policy.office_hours_end.hour * 60 + policy.office_hours_end.minute
-    first = -(-start // EXTENSIONS_EVERY_MINUTES) * EXTENSIONS_EVERY_MINUTES
-    return [time(m // 60, m % 60) for m in range(first, end, EXTENSIONS_EVERY_MINUTES)]
-
-
 def owed_today(session: Session, *, ward: WardTimes, at: datetime) -> list[str]:
     """The jobs a service starting at `at` owes the ward now: their time today has passed, they would do
     their work now (a working day, their own day, office hours: tracker.jobdays.not_due_reason), and no
     JobRun of today exists for them (done, skipped, or held by another process), except the extension
-    notices, which run whenever asked (their dedupe keys alone keep them idempotent)."""
+    notices and any other repeatable job, which run whenever asked (their dedupe keys alone keep them
+    idempotent)."""
     today = ward.rules.day_of(at)
-    return [job for job in JOB_NAMES
-            if ward.local(at).time() >= job_time(ward, job) and not_due_reason(ward.rules, job, at) is None
-            and (job in CATCH_UP_BY_THEMSELVES
-                 or jobruns.status_of(session, org_id=ward.org_id, job=job, day=today) is None)]
+    return [job for job, spec in JOBS.items()
+            if ward.local(at).time() >= first_time(ward.rules, job) and not_due_reason(ward.rules, job, at) is None
+            and (spec.repeatable or jobruns.status_of(session, org_id=ward.org_id, job=job, day=today) is None)]
 
 
 def missed_days(session: Session, *, ward: WardTimes, today: date, limit: int = MISSED_DAYS_LIMIT) -> list[date]:
@@ -101,9 +76,9 @@ def jobs_missed_on(ward: WardTimes, day: date) -> list[str]:
     their time that day (the weekly summary on its weekday, the results request on its day ...), except the
     extension notices, which the next run sends anyway."""
     missed = []
-    for job in JOB_NAMES:
-        moment = datetime.combine(day, job_time(ward, job), tzinfo=ward.rules.zone)
-        if job not in CATCH_UP_BY_THEMSELVES and not_due_reason(ward.rules, job, moment) is None:
+    for job, spec in JOBS.items():
+        moment = datetime.combine(day, first_time(ward.rules, job), tzinfo=ward.rules.zone)
+        if not spec.repeatable and not_due_reason(ward.rules, job, moment) is None:
             missed.append(job)
     return missed
 

@@ -1,21 +1,13 @@
-"""What the office is told when a person's chat can no longer be reached, and who in the ward is told.
-
-The text is written here, not in jobs/templates, because the sender records the unreachable chat through
-tracker.outbox, which enqueues this notice in the same transaction, and tracker does not depend on jobs."""
+"""What the office is told when a person's chat can no longer be reached, and who in the ward is told."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from tracker.messages import render
 from tracker.models import Person, Role, Unit
-from tracker.usecases.people import CHAT_CHANNELS
 
 KIND = "chat-unreachable"
-
-
-def channel_label(channel: str) -> str:
-    """The name people read for a channel ("Zalo"); an unknown channel keeps its own name."""
-    return CHAT_CHANNELS.get(channel, channel)
 
 
 def office_readers(session: Session, org_id: int) -> list[Person]:
@@ -30,13 +22,9 @@ def office_readers(session: Session, org_id: int) -> list[Person]:
 
 
 def unreachable_text(session: Session, person: Person, lost: str, now_on: str | None) -> str:
-    """The notice that `person`'s chat on channel `lost` cannot be reached any more, and that messages now
-    go through channel `now_on`, or (None) that nothing reaches them and they need a new invite code."""
+    """The notice (template chat-unreachable) that `person`'s chat on channel `lost` cannot be reached any
+    more, and that messages now go through channel `now_on`, or (None) that nothing reaches them and they
+    need a new invite code."""
     unit = session.get(Unit, person.unit_id) if person.unit_id else None
-    who = f"{person.name} ({unit.name})" if unit else person.name
-    head = (f"Không gửi được tin nhắn cho {who} qua {channel_label(lost)}: "
-            "người dùng đã chặn bot hoặc xóa cuộc trò chuyện.")
-    if now_on is not None:
-        return f"{head} Từ nay tin nhắn gửi qua {channel_label(now_on)}."
-    return (f"{head} Không còn kênh chat nào liên lạc được; cần cấp mã mời mới "
-            f"(tracker people invite {person.key}).")
+    return render(KIND, person_name=person.name, person_key=person.key, unit_name=unit.name if unit else "",
+                  lost=lost, now_on=now_on)

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.jobdays import JOB_NAMES, WardRules, is_weekly_day, job_due_on, ward_rules
+from tracker.jobdays import JOBS, WardRules, is_weekly_day, job_due_on, ward_rules
 from tracker.jobruns import skipped_since
 from tracker.models import (
     ChatIdentity,
@@ -154,14 +154,15 @@ def _units_with_reachable_head(session: Session, org_id: int) -> set[int]:
 
 
 def _skipped(session: Session, rules: WardRules, org_id: int, day: date) -> tuple[SkippedDay, ...]:
-    # Only what was lost: a job that had nothing to do that day, or the extension notices (sent late, not
-    # lost: a decision is announced for a month), is not worth a leader's attention.
+    # Only what was lost: a job that had nothing to do that day, or a repeatable one such as the extension
+    # notices (sent late, not lost: a decision is announced for a month), is not worth a leader's attention.
     jobs: dict[date, list[str]] = defaultdict(list)
     for run in skipped_since(session, org_id=org_id, job="digest", today=day):
         run_day = run.day if isinstance(run.day, date) else date.fromisoformat(str(run.day))
-        if run.job in JOB_NAMES and run.job != "extensions" and job_due_on(rules, run.job, run_day):
+        if run.job in JOBS and not JOBS[run.job].repeatable and job_due_on(rules, run.job, run_day):
             jobs[run_day].append(run.job)
-    return tuple(SkippedDay(d, tuple(sorted(js, key=JOB_NAMES.index))) for d, js in sorted(jobs.items()))
+    order = list(JOBS)
+    return tuple(SkippedDay(d, tuple(sorted(js, key=order.index))) for d, js in sorted(jobs.items()))
 
 
 @dataclass(frozen=True)

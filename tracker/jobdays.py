@@ -1,27 +1,23 @@
-"""On which days and at which hours each scheduled job of a ward does its work.
+"""The table of scheduled jobs, and on which days and at which hours each does its work for a ward.
 
-The jobs in jobs/ ask here before they run; the scheduler only decides when to ask. Every answer comes
-from the ward's policy (Organization.policy) and its working-day calendar, never from the wall clock."""
+JOBS is the one place a scheduled job is described: its label, the times of day it runs, the days it is
+due and whether it may run again the same day. The scheduler's triggers, the catch-up after an outage, the
+runner and the command line all derive from it; jobs/runner.py only maps each name to its function. The
+jobs ask here before they run; every answer comes from the ward's policy (Organization.policy) and its
+working-day calendar, never from the wall clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tracker.config.ward import PolicyConfig
 from tracker.models import Organization
 from tracker.workdays import WorkCalendar
 
-JOB_NAMES = ("daily", "digest", "weekly", "collect", "extensions")
-
-JOB_LABELS = {
-    "daily": "nhắc việc hằng ngày",
-    "digest": "tổng hợp quá hạn cho lãnh đạo",
-    "weekly": "báo cáo tuần",
-    "collect": "đề nghị báo cáo kết quả tháng",
-    "extensions": "thông báo kết quả gia hạn",
-}
+EXTENSIONS_EVERY_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -98,30 +94,88 @@ def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def job_due_on(rules: WardRules, job: str, day: date) -> bool:
-    """Whether `job` has work for the ward on `day` (hours aside): every job on working days only, the weekly
-    summary on its weekday, the results request on its day of the month. Raises ValueError for an unknown job."""
-    if job not in JOB_NAMES:
-        raise ValueError(f"unknown job {job!r}")
-    if not rules.calendar.is_working_day(day):
-        return False
-    if job == "weekly":
-        return is_weekly_day(rules, day)
-    if job == "collect":
-        return day == results_request_day(rules, day.year, day.month)
+def quarter_hours(policy: PolicyConfig) -> tuple[time, ...]:
+    """Every quarter of an hour from the start of office hours (rounded up to a quarter) until, not
+    including, their end: when the extension notices run."""
+    start = policy.office_hours_start.hour * 60 + policy.office_hours_start.minute
+    end = policy.office_hours_end.hour * 60 + policy.office_hours_end.minute
+    first = -(-start // EXTENSIONS_EVERY_MINUTES) * EXTENSIONS_EVERY_MINUTES
+    return tuple(time(m // 60, m % 60) for m in range(first, end, EXTENSIONS_EVERY_MINUTES))
+
+
+def every_working_day(rules: WardRules, day: date) -> bool:
+    """A job that has work on every working day has no day of its own to check."""
     return True
+
+
+def is_results_request_day(rules: WardRules, day: date) -> bool:
+    """Whether `day` is the month's results-request day (results_request_day)."""
+    return day == results_request_day(rules, day.year, day.month)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One scheduled job, as every part of the system sees it.
+
+    `times(policy)` are the times of day it runs on the ward's clock, the first being when a day's work
+    starts; `weekday(policy)`, when set, the only weekday the scheduler wakes it; `own_day(rules, day)`
+    whether a working day is one of its days; `repeatable` that it runs whenever asked, its dedupe keys
+    alone keeping it idempotent, so a stopped service owes nothing for it (the next run sends what was
+    not sent)."""
+
+    label: str
+    times: Callable[[PolicyConfig], tuple[time, ...]]
+    own_day: Callable[[WardRules, date], bool] = every_working_day
+    weekday: Callable[[PolicyConfig], int] | None = None
+    repeatable: bool = False
+
+
+JOBS: dict[str, JobSpec] = {
+    "daily": JobSpec("nhắc việc hằng ngày", lambda policy: (policy.reminder_time,)),
+    "digest": JobSpec("tổng hợp quá hạn cho lãnh đạo", lambda policy: (policy.digest_time,)),
+    "weekly": JobSpec("báo cáo tuần", lambda policy: (policy.digest_time,), own_day=is_weekly_day,
+                      weekday=lambda policy: policy.weekly_summary_weekday),
+    "collect": JobSpec("đề nghị báo cáo kết quả tháng", lambda policy: (policy.digest_time,),
+                       own_day=is_results_request_day),
+    "extensions": JobSpec("thông báo kết quả gia hạn", quarter_hours, repeatable=True),
+}
+
+
+def job_spec(job: str) -> JobSpec:
+    """The table row of `job`. Raises ValueError for an unknown job."""
+    try:
+        return JOBS[job]
+    except KeyError:
+        raise ValueError(f"unknown job {job!r}") from None
+
+
+def job_label(job: str) -> str:
+    """The Vietnamese name of `job` ("nhắc việc hằng ngày"); an unknown name (an old JobRun row) stays."""
+    return JOBS[job].label if job in JOBS else job
+
+
+def first_time(rules: WardRules, job: str) -> time:
+    """The time of day `job` first runs for the ward. Raises ValueError for an unknown job."""
+    return job_spec(job).times(rules.policy)[0]
+
+
+def job_due_on(rules: WardRules, job: str, day: date) -> bool:
+    """Whether `job` has work for the ward on `day` (hours aside): every job on working days only, and then
+    on its own days (the weekly summary on its weekday, the results request on its day of the month).
+    Raises ValueError for an unknown job."""
+    spec = job_spec(job)
+    return rules.calendar.is_working_day(day) and spec.own_day(rules, day)
 
 
 def not_due_reason(rules: WardRules, job: str, instant: datetime) -> str | None:
     """Why `job` does nothing for the ward at `instant`, or None when it should run: "not_working_day",
     "not_due" (the weekly summary on another weekday, the results request on another day) or
     "outside_hours". Raises ValueError for an unknown job."""
-    if job not in JOB_NAMES:
-        raise ValueError(f"unknown job {job!r}")
+    spec = job_spec(job)
     day = rules.day_of(instant)
     if not rules.calendar.is_working_day(day):
         return "not_working_day"
-    if not job_due_on(rules, job, day):
+    if not spec.own_day(rules, day):
         return "not_due"
     if not within_office_hours(rules, instant):
         return "outside_hours"

@@ -14,7 +14,7 @@ from tracker.clock import WARD_TZ
 from tracker.dates import format_day
 from tracker.db import session_scope
 from tracker.errors import InvalidInputError
-from tracker.jobdays import JOB_LABELS, JOB_NAMES
+from tracker.jobdays import JOBS, job_label
 from tracker.jobruns import last_runs
 from tracker.models import JobRun, JobRunStatus, Organization
 
@@ -31,7 +31,7 @@ RUN_STATUS_LABELS = {
 @jobs_app.command("run")
 def jobs_run(
     ctx: typer.Context,
-    job: Annotated[str, typer.Argument(help=f"Việc cần chạy: {', '.join(JOB_NAMES)}.")],
+    job: Annotated[str, typer.Argument(help=f"Việc cần chạy: {', '.join(JOBS)}.")],
     at: Annotated[str | None, typer.Option("--at", help="Chạy như thể vào thời điểm này, ví dụ "
                                                         "2026-05-12T07:30+07:00 (mặc định: bây giờ).")] = None,
     org: OrgOption = None,
@@ -74,7 +74,7 @@ def jobs_status(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption 
     for ward, run in runs:
         status = RUN_STATUS_LABELS.get(JobRunStatus(run.status), run.status)
         detail = f" ({run.detail})" if run.detail else ""
-        label = JOB_LABELS.get(run.job, run.job)
+        label = job_label(run.job)
         console.print(f"{ward.name}: {label} — ngày {format_day(run.day)}: {status}{detail}.")
 
 

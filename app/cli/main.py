@@ -21,6 +21,7 @@ from app.cli import (
 )
 from app.cli.context import CliState, acting, state
 from app.cli.render import console, errors, tasks_table
+from bots.channels import plugins
 from tracker.config import load_ward_file
 from tracker.dates import format_day
 from tracker.db import session_scope
@@ -28,6 +29,9 @@ from tracker.errors import TrackerError
 from tracker.migrate import current_revision, upgrade
 from tracker.usecases import apply_ward_config, list_tasks, list_units
 from tracker.usecases.setup import prepare_database
+
+# The channels' names and labels, for the commands that choose or show a channel.
+plugins()
 
 
 class FriendlyErrors(TyperGroup):

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from app.cli.context import AsOption, JsonOption, OrgOption, acting
 from app.cli.render import console, print_json
+from tracker.channels import channel_label
 from tracker.errors import InvalidInputError
 from tracker.models import Notification, NotificationStatus, Person
 from tracker.outbox import list_notifications, retry_notification
@@ -23,7 +24,6 @@ STATUS_LABELS = {
     NotificationStatus.SENT: "đã gửi",
     NotificationStatus.FAILED: "gửi lỗi",
 }
-CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "log": "tệp nhật ký"}
 
 
 def _when(instant: datetime | None, tz: ZoneInfo) -> str:
@@ -73,7 +73,7 @@ def _table(rows: list[Notification], data: list[dict[str, Any]], tz: ZoneInfo) -
                    "Gửi lúc"):
         table.add_column(header, overflow="fold")
     for row, item in zip(rows, data, strict=True):
-        table.add_row(str(row.id), row.kind, item["person"] or "", CHANNEL_LABELS.get(row.channel, row.channel),
+        table.add_row(str(row.id), row.kind, item["person"] or "", channel_label(row.channel),
                       item["status_label"], str(row.attempts), row.last_error, _when(row.created_at, tz),
                       _when(row.sent_at, tz))
     return table

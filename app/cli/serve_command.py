@@ -25,8 +25,7 @@ def serve(
     """Chạy dịch vụ: nhắc việc theo lịch của từng phường/xã và gửi tin nhắn."""
     # The scheduler, the sender and the chat libraries are loaded by this command only: every other
     # command starts without them.
-    from bots.telegram import load_telegram_settings
-    from bots.zalo import load_zalo_settings
+    from bots.channels import enabled_settings
     from jobs.sender import build_channels
 
     configure_logging(LOG_DIR, secrets=secret_values(os.environ))
@@ -35,12 +34,11 @@ def serve(
     if created:
         console.print(created)
     engine, clock = st.engine(), st.clock()
-    channels = build_channels(st.settings, LOG_DIR / "outbox.log")
-    # The same settings build_channels used: the webhook's, if any, go with the token.
-    telegram = (getattr(st.settings, "telegram", None) or load_telegram_settings()) if "telegram" in channels else None
-    zalo = (getattr(st.settings, "zalo", None) or load_zalo_settings()) if "zalo" in channels else None
+    # Read once: the channels the sender uses and the inbound sides that answer chats share the settings.
+    settings = enabled_settings()
+    channels = build_channels(LOG_DIR / "outbox.log", settings)
     with session_scope(engine) as session:
         wards = ward_times(session)
     for line in [*(ward_line(ward) for ward in wards), *channel_lines(channels)]:
         console.print(line)
-    asyncio.run(run_service(engine, clock, channels, once=once, telegram=telegram, zalo=zalo))
+    asyncio.run(run_service(engine, clock, channels, once=once, settings=settings))

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from app.cli.context import AsOption, JsonOption, OrgOption, acting, state
 from app.cli.render import console, person_dict, print_json, task_dict, tasks_table
+from tracker.channels import chat_channels
 from tracker.dates import format_day, parse_day
 from tracker.errors import InvalidInputError
 from tracker.models import Person, Role, Unit
@@ -25,7 +26,7 @@ from tracker.usecases import (
     resolve_unit,
     ward_stats,
 )
-from tracker.usecases.people import CHAT_CHANNELS, set_preferred_channel
+from tracker.usecases.people import set_preferred_channel
 
 units_app = typer.Typer(help="Đơn vị của phường/xã.", no_args_is_help=True)
 people_app = typer.Typer(help="Người dùng và mã mời liên kết tài khoản chat.", no_args_is_help=True)
@@ -70,7 +71,7 @@ def people_list(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption 
             table.add_column(header, overflow="fold")
         for p in people:
             table.add_row(p["key"], p["name"], p["title"], p["role_label"], p["unit"] or "",
-                          CHAT_CHANNELS.get(p["preferred_channel"] or "", ""))
+                          chat_channels().get(p["preferred_channel"] or "", ""))
         console.print(table)
 
 
@@ -112,7 +113,7 @@ def people_update(
         target = person_in_ward(a.session, org_id=a.org.id or 0, ref=person)
         updated = set_preferred_channel(a.session, clock=a.clock, actor=a.actor, person_id=target.id or 0,
                                         channel=wanted)
-        label = CHAT_CHANNELS.get(updated.preferred_channel or "")
+        label = chat_channels().get(updated.preferred_channel or "")
         console.print(f"{updated.name} nhận tin nhắn qua {label} trước tiên." if label else
                       f"{updated.name} không chọn kênh ưu tiên: tin nhắn gửi qua kênh liên kết đầu tiên.")
 

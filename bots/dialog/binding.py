@@ -12,6 +12,7 @@ from bots.dialog.help import help_text
 from bots.dialog.registry import Command, Registry
 from bots.dialog.turn import Turn
 from bots.messages import Inbound, Reply
+from tracker.channels import channel_label
 from tracker.clock import Clock
 from tracker.errors import NotFoundError
 from tracker.models import Person
@@ -22,7 +23,6 @@ from tracker.usecases.common import unit_in_ward
 _START = re.compile(r"^/start(?:@\S*)?(?:\s+(\S+))?\s*$", re.IGNORECASE)
 # Codes are 8 characters of an unambiguous alphabet; anything code-shaped is tried (and counted when wrong).
 _BARE_CODE = re.compile(r"^[A-Za-z0-9]{8}$")
-_CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
 
 
 def invite_code(text: str) -> str | None:
@@ -54,7 +54,7 @@ def welcome(session: Session, person: Person, registry: Registry, channel: str, 
     who = f"Chào {texts.addressed(person)}" + (f", {person.title}" if person.title else "") + "."
     lines = [who]
     if bound_now:
-        lines.append(f"Tài khoản {_CHANNEL_NAMES.get(channel, channel)} này đã được liên kết với đồng chí.")
+        lines.append(f"Tài khoản {channel_label(channel)} này đã được liên kết với đồng chí.")
     if person.unit_id is not None:
         try:
             unit = unit_in_ward(session, org_id=person.org_id, unit_id=person.unit_id)

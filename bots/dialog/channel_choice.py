@@ -7,7 +7,7 @@ from typing import Any
 from bots.dialog.registry import EVERYONE, Command, Registry
 from bots.dialog.turn import Turn
 from bots.messages import Reply
-from tracker.chat_notices import channel_label
+from tracker.channels import channel_label
 from tracker.models import ChatIdentity
 from tracker.outbox import reachable_chat
 from tracker.usecases.people import chat_bindings, set_preferred_channel

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from datetime import date
 
 from tracker.dates import format_day
+from tracker.messages import LIST_LIMIT, short
 from tracker.models import DeadlineKind, Person, Task, TaskStatus
 
-LIST_LIMIT = 10
-TITLE_CHARS = 80
 NUMBERS_PER_ROW = 5
 
 BIND_HELP = "Bot chưa biết anh/chị là ai. Gửi /start MÃ_MỜI mà Văn phòng đã gửi cho anh/chị (hoặc chỉ gửi mã mời)."
@@ -24,11 +22,6 @@ UNIT_LISTS_ONLY = ("Lệnh này dành cho trưởng đơn vị và cán bộ cá
 EXIT_HINT = "Gửi /thoat để dừng."
 EXIT_LABEL = "Thoát"
 TOO_LONG = "Nội dung quá dài (tối đa {limit} ký tự). Hãy viết gọn lại."
-
-
-def short(text: str, limit: int = TITLE_CHARS) -> str:
-    """`text` on one line, cut at a word to at most `limit` characters."""
-    return textwrap.shorten(text, width=limit, placeholder="…")
 
 
 def addressed(person: Person) -> str:

@@ -12,15 +12,13 @@ from sqlmodel import Session, col, select
 
 from tracker import audit
 from tracker.access import Action, require
+from tracker.channels import chat_channels, is_channel
 from tracker.clock import Clock
 from tracker.errors import ConflictError, InvalidInputError, NotFoundError
 from tracker.models import ChatIdentity, InviteCode, Organization, Person, Role
 from tracker.names import nfc
 from tracker.usecases.common import unit_in_ward
 
-CHANNELS = ("telegram", "zalo", "log")
-# The chat channels a person may ask their scheduled messages on, with the names people read.
-CHAT_CHANNELS = {"telegram": "Telegram", "zalo": "Zalo"}
 # No 0/O/1/I/L: codes are read aloud and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 8
@@ -102,7 +100,7 @@ def bind_chat(session: Session, *, clock: Clock, channel: str, external_id: str,
     """Bind a chat to the person the code was issued for, and use the code up. A chat already bound
     elsewhere is moved to the new person; a chat marked unreachable is reachable again. Raises
     InvalidInputError for an unknown, used or expired code."""
-    if channel not in CHANNELS:
+    if not is_channel(channel):
         raise InvalidInputError(f"Kênh «{channel}» không được hỗ trợ.")
     invite = session.exec(select(InviteCode).where(InviteCode.code_hash == _hash(code))).first()
     now = clock.now()
@@ -165,17 +163,18 @@ def person_for_chat(session: Session, *, channel: str, external_id: str) -> Pers
 def set_preferred_channel(
     session: Session, *, clock: Clock, actor: Person, person_id: int, channel: str | None, via: str = "cli"
 ) -> Person:
-    """Choose the chat channel ("telegram", "zalo"; case and spaces ignored) on which the person's scheduled
-    messages go first, or None for no preference (then the first chat they bound). The administrator sets it
-    for anyone of the ward, every person for themselves. A preference for a channel the person has not
-    bound is kept and applies once they bind it; messages fall back to another reachable chat meanwhile
-    (tracker.outbox). Audited as a person "update" with the row before and after, `via` the channel the
-    change came through; nothing is recorded when the preference does not change. Returns the person.
-    Raises InvalidInputError for another channel, NotFoundError for a person of another ward,
-    ForbiddenError for anyone else."""
+    """Choose the chat channel (one of tracker.channels.chat_channels(), e.g. "telegram", "zalo"; case and
+    spaces ignored) on which the person's scheduled messages go first, or None for no preference (then the
+    first chat they bound). The administrator sets it for anyone of the ward, every person for themselves.
+    A preference for a channel the person has not bound is kept and applies once they bind it; messages
+    fall back to another reachable chat meanwhile (tracker.outbox). Audited as a person "update" with the
+    row before and after, `via` the channel the change came through; nothing is recorded when the
+    preference does not change. Returns the person. Raises InvalidInputError for another channel,
+    NotFoundError for a person of another ward, ForbiddenError for anyone else."""
     wanted = channel.strip().lower() if channel is not None else None
-    if wanted is not None and wanted not in CHAT_CHANNELS:
-        raise InvalidInputError(f"Kênh «{channel}» không được hỗ trợ; chọn Telegram hoặc Zalo.")
+    choices = chat_channels()
+    if wanted is not None and wanted not in choices:
+        raise InvalidInputError(f"Kênh «{channel}» không được hỗ trợ; chọn {' hoặc '.join(choices.values())}.")
     person = session.get(Person, person_id)
     if person is None or person.org_id != actor.org_id:
         raise NotFoundError(f"Không tìm thấy người dùng số {person_id}.")
@@ -198,6 +197,6 @@ def chat_bindings(session: Session, *, actor: Person) -> list[ChatIdentity]:
     """The actor's own active chat bindings on Telegram and Zalo, oldest first, reachable or not
     (`unreachable_at` tells)."""
     query = select(ChatIdentity).where(
-        ChatIdentity.person_id == actor.id, ChatIdentity.active, col(ChatIdentity.channel).in_(CHAT_CHANNELS)
+        ChatIdentity.person_id == actor.id, ChatIdentity.active, col(ChatIdentity.channel).in_(chat_channels())
     )
     return list(session.exec(query.order_by(col(ChatIdentity.id))))

@@ -1,4 +1,6 @@
-"""Rendering outgoing messages: one jinja2 template per message kind, in Vietnamese, sized for a phone.
+"""Every message a person receives: one jinja2 template per message kind (tracker/messages/templates), in
+Vietnamese, sized for a phone, rendered here and nowhere else, whoever sends it (the jobs, the outbox's
+notices, the use cases, the chat dialog).
 
 Templates get an explicit context and fail loudly on a missing name (StrictUndefined). The text that comes
 out is NFC, has no runs of blank lines, and is cut at MAX_CHARS: Telegram accepts 4,096 characters and the
@@ -13,8 +15,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from tracker.channels import channel_label
 from tracker.dates import format_day
-from tracker.jobdays import JOB_LABELS
+from tracker.jobdays import job_label
 
 MAX_CHARS = 3500
 LIST_LIMIT = 10
@@ -40,12 +43,13 @@ def day(value: date | None) -> str:
 
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("jobs", "templates"), undefined=StrictUndefined, autoescape=False,
+        loader=PackageLoader("tracker.messages", "templates"), undefined=StrictUndefined, autoescape=False,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
     )
     env.filters["day"] = day
     env.filters["short"] = short
-    env.filters["job_label"] = lambda job: JOB_LABELS.get(job, job)
+    env.filters["job_label"] = job_label
+    env.filters["channel_label"] = channel_label
     env.globals["LIST_LIMIT"] = LIST_LIMIT
     return env
 
@@ -54,7 +58,7 @@ ENVIRONMENT = _environment()
 
 
 def render(kind: str, **context: Any) -> str:
-    """The message of `kind` (the template jobs/templates/<kind>.txt.j2) for `context`: NFC, trimmed, at
+    """The message of `kind` (the template tracker/messages/templates/<kind>.txt.j2) for `context`: NFC, trimmed, at
     most MAX_CHARS characters. Raises jinja2 errors for a missing template or context name."""
     text = ENVIRONMENT.get_template(f"{kind}.txt.j2").render(**context)
     text = _BLANK_RUNS.sub("\n\n", unicodedata.normalize("NFC", text)).strip()

@@ -1,0 +1,53 @@
+"""What a channel plug-in declares: one description per chat channel, listed in bots/channels.py.
+
+The description is light on purpose: the command line imports the list to know the channels' names and
+labels, and must not pay for a chat library it never uses; the loaders below import their channel's
+modules only when called."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from bots.channels import Channel
+    from bots.ratelimit import RateLimiter
+    from tracker.clock import Clock
+
+
+class ChannelSettings(Protocol):
+    """A channel's typed settings (bots.bot_settings.BotSettings for the chat platforms): all a plug-in's
+    loader must give is whether the channel is switched on."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class InboundContext:
+    """What the running service lends a channel's inbound side: the database, the clock, and the rate
+    limiter it shares with the sender (None: no limit)."""
+
+    engine: Engine
+    clock: Clock
+    limiter: RateLimiter | None = None
+
+
+@dataclass(frozen=True)
+class ChannelPlugin:
+    """One chat channel as the service plugs it in.
+
+    `name` is what bindings and outbox rows store ("zalo"), `label` what people read ("Zalo").
+    `load_settings()` reads the channel's settings from the environment and raises ConfigError (one
+    Vietnamese line, no secret in it) when a value is wrong; `build(settings)` makes the sender's Channel;
+    `serve(channel, settings, context)`, when the channel receives messages, answers them through the
+    dialog until cancelled."""
+
+    name: str
+    label: str
+    load_settings: Callable[[], ChannelSettings]
+    build: Callable[[Any], Channel]
+    serve: Callable[[Any, Any, InboundContext], Awaitable[None]] | None = None
