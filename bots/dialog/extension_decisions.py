@@ -15,10 +15,10 @@ from tracker.dates import format_day
 from tracker.errors import InvalidInputError
 from tracker.models import Role
 from tracker.usecases.chat_actions import extension_request_for
+from tracker.usecases.extension_notices import DECIDE_ACTION
 from tracker.usecases.progress import decide_extension, list_extension_requests
 
 REFUSE_REASON = "gh_refuse"
-DECIDE_ACTION = "ext_decide"
 NOTE_LIMIT = 1000
 LEADERS = frozenset({Role.LEADER})
 _ARGS = re.compile(r"^#?(\d{1,9})\s*(.*)$", re.DOTALL)

@@ -1,13 +1,12 @@
 """/giahan: a unit head asks for more time: the task, a date in words (echoed back to confirm), a reason;
-the supervising leader gets, through the outbox, the request with Đồng ý / Không đồng ý buttons."""
+the request use case sends the supervising leader the request with Đồng ý / Không đồng ý buttons."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from bots.dialog import texts
-from bots.dialog.extension_decisions import DECIDE_ACTION
 from bots.dialog.help import exit_button
 from bots.dialog.picking import task_from_args, task_list
 from bots.dialog.registry import Answer, Command, Registry, Step
@@ -16,8 +15,7 @@ from bots.messages import Reply
 from tracker.access import Action
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError
-from tracker.models import ExtensionRequest, Person, Role, Task
-from tracker.outbox import enqueue, reachable_chat
+from tracker.models import Person, Role, Task
 from tracker.usecases.chat_actions import (
     DATE_EXAMPLES,
     extension_deciders,
@@ -25,15 +23,11 @@ from tracker.usecases.chat_actions import (
     task_for_action,
     tasks_for_action,
 )
-from tracker.usecases.common import unit_in_ward
-from tracker.usecases.conversations import ButtonSpec, issue_buttons, new_token
 from tracker.usecases.progress import request_extension
 
 FLOW = "giahan"
 DATE, CONFIRM, REASON = "gh_date", "gh_confirm", "gh_reason"
-NOTICE_KIND = "extension_request"
 REASON_LIMIT = 1000
-DECISION_BUTTON_LIFETIME = timedelta(days=7)
 # "đến cuối tháng 6 vì chờ ý kiến của thành phố": the date, then the reason in the same message.
 _BECAUSE = re.compile(r"\s+(?:vì|lý do:?)\s+", re.IGNORECASE)
 
@@ -123,53 +117,15 @@ def _submit(turn: Turn, reason: str) -> list[Reply]:
         turn.session, clock=turn.clock, actor=turn.person, task_id=int(turn.data["task"]),
         requested_due_on=_day(str(turn.data["day"])), reason=reason, channel=turn.channel,
     )
-    task = _task(turn)
     deciders = extension_deciders(turn.session, actor=turn.person, request_id=request.id or 0)
-    for leader in deciders:
-        enqueue(turn.session, clock=turn.clock, org_id=task.org_id, person_id=leader.id or 0, kind=NOTICE_KIND,
-                day=turn.today, body=leader_notice(turn, request, task), key=f"{NOTICE_KIND}:{request.id}:{leader.id}",
-                buttons=_decision_buttons(turn, leader, request.id or 0))
     turn.end()
     to = "; ".join(_named(p) for p in deciders) or "lãnh đạo phường"
-    return [Reply(f"Đã gửi đề nghị gia hạn nhiệm vụ #{task.id} đến ngày {format_day(request.requested_due_on)} "
-                  f"tới {to}. Bot sẽ báo khi có quyết định.")]
-
-
-def _decision_buttons(turn: Turn, leader: Person, request_id: int) -> list[list[dict[str, str]]]:
-    """Đồng ý / Không đồng ý under the leader's message, as tokens valid only in the chat the message goes
-    to (the one the outbox picks), for a week: a leader may answer the next day. None reachable: no
-    buttons, the message's commands still work."""
-    chat = reachable_chat(turn.session, leader.id or 0)
-    if chat is None:
-        return []
-    specs = [(new_token(), ButtonSpec(label=label, action=DECIDE_ACTION, payload={"request": request_id,
-                                                                               "approve": approve}))
-             for label, approve in ((f"Đồng ý số {request_id}", True), (f"Không đồng ý số {request_id}", False))]
-    issue_buttons(turn.session, clock=turn.clock, channel=chat.channel, chat_id=chat.external_id,
-                  person_id=leader.id, buttons=specs, lifetime=DECISION_BUTTON_LIFETIME)
-    return [[{"label": spec.label, "data": token} for token, spec in specs]]
+    return [Reply(f"Đã gửi đề nghị gia hạn nhiệm vụ #{request.task_id} đến ngày "
+                  f"{format_day(request.requested_due_on)} tới {to}. Bot sẽ báo khi có quyết định.")]
 
 
 def _named(person: Person) -> str:
     return f"đồng chí {person.name}" + (f", {person.title}" if person.title else "")
-
-
-def leader_notice(turn: Turn, request: ExtensionRequest, task: Task) -> str:
-    """The message asking a leader to decide: who asks, for which task, until when, why, and the two
-    commands that decide, for channels that do not show the message's buttons."""
-    unit = unit_in_ward(turn.session, org_id=task.org_id, unit_id=task.owner_unit_id)
-    current = f" (hạn hiện tại {format_day(task.due_on)})" if task.due_on else ""
-    asker = f"{turn.person.title} {turn.person.name}".strip()
-    return "\n".join([
-        f"ĐỀ NGHỊ GIA HẠN số {request.id}",
-        f"{unit.name} ({asker}) xin gia hạn nhiệm vụ #{task.id} đến ngày "
-        f"{format_day(request.requested_due_on)}{current}.",
-        f"• {texts.short(task.title)}",
-        f"Lý do: {texts.short(request.reason, 300)}",
-        "",
-        f"Đồng ý: gửi /duyet_gh {request.id}",
-        f"Không đồng ý: gửi /tuchoi_gh {request.id} kèm lý do",
-    ])
 
 
 def register(registry: Registry) -> None:

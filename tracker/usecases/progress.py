@@ -25,6 +25,7 @@ from tracker.models import (
 )
 from tracker.names import nfc
 from tracker.usecases.common import save_task, task_for, ward_today
+from tracker.usecases.extension_notices import notify_deciders
 from tracker.usecases.tasks import report_done
 
 # "Quyết định số 1558/QĐ-UBND ngày 18/5/2026", "Kế hoạch 175/KH-UBND ngày 06/5/2026"
@@ -95,7 +96,9 @@ def request_extension(
     channel: str = "cli",
 ) -> ExtensionRequest:
     """Ask for a later due date. The reason is required and the date must be later than both today
-    and the current due date. Raises InvalidInputError, ConflictError (task not open)."""
+    and the current due date. The leaders who decide it are sent the request, with buttons where their
+    chat has them (extension_notices.notify_deciders), in the same transaction. Raises InvalidInputError,
+    ConflictError (task not open)."""
     task = task_for(session, actor=actor, task_id=task_id, action=Action.REQUEST_EXTENSION)
     reason = nfc(reason or "")
     if not reason:
@@ -116,6 +119,7 @@ def request_extension(
         session, clock=clock, actor=actor, org_id=task.org_id, entity="extension", entity_id=request.id or 0,
         action="request", before=None, after=audit.snapshot(request), channel=channel, reason=reason,
     )
+    notify_deciders(session, clock=clock, actor=actor, request=request, task=task)
     return request
 
 
