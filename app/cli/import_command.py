@@ -18,11 +18,12 @@ from tracker.dates import format_day
 from tracker.errors import InvalidInputError
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.edits import FIELDS_HELP, apply_edit
-from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocument
+from tracker.importer.model import ParsedDocument
 from tracker.importer.parse import parse_document
 from tracker.importer.reading import DocumentText, read_path
 from tracker.jobdays import ward_rules
 from tracker.models import SourceDocument
+from tracker.usecases.import_preview import PreviewTask, parse_for_ward, preview_import
 from tracker.usecases.imports import import_document, unit_directory
 from tracker.usecases.reimports import apply_reimport, earlier_import, imported_words, plan_reimport, same_words
 from tracker.workdays import WorkCalendar
@@ -59,12 +60,9 @@ def import_file(
         _dry_run(ctx, file, config, edits or [], as_json)
         return
     with acting(ctx, org, as_) as a:
-        policy = a.org.policy
-        source = read_path(file, max_bytes=int(policy.get("upload_max_mb", 20)) * 1024 * 1024)
+        source = read_path(file, max_bytes=ward_rules(a.org).policy.upload_max_mb * 1024 * 1024)
         units = unit_directory(a.session, org_id=a.org.id or 0)
-        parsed = parse_document(source.text, units=units, today=a.today(),
-                                default_due=str(policy.get("default_due", "end_of_meeting_month")),
-                                calendar=ward_rules(a.org).calendar)
+        parsed = parse_for_ward(a.session, clock=a.clock, actor=a.actor, text=source.text)
         earlier = earlier_import(a.session, org_id=a.org.id or 0, source=source, parsed=parsed)
         if earlier is not None:
             _reimport(a, earlier, source, parsed, edits or [], yes)
@@ -131,32 +129,25 @@ def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[st
 
 
 def _print_document(parsed: ParsedDocument, source: DocumentText) -> None:
-    head = f"{source.file_name}: {DOCUMENT_KIND_WORDS[parsed.kind]}"
-    if parsed.number:
-        head += f" số {parsed.number}"
-    if parsed.issued:
-        head += f", ngày {format_day(parsed.issued)}"
-    console.print(head + f" — {len(parsed.tasks)} nhiệm vụ")
+    preview = preview_import(parsed, file_name=source.file_name)
+    console.print(preview.heading)
     table = Table(show_lines=True)
     for header in ("Mã", "Đơn vị chủ trì", "Phối hợp", "Nhiệm vụ", "Thời hạn", "Cần xem lại"):
         table.add_column(header, overflow="fold")
-    for task in parsed.tasks:
-        owner = "Tất cả đơn vị" if task.owner.unit == ALL_UNITS else (task.owner.unit or f"? {task.owner.text}")
-        coordinating = "; ".join(c.unit or c.text for c in task.coordinating)
-        review = task.to_json()["review"]
-        table.add_row(task.ref, owner, coordinating, _short(task.title), _deadline_cell(task.deadline),
-                      "\n".join(review))
+    for task in preview.tasks:
+        table.add_row(task.ref, task.owner or f"? {task.owner_text}", task.coordinating, _short(task.title),
+                      _deadline_cell(task), "\n".join(task.review))
     console.print(table)
-    for warning in parsed.warnings:
+    for warning in preview.warnings:
         console.print(f"Lưu ý: {warning}")
 
 
-def _deadline_cell(deadline) -> str:  # type: ignore[no-untyped-def]
-    if deadline.due:
-        return f"{deadline.text} → {format_day(deadline.due)}"
-    if deadline.default:
-        return f"(không ghi) → {format_day(deadline.default)} (mặc định)"
-    return deadline.text or "không có"
+def _deadline_cell(task: PreviewTask) -> str:
+    if task.due_is_default:
+        return f"(không ghi) → {format_day(task.due)} (mặc định)"
+    if task.due:
+        return f"{task.deadline_text} → {format_day(task.due)}"
+    return task.deadline_text or "không có"
 
 
 def _short(text: str, limit: int = 160) -> str:

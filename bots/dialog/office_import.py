@@ -22,11 +22,11 @@ from tracker.config.ward import PolicyConfig
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError
 from tracker.importer.edits import FIELDS_HELP, apply_edit
-from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocument, ParsedTask
-from tracker.importer.parse import parse_document
+from tracker.importer.model import ParsedDocument
 from tracker.importer.reading import DocumentText, read_document
 from tracker.jobdays import ward_rules
 from tracker.models import Organization, SourceDocument
+from tracker.usecases.import_preview import PreviewTask, parse_for_ward, preview_import
 from tracker.usecases.imports import import_document, unit_directory
 from tracker.usecases.reimports import apply_reimport, earlier_import, imported_words, plan_reimport, same_words
 
@@ -75,7 +75,7 @@ def receive(turn: Turn) -> list[Reply]:
         return [Reply(f"Không tải được tệp «{texts.short(file.name, 60)}». Hãy gửi lại, hoặc nhập bằng lệnh "
                       "«tracker import» trên máy chủ.")]
     source = read_document(data=data, name=file.name, max_bytes=max_bytes)
-    parsed = _parse(turn, source.text, policy.default_due)
+    parsed = _parse(turn, source.text)
     if (earlier := earlier_import(turn.session, org_id=turn.person.org_id, source=source, parsed=parsed)) is not None:
         return _reimport_preview(turn, earlier, source, parsed)
     turn.begin(REVIEW, text=source.text, file_name=source.file_name, file_hash=source.file_hash, media=source.media)
@@ -103,48 +103,36 @@ def _reimport_preview(turn: Turn, earlier: SourceDocument, source: DocumentText,
     return [Reply("\n".join(lines), _save_buttons(turn))]
 
 
-def _parse(turn: Turn, text: str, default_due: str) -> ParsedDocument:
-    units = unit_directory(turn.session, org_id=turn.person.org_id)
-    org = turn.session.get(Organization, turn.person.org_id)
-    assert org is not None  # the person is bound, so the ward exists
-    return parse_document(text, units=units, today=turn.today, default_due=default_due,
-                          calendar=ward_rules(org).calendar)
+def _parse(turn: Turn, text: str) -> ParsedDocument:
+    return parse_for_ward(turn.session, clock=turn.clock, actor=turn.person, text=text)
 
 
-def _owner(task: ParsedTask) -> str:
-    if task.owner.unit == ALL_UNITS:
-        return "Tất cả đơn vị"
-    return task.owner.unit or f"chưa rõ đơn vị ({texts.short(task.owner.text, 40) or 'không ghi'})"
+def _owner(task: PreviewTask) -> str:
+    return task.owner or f"chưa rõ đơn vị ({texts.short(task.owner_text, 40) or 'không ghi'})"
 
 
-def _deadline(task: ParsedTask) -> str:
-    if task.deadline.due:
-        return f"hạn {format_day(task.deadline.due)}"
-    if task.deadline.default:
-        return f"hạn {format_day(task.deadline.default)} (mặc định)"
-    return texts.short(task.deadline.text, 40) or "không có hạn"
+def _deadline(task: PreviewTask) -> str:
+    if task.due:
+        return f"hạn {format_day(task.due)}" + (" (mặc định)" if task.due_is_default else "")
+    return texts.short(task.deadline_text, 40) or "không có hạn"
 
 
 def _preview(parsed: ParsedDocument, source: DocumentText) -> str:
-    head = f"{source.file_name}: {DOCUMENT_KIND_WORDS.get(parsed.kind, parsed.kind)}"
-    if parsed.number:
-        head += f" số {parsed.number}"
-    if parsed.issued:
-        head += f", ngày {format_day(parsed.issued)}"
-    lines = [f"{head} — {len(parsed.tasks)} nhiệm vụ."]
-    if parsed.tasks:
+    preview = preview_import(parsed, file_name=source.file_name)
+    lines = [f"{preview.heading}."]
+    if preview.tasks:
         lines.append("\nTheo đơn vị chủ trì:")
-        lines += [f"- {name}: {count}" for name, count in Counter(_owner(t) for t in parsed.tasks).items()]
+        lines += [f"- {name}: {count}" for name, count in Counter(_owner(t) for t in preview.tasks).items()]
         lines.append("\nCác nhiệm vụ đầu:")
-        lines += [f"{t.ref}. {texts.short(t.title)} — {_owner(t)}, {_deadline(t)}" for t in parsed.tasks[:TASKS_SHOWN]]
-        if len(parsed.tasks) > TASKS_SHOWN:
-            lines.append(f"và {len(parsed.tasks) - TASKS_SHOWN} nhiệm vụ khác.")
-    if unknown := [t.ref for t in parsed.tasks if t.owner.unit is None]:
+        lines += [f"{t.ref}. {texts.short(t.title)} — {_owner(t)}, {_deadline(t)}" for t in preview.tasks[:TASKS_SHOWN]]
+        if len(preview.tasks) > TASKS_SHOWN:
+            lines.append(f"và {len(preview.tasks) - TASKS_SHOWN} nhiệm vụ khác.")
+    if unknown := preview.unknown_owner_refs:
         lines.append(f"\n{len(unknown)} nhiệm vụ chưa rõ đơn vị chủ trì ({', '.join(unknown[:8])}"
                      f"{' …' if len(unknown) > 8 else ''}): gõ «<mã> owner=<đơn vị>» để chọn, «<mã> skip» để bỏ.")
-    if parsed.warnings:
+    if preview.warnings:
         lines.append("\nLưu ý:")
-        lines += [f"- {texts.short(w, 200)}" for w in parsed.warnings[:WARNINGS_SHOWN]]
+        lines += [f"- {texts.short(w, 200)}" for w in preview.warnings[:WARNINGS_SHOWN]]
     return "\n".join(lines)
 
 
@@ -162,7 +150,7 @@ def on_review(turn: Turn, answer: Answer) -> list[Reply]:
     data = turn.data
     source = DocumentText(text=str(data["text"]), file_name=str(data["file_name"]),
                           file_hash=str(data["file_hash"]), media=str(data["media"]))
-    parsed = _edited(turn, _parse(turn, source.text, _policy(turn).default_due))
+    parsed = _edited(turn, _parse(turn, source.text))
     if data.get("reimport_of"):
         return _apply_correction(turn, int(data["reimport_of"]), source, parsed)
     outcome = import_document(turn.session, clock=turn.clock, actor=turn.person, source=source, parsed=parsed,
@@ -178,7 +166,7 @@ def on_review(turn: Turn, answer: Answer) -> list[Reply]:
 def _correct(turn: Turn, edit: str) -> list[Reply]:
     """A correction typed before Lưu ("2.1 owner=Phòng Văn hóa - Xã hội"): checked now on the parsed
     document, kept in the conversation and applied again when Lưu parses the text once more."""
-    parsed = _edited(turn, _parse(turn, str(turn.data["text"]), _policy(turn).default_due))
+    parsed = _edited(turn, _parse(turn, str(turn.data["text"])))
     units = unit_directory(turn.session, org_id=turn.person.org_id)
     try:
         said = apply_edit(parsed, edit, units=units, on=parsed.issued or turn.today)
