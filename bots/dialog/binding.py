@@ -3,19 +3,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from sqlalchemy.orm import Session
 
 from bots.dialog import texts
-from bots.dialog.help import help_text
 from bots.dialog.registry import Command, Registry
 from bots.dialog.turn import Turn
 from bots.messages import Inbound, Reply
-from tracker.channels import channel_label
 from tracker.clock import Clock
 from tracker.errors import NotFoundError
-from tracker.models import Person
+from tracker.messages import render
+from tracker.models import Person, Role
 from tracker.names import nfc
 from tracker.usecases.chat_actions import bind_with_code
 from tracker.usecases.common import unit_in_ward
@@ -51,19 +51,12 @@ def _bind(session: Session, clock: Clock, inbound: Inbound, registry: Registry, 
 
 def welcome(session: Session, person: Person, registry: Registry, channel: str, *, bound_now: bool) -> Reply:
     """The greeting: the person by name and title, the unit the bot reminds them of, what they can do."""
-    who = f"Chào {texts.addressed(person)}" + (f", {person.title}" if person.title else "") + "."
-    lines = [who]
-    if bound_now:
-        lines.append(f"Tài khoản {channel_label(channel)} này đã được liên kết với đồng chí.")
+    unit_name = ""
     if person.unit_id is not None:
-        try:
-            unit = unit_in_ward(session, org_id=person.org_id, unit_id=person.unit_id)
-            lines.append(f"Bot sẽ nhắc việc của {unit.name} tại đây.")
-        except NotFoundError:
-            pass
-    lines.append("")
-    lines.append(f"Đồng chí có thể dùng:\n{help_text(registry, person)}")
-    return Reply("\n".join(lines))
+        with contextlib.suppress(NotFoundError):  # a unit moved to another ward: greet without it
+            unit_name = unit_in_ward(session, org_id=person.org_id, unit_id=person.unit_id).name
+    return Reply(render("chat/welcome", person=person, bound_on=channel if bound_now else "", unit_name=unit_name,
+                        commands=registry.commands_for(Role(person.role))))
 
 
 def start(turn: Turn, args: str) -> list[Reply]:

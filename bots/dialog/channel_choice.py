@@ -8,23 +8,11 @@ from bots.dialog.registry import EVERYONE, Command, Registry
 from bots.dialog.turn import Turn
 from bots.messages import Reply
 from tracker.channels import channel_label
-from tracker.models import ChatIdentity
+from tracker.messages import render
 from tracker.outbox import reachable_chat
 from tracker.usecases.people import chat_bindings, set_preferred_channel
 
 CHOOSE_CHANNEL = "choose_channel"
-
-
-def _binding_line(identity: ChatIdentity) -> str:
-    note = " (bot không gửi được tin qua kênh này)" if identity.unreachable_at else ""
-    return f"- {channel_label(identity.channel)}{note}"
-
-
-def _receiving(turn: Turn) -> str:
-    identity = reachable_chat(turn.session, turn.person.id or 0)
-    if identity is None:
-        return "Hiện bot không gửi được tin qua kênh nào; hãy xin Văn phòng mã mời mới."
-    return f"Nhắc việc và tin nhắn định kỳ đang gửi qua {channel_label(identity.channel)}."
 
 
 def show_channels(turn: Turn, args: str) -> list[Reply]:
@@ -32,14 +20,13 @@ def show_channels(turn: Turn, args: str) -> list[Reply]:
     bound, a button for each ("Telegram", "Zalo") to choose; with one, how to bind the other."""
     bindings = chat_bindings(turn.session, actor=turn.person)
     channels = list(dict.fromkeys(identity.channel for identity in bindings))
-    lines = ["Tài khoản chat đã liên kết:", *(_binding_line(identity) for identity in bindings), _receiving(turn)]
+    receiving = reachable_chat(turn.session, turn.person.id or 0)
+    text = render("chat/channels", bindings=bindings, receiving=receiving.channel if receiving else "",
+                  can_choose=len(channels) >= 2)
     if len(channels) < 2:
-        lines.append("Đồng chí mới liên kết một kênh nên mọi tin nhắn gửi qua kênh này. Muốn nhận qua kênh "
-                     "khác, hãy xin Văn phòng mã mời và gửi mã cho bot trên kênh đó.")
-        return [Reply("\n".join(lines))]
-    lines.append("Chọn kênh nhận nhắc việc:")
+        return [Reply(text)]
     row = tuple(turn.button(channel_label(channel), CHOOSE_CHANNEL, channel=channel) for channel in channels)
-    return [Reply("\n".join(lines), (row,))]
+    return [Reply(text, (row,))]
 
 
 def choose_channel(turn: Turn, payload: dict[str, Any]) -> list[Reply]:

@@ -13,6 +13,7 @@ from bots.messages import Reply
 from tracker.access import Action, require
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError
+from tracker.messages import LIST_LIMIT, render
 from tracker.models import Role
 from tracker.usecases.chat_actions import extension_request_for
 from tracker.usecases.extension_notices import DECIDE_ACTION
@@ -54,18 +55,13 @@ def pending(turn: Turn) -> list[Reply]:
     """The ward's pending requests, each with Đồng ý / Không đồng ý buttons."""
     require(turn.person, Action.DECIDE_EXTENSION, org_id=turn.person.org_id)
     requests = list_extension_requests(turn.session, actor=turn.person)
-    if not requests:
-        return [Reply("Không có đề nghị gia hạn nào đang chờ duyệt.")]
-    lines, rows = [f"{len(requests)} đề nghị gia hạn đang chờ duyệt:"], []
-    for request in requests[:texts.LIST_LIMIT]:
-        _, task = extension_request_for(turn.session, actor=turn.person, request_id=request.id or 0)
-        lines.append(f"Số {request.id}: #{task.id} {texts.short(task.title, 60)} — xin đến "
-                     f"{format_day(request.requested_due_on)}. Lý do: {texts.short(request.reason, 120)}")
-        rows.append((turn.button(f"Đồng ý số {request.id}", DECIDE_ACTION, request=request.id, approve=True),
-                     turn.button(f"Không đồng ý số {request.id}", DECIDE_ACTION, request=request.id, approve=False)))
-    if len(requests) > texts.LIST_LIMIT:
-        lines.append(f"và {len(requests) - texts.LIST_LIMIT} đề nghị khác.")
-    return [Reply("\n".join(lines), tuple(rows))]
+    shown = [extension_request_for(turn.session, actor=turn.person, request_id=request.id or 0)
+             for request in requests[:LIST_LIMIT]]
+    rows = tuple((turn.button(f"Đồng ý số {request.id}", DECIDE_ACTION, request=request.id, approve=True),
+                  turn.button(f"Không đồng ý số {request.id}", DECIDE_ACTION, request=request.id, approve=False))
+                 for request, _ in shown)
+    listed = shown + [(request, None) for request in requests[len(shown):]]
+    return [Reply(render("chat/extension_requests", requests=listed), rows)]
 
 
 def press_decision(turn: Turn, payload: dict[str, Any]) -> list[Reply]:

@@ -8,21 +8,13 @@ from bots.dialog import texts
 from bots.dialog.registry import EVERYONE, Command, Registry
 from bots.dialog.turn import Turn
 from bots.messages import Button, Reply
-from tracker.models import Person, Role
-
-
-def help_text(registry: Registry, person: Person) -> str:
-    """The commands a person of this role may use, one per line."""
-    lines = []
-    for command in registry.commands_for(Role(person.role)):
-        usage = f" {command.usage}" if command.usage else ""
-        lines.append(f"/{command.name}{usage} — {command.summary}")
-    return "\n".join(lines)
+from tracker.messages import render
+from tracker.models import Role
 
 
 def show_help(turn: Turn, args: str) -> list[Reply]:
     """/trogiup: the commands of the person's role."""
-    return [Reply(f"Các lệnh đồng chí dùng được:\n{help_text(turn.registry, turn.person)}")]
+    return [Reply(render("chat/help", commands=turn.registry.commands_for(Role(turn.person.role))))]
 
 
 def leave(turn: Turn, args: str) -> list[Reply]:

@@ -25,6 +25,7 @@ from tracker.importer.edits import FIELDS_HELP, apply_edit
 from tracker.importer.model import ParsedDocument
 from tracker.importer.reading import DocumentText, read_document
 from tracker.jobdays import ward_rules
+from tracker.messages import render
 from tracker.models import Organization, SourceDocument
 from tracker.usecases.import_preview import PreviewTask, parse_for_ward, preview_import
 from tracker.usecases.imports import import_document, unit_directory
@@ -81,7 +82,7 @@ def receive(turn: Turn) -> list[Reply]:
     turn.begin(REVIEW, text=source.text, file_name=source.file_name, file_hash=source.file_hash, media=source.media)
     if not parsed.tasks:
         turn.end()
-        return [Reply(_preview(parsed, source) + "\nKhông có gì để lưu.")]
+        return [Reply(_preview(parsed, source))]
     return [Reply(_preview(parsed, source), _save_buttons(turn))]
 
 
@@ -93,14 +94,12 @@ def _reimport_preview(turn: Turn, earlier: SourceDocument, source: DocumentText,
         return [Reply(f"Văn bản này đã {imported_words(earlier)}: không có gì thay đổi, không tạo gì thêm.")]
     changes = plan_reimport(turn.session, actor=turn.person, document=earlier, parsed=parsed)
     shown = changes.lines(TASKS_SHOWN)
-    lines = [f"Văn bản này đã {imported_words(earlier)}. Thay đổi: {changes.summary()}.", *shown]
-    if hidden := len(changes.added) + len(changes.changed) + len(changes.removed) - len(shown):
-        lines.append(f"và {hidden} thay đổi khác.")
-    if changes.empty:
-        lines.append("Các nhiệm vụ không có gì phải sửa; Lưu chỉ cập nhật nội dung văn bản.")
+    text = render("chat/reimport_preview", imported=imported_words(earlier), summary=changes.summary(), lines=shown,
+                  hidden=len(changes.added) + len(changes.changed) + len(changes.removed) - len(shown),
+                  empty=changes.empty)
     turn.begin(REVIEW, text=source.text, file_name=source.file_name, file_hash=source.file_hash, media=source.media,
                reimport_of=earlier.id)
-    return [Reply("\n".join(lines), _save_buttons(turn))]
+    return [Reply(text, _save_buttons(turn))]
 
 
 def _parse(turn: Turn, text: str) -> ParsedDocument:
@@ -119,21 +118,8 @@ def _deadline(task: PreviewTask) -> str:
 
 def _preview(parsed: ParsedDocument, source: DocumentText) -> str:
     preview = preview_import(parsed, file_name=source.file_name)
-    lines = [f"{preview.heading}."]
-    if preview.tasks:
-        lines.append("\nTheo đơn vị chủ trì:")
-        lines += [f"- {name}: {count}" for name, count in Counter(_owner(t) for t in preview.tasks).items()]
-        lines.append("\nCác nhiệm vụ đầu:")
-        lines += [f"{t.ref}. {texts.short(t.title)} — {_owner(t)}, {_deadline(t)}" for t in preview.tasks[:TASKS_SHOWN]]
-        if len(preview.tasks) > TASKS_SHOWN:
-            lines.append(f"và {len(preview.tasks) - TASKS_SHOWN} nhiệm vụ khác.")
-    if unknown := preview.unknown_owner_refs:
-        lines.append(f"\n{len(unknown)} nhiệm vụ chưa rõ đơn vị chủ trì ({', '.join(unknown[:8])}"
-                     f"{' …' if len(unknown) > 8 else ''}): gõ «<mã> owner=<đơn vị>» để chọn, «<mã> skip» để bỏ.")
-    if preview.warnings:
-        lines.append("\nLưu ý:")
-        lines += [f"- {texts.short(w, 200)}" for w in preview.warnings[:WARNINGS_SHOWN]]
-    return "\n".join(lines)
+    return render("chat/import_preview", preview=preview, owner_counts=Counter(map(_owner, preview.tasks)).items(),
+                  owner_words=_owner, deadline_words=_deadline, shown=TASKS_SHOWN, warnings_shown=WARNINGS_SHOWN)
 
 
 def on_review(turn: Turn, answer: Answer) -> list[Reply]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
-from bots.dialog import texts
 from bots.dialog.registry import Command, Registry
 from bots.dialog.turn import Turn
 from bots.dialog.ward_views import WARD_PEOPLE, ward_only
 from bots.messages import OutboundFile, Reply
+from tracker.messages import render
 from tracker.reports.selection import parse_month
 from tracker.reports.word import write_docx
 from tracker.usecases.overview import missing_by_unit
@@ -33,16 +33,8 @@ def missing(turn: Turn, args: str) -> list[Reply]:
         return refused
     key = _month_key(turn.today)
     units = missing_by_unit(turn.session, actor=turn.person, month=key)
-    if not units:
-        return [Reply(f"Tất cả nhiệm vụ của tháng {_month_words(key)} đã có báo cáo kết quả.")]
-    total = sum(len(u.tasks) for u in units)
-    lines = [f"Tháng {_month_words(key)}: {len(units)} đơn vị còn {total} nhiệm vụ chưa báo cáo kết quả."]
-    for unit in units:
-        lines.append(f"\n{unit.unit.name}: {len(unit.tasks)} nhiệm vụ")
-        lines += [f"- {texts.short(t.task.title, 60)} (#{t.task.id})" for t in unit.tasks[:MISSING_PER_UNIT]]
-        if len(unit.tasks) > MISSING_PER_UNIT:
-            lines.append(f"và {len(unit.tasks) - MISSING_PER_UNIT} nhiệm vụ khác.")
-    return [Reply("\n".join(lines))]
+    return [Reply(render("chat/missing_results", month=_month_words(key), units=units,
+                         total=sum(len(u.tasks) for u in units), per_unit=MISSING_PER_UNIT))]
 
 
 def appendix(turn: Turn, args: str) -> list[Reply]:

@@ -12,6 +12,7 @@ from bots.dialog.turn import Turn
 from bots.dialog.ward_views import WARD_PEOPLE, ward_only
 from bots.messages import Reply
 from tracker.access import Action, require
+from tracker.messages import LIST_LIMIT, render
 from tracker.models import TaskStatus
 from tracker.usecases.chat_actions import task_for_action
 from tracker.usecases.queries import OPEN_STATUSES, list_tasks
@@ -31,14 +32,10 @@ def awaiting(turn: Turn, args: str) -> list[Reply]:
         return refused
     require(turn.person, Action.CONFIRM, org_id=turn.person.org_id)
     tasks = list_tasks(turn.session, actor=turn.person, statuses=(TaskStatus.REPORTED_DONE,))
-    if not tasks:
-        return [Reply("Không có nhiệm vụ nào chờ xác nhận hoàn thành.")]
-    shown = tasks[:texts.LIST_LIMIT]
-    lines = [f"{len(tasks)} nhiệm vụ đơn vị báo đã hoàn thành, chờ xác nhận:", *texts.task_lines(tasks, turn.today)]
     rows = tuple((turn.button(f"Xác nhận {n}", REVIEW_ACTION, task=t.id, confirm=True),
                   turn.button(f"Mở lại {n}", REVIEW_ACTION, task=t.id, confirm=False))
-                 for n, t in enumerate(shown, 1))
-    return [Reply("\n".join(lines), rows)]
+                 for n, t in enumerate(tasks[:LIST_LIMIT], 1))
+    return [Reply(render("chat/awaiting_confirmation", tasks=tasks, today=turn.today), rows)]
 
 
 def press_review(turn: Turn, payload: dict[str, Any]) -> list[Reply]:

@@ -11,6 +11,7 @@ from bots.dialog.registry import Answer, Registry, Step
 from bots.dialog.turn import Turn
 from bots.messages import Button, Reply
 from tracker.errors import InvalidInputError
+from tracker.messages import LIST_LIMIT, render
 from tracker.models import Task
 
 PICK = "pick"
@@ -32,17 +33,16 @@ def task_list(
     (a result already typed) for the flow. `empty` is the whole reply when there is no task."""
     if not tasks:
         return [Reply(empty)]
-    shown = tasks[:texts.LIST_LIMIT]
+    shown = tasks[:LIST_LIMIT]
     if wait:
         turn.begin(PICK, flow=flow, count=len(shown), draft=draft)
     buttons = [turn.button(str(n), TASK_ACTION, task=task.id, flow=flow) for n, task in enumerate(shown, 1)]
     rows = number_rows(buttons)
     if wait:
         rows.append(exit_button(turn))
-    lines = [header, *texts.task_lines(tasks, turn.today)]
-    if len(tasks) > len(shown) and flow != "menu":
-        lines.append(f"Nhiệm vụ không có trong danh sách: gửi /{flow} #số, ví dụ /{flow} #{tasks[-1].id}.")
-    return [Reply("\n".join(lines), tuple(rows))]
+    other_flow = flow if len(tasks) > len(shown) and flow != "menu" else ""
+    text = render("chat/task_list", header=header, tasks=tasks, today=turn.today, other_flow=other_flow)
+    return [Reply(text, tuple(rows))]
 
 
 def task_from_args(args: str, tasks: list[Task]) -> int | None:

@@ -10,7 +10,7 @@ from bots.dialog.registry import EVERYONE, UNIT_PEOPLE, Command, Registry
 from bots.dialog.turn import Turn
 from bots.messages import Button, Reply
 from tracker.access import Action, may
-from tracker.dates import format_day
+from tracker.messages import render
 from tracker.models import Task, TaskStatus
 from tracker.usecases.chat_actions import task_for_action, tasks_for_action
 from tracker.usecases.common import unit_in_ward
@@ -51,33 +51,22 @@ def overdue(turn: Turn, args: str) -> list[Reply]:
 
 def _ward_overdue(turn: Turn) -> str:
     tasks = list_tasks(turn.session, actor=turn.person, overdue_on=turn.today)
-    if not tasks:
-        return f"Không có nhiệm vụ nào quá hạn tính đến ngày {format_day(turn.today)}."
     by_unit: dict[int, list[Task]] = defaultdict(list)
     for task in tasks:
         by_unit[task.owner_unit_id].append(task)
-    lines = [f"{len(tasks)} nhiệm vụ quá hạn tính đến ngày {format_day(turn.today)}:"]
-    for unit in list_units(turn.session, org_id=turn.person.org_id, include_inactive=True):
-        unit_tasks = by_unit.get(unit.id or 0, [])
-        if unit_tasks:
-            lines.append(f"\n{unit.name} ({len(unit_tasks)}):")
-            lines += texts.task_lines(unit_tasks, turn.today, limit=WARD_OVERDUE_PER_UNIT)
-    return "\n".join(lines)
+    units = [(unit.name, by_unit[unit.id or 0])
+             for unit in list_units(turn.session, org_id=turn.person.org_id, include_inactive=True)
+             if by_unit.get(unit.id or 0)]
+    return render("chat/ward_overdue", today=turn.today, total=len(tasks), units=units,
+                  per_unit=WARD_OVERDUE_PER_UNIT)
 
 
 def task_card(turn: Turn, task_id: int) -> list[Reply]:
     """One task in full, with a button for each thing the person may do on it now."""
     task = task_for_action(turn.session, actor=turn.person, task_id=task_id, action=Action.VIEW)
-    lines = [f"Nhiệm vụ #{task.id}: {texts.short(task.title, 600)}"]
-    if task.expected_output:
-        lines.append(f"Kết quả/Sản phẩm: {texts.short(task.expected_output, 300)}")
-    deadline = task.deadline_text or format_day(task.due_on)
-    lines.append(f"Thời hạn: {deadline}" if deadline else "Thời hạn: không có")
-    lines.append(f"Tình trạng: {texts.due_status(task, turn.today)}")
     buttons = _actions(turn, task)
-    if not buttons:
-        lines.append("Đồng chí không có thao tác nào trên nhiệm vụ này.")
-    return [Reply("\n".join(lines), tuple((b,) for b in buttons))]
+    text = render("chat/task_card", task=task, today=turn.today, can_act=bool(buttons))
+    return [Reply(text, tuple((b,) for b in buttons))]
 
 
 def _actions(turn: Turn, task: Task) -> list[Button]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.dates import format_day
-from tracker.messages import LIST_LIMIT, short
-from tracker.models import DeadlineKind, Person, Task, TaskStatus
+from tracker.messages import due_words, short
+from tracker.models import Task
 
 NUMBERS_PER_ROW = 5
 
@@ -22,46 +21,6 @@ UNIT_LISTS_ONLY = ("Lệnh này dành cho trưởng đơn vị và cán bộ cá
 EXIT_HINT = "Gửi /thoat để dừng."
 EXIT_LABEL = "Thoát"
 TOO_LONG = "Nội dung quá dài (tối đa {limit} ký tự). Hãy viết gọn lại."
-
-
-def addressed(person: Person) -> str:
-    """How the bot greets a person: "đồng chí <name>"."""
-    return f"đồng chí {person.name}"
-
-
-def due_status(task: Task, today: date) -> str:
-    """Where a task stands on `today`: quá hạn N ngày, đến hạn hôm nay, còn N ngày, không có hạn..."""
-    if task.status == TaskStatus.REPORTED_DONE:
-        return "đã báo xong, chờ xác nhận"
-    if task.status == TaskStatus.DONE:
-        return "đã hoàn thành"
-    if task.status == TaskStatus.CANCELLED:
-        return "đã hủy"
-    if task.due_on is None:
-        return "thường xuyên" if task.deadline_kind == DeadlineKind.RECURRING else "không có hạn"
-    days = (task.due_on - today).days
-    if days < 0:
-        return f"quá hạn {-days} ngày"
-    return "đến hạn hôm nay" if days == 0 else f"còn {days} ngày"
-
-
-def due_words(task: Task, today: date) -> str:
-    """The due date and the status: "hạn 30/05/2026, còn 12 ngày", or just "không có hạn"."""
-    status = due_status(task, today)
-    return f"hạn {format_day(task.due_on)}, {status}" if task.due_on else status
-
-
-def task_line(number: int, task: Task, today: date) -> str:
-    """One numbered line of a list: "1. <title> — hạn 30/05/2026, còn 12 ngày (#12)"."""
-    return f"{number}. {short(task.title)} — {due_words(task, today)} (#{task.id})"
-
-
-def task_lines(tasks: list[Task], today: date, limit: int = LIST_LIMIT) -> list[str]:
-    """The first `limit` tasks numbered from 1, and "và N nhiệm vụ khác." for the rest."""
-    lines = [task_line(n, task, today) for n, task in enumerate(tasks[:limit], 1)]
-    if len(tasks) > limit:
-        lines.append(f"và {len(tasks) - limit} nhiệm vụ khác.")
-    return lines
 
 
 def task_heading(task: Task, today: date) -> str:

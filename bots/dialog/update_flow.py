@@ -12,6 +12,7 @@ from bots.dialog.registry import UNIT_PEOPLE, Answer, Command, Registry, Step
 from bots.dialog.turn import Turn
 from bots.messages import Reply
 from tracker.access import Action, may
+from tracker.messages import render
 from tracker.models import Task, TaskStatus
 from tracker.usecases.chat_actions import task_for_action, tasks_for_action
 from tracker.usecases.progress import record_update
@@ -128,15 +129,7 @@ def _save(turn: Turn, *, finished: bool) -> list[Reply]:
     )
     turn.end()
     year, month = update.month.split("-")
-    lines = [
-        f"Đã ghi báo cáo tháng {month}/{year} của nhiệm vụ #{update.task_id}.",
-        f"Kết quả: {texts.short(update.result_text, 300)}",
-        f"Dự báo: {update.forecast or 'không ghi'}",
-        f"Kiến nghị: {texts.short(update.recommendation, 200) if update.recommendation else 'không có'}",
-    ]
-    if finished:
-        lines.append("Đã báo hoàn thành; nhiệm vụ chờ Văn phòng xác nhận.")
-    return [Reply("\n".join(lines))]
+    return [Reply(render("chat/update_saved", update=update, month=f"{month}/{year}", finished=finished))]
 
 
 def from_reminder(turn: Turn, text: str) -> list[Reply] | None:

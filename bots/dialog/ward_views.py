@@ -10,7 +10,7 @@ from bots.dialog.picking import task_list
 from bots.dialog.registry import Command, Registry
 from bots.dialog.turn import Turn
 from bots.messages import Reply
-from tracker.dates import format_day
+from tracker.messages import render
 from tracker.models import Role
 from tracker.usecases.common import unit_in_ward
 from tracker.usecases.overview import ward_overdue
@@ -34,24 +34,11 @@ def summary(turn: Turn, args: str) -> list[Reply]:
     if refused := ward_only(turn):
         return refused
     overdue = ward_overdue(turn.session, actor=turn.person, day=turn.today)
-    day, limit = format_day(turn.today), overdue.escalate_after
-    if not overdue.units:
-        return [Reply(f"Không có nhiệm vụ nào quá hạn tính đến ngày {day}.")]
-    lines = [f"Tổng hợp đến ngày {day}: {overdue.total} nhiệm vụ quá hạn, trong đó {overdue.escalated} "
-             f"quá hạn trên {limit} ngày làm việc."]
-    for unit in overdue.units:
-        above = f" ({unit.escalated} quá hạn trên {limit} ngày làm việc)" if unit.escalated else ""
-        lines.append(f"- {unit.unit.name}: {len(unit.tasks)}{above}")
     escalated = [(u.unit.name, t) for u in overdue.units for t in u.tasks if t.escalated]
     escalated.sort(key=lambda pair: -pair[1].working_days)
-    if escalated:
-        lines.append(f"\nQuá hạn trên {limit} ngày làm việc:")
-        lines += [f"{n}. {texts.short(t.task.title, 60)} — {name}, quá hạn {t.working_days} ngày làm việc "
-                  f"(#{t.task.id})" for n, (name, t) in enumerate(escalated[:ESCALATED_SHOWN], 1)]
-        if len(escalated) > ESCALATED_SHOWN:
-            lines.append(f"và {len(escalated) - ESCALATED_SHOWN} nhiệm vụ khác.")
-    lines.append("\nGửi /donvi để xem nhiệm vụ của từng đơn vị.")
-    return [Reply("\n".join(lines))]
+    return [Reply(render("chat/ward_summary", today=turn.today, units=overdue.units, total=overdue.total,
+                         escalated_total=overdue.escalated, limit=overdue.escalate_after, escalated=escalated,
+                         shown=ESCALATED_SHOWN))]
 
 
 def pick_unit(turn: Turn, args: str) -> list[Reply]:

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from tracker.channels import channel_label
 from tracker.dates import format_day
 from tracker.jobdays import job_label
+from tracker.models import DeadlineKind, Task, TaskStatus
 
 MAX_CHARS = 3500
 LIST_LIMIT = 10
@@ -41,6 +42,28 @@ def day(value: date | None) -> str:
     return format_day(value)
 
 
+def due_status(task: Task, today: date) -> str:
+    """Where a task stands on `today`: quá hạn N ngày, đến hạn hôm nay, còn N ngày, không có hạn..."""
+    if task.status == TaskStatus.REPORTED_DONE:
+        return "đã báo xong, chờ xác nhận"
+    if task.status == TaskStatus.DONE:
+        return "đã hoàn thành"
+    if task.status == TaskStatus.CANCELLED:
+        return "đã hủy"
+    if task.due_on is None:
+        return "thường xuyên" if task.deadline_kind == DeadlineKind.RECURRING else "không có hạn"
+    days = (task.due_on - today).days
+    if days < 0:
+        return f"quá hạn {-days} ngày"
+    return "đến hạn hôm nay" if days == 0 else f"còn {days} ngày"
+
+
+def due_words(task: Task, today: date) -> str:
+    """The due date and the status: "hạn 30/05/2026, còn 12 ngày", or just "không có hạn"."""
+    status = due_status(task, today)
+    return f"hạn {format_day(task.due_on)}, {status}" if task.due_on else status
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("tracker.messages", "templates"), undefined=StrictUndefined, autoescape=False,
@@ -50,6 +73,8 @@ def _environment() -> Environment:
     env.filters["short"] = short
     env.filters["job_label"] = job_label
     env.filters["channel_label"] = channel_label
+    env.filters["due_status"] = due_status
+    env.filters["due_words"] = due_words
     env.globals["LIST_LIMIT"] = LIST_LIMIT
     return env
 
