@@ -40,12 +40,17 @@ class FakeTime:
 def ward_with_chats(session: Session, clock: Clock, keys: tuple[str, ...] = BOUND) -> int:
     """The example ward with a Telegram chat bound (through an invite code) for each person in `keys`."""
     org = make_ward(session, clock)
-    admin = person(session, org, "quan-tri")
     for key in keys:
-        invite = issue_invite(session, clock=clock, actor=admin, person_id=person(session, org, key).id or 0)
-        bind_chat(session, clock=clock, channel="telegram", external_id=f"chat-{key}", code=invite.code)
-    session.commit()
+        bind_person(session, clock, org, key, "telegram", f"chat-{key}")
     return org
+
+
+def bind_person(session: Session, clock: Clock, org_id: int, key: str, channel: str, chat_id: str) -> None:
+    """Bind the chat `chat_id` of `channel` to the person `key`, through an invite code as people do."""
+    admin = person(session, org_id, "quan-tri")
+    invite = issue_invite(session, clock=clock, actor=admin, person_id=person(session, org_id, key).id or 0)
+    bind_chat(session, clock=clock, channel=channel, external_id=chat_id, code=invite.code)
+    session.commit()
 
 
 def log_channel(path: Path) -> LogChannel:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sms_channel
 from builders import make_ward, person
-from outbox_helpers import FakeTime, enqueue, log_channel, row
+from outbox_helpers import FakeTime, bind_person, enqueue, log_channel, row
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -21,7 +21,6 @@ from jobs.sender import Sender, build_channels
 from tracker import channels as known_channels
 from tracker.clock import FixedClock
 from tracker.models import Notification, NotificationStatus
-from tracker.usecases import bind_chat, issue_invite
 from tracker.usecases.people import set_preferred_channel
 
 PHONE, BLOCKED_PHONE = "0900000001", "0900000002"
@@ -37,13 +36,6 @@ def sms_plugged_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     yield
-
-
-def bind_sms(session: Session, clock: FixedClock, org_id: int, key: str, phone: str) -> None:
-    admin = person(session, org_id, "quan-tri")
-    invite = issue_invite(session, clock=clock, actor=admin, person_id=person(session, org_id, key).id or 0)
-    bind_chat(session, clock=clock, channel="sms", external_id=phone, code=invite.code)
-    session.commit()
 
 
 def sender(engine: Engine, clock: FixedClock, channels: dict, tmp_path: Path) -> Sender:
@@ -69,7 +61,7 @@ def test_a_person_binds_prefers_and_receives_messages_on_the_added_channel(sms_p
                                                                            tmp_path):
     built = build_channels(tmp_path / "outbox.log")
     org_id = make_ward(session, clock)
-    bind_sms(session, clock, org_id, "tp-vhxh", PHONE)
+    bind_person(session, clock, org_id, "tp-vhxh", "sms", PHONE)
     head = person(session, org_id, "tp-vhxh")
     chosen = set_preferred_channel(session, clock=clock, actor=head, person_id=head.id or 0, channel="SMS")
     session.commit()
@@ -86,8 +78,8 @@ def test_a_lost_chat_on_the_added_channel_is_named_in_the_office_notice(sms_plug
                                                                           tmp_path):
     built = build_channels(tmp_path / "outbox.log")
     org_id = make_ward(session, clock)
-    bind_sms(session, clock, org_id, "tp-vhxh", BLOCKED_PHONE)
-    bind_sms(session, clock, org_id, "van-thu", PHONE)
+    bind_person(session, clock, org_id, "tp-vhxh", "sms", BLOCKED_PHONE)
+    bind_person(session, clock, org_id, "van-thu", "sms", PHONE)
 
     enqueue(session, clock, org_id, "tp-vhxh", "Nhắc việc: 1 nhiệm vụ quá hạn.")
     running = sender(engine, clock, built, tmp_path)

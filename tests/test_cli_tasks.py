@@ -116,6 +116,32 @@ def test_an_approved_extension_moves_the_due_date_and_keeps_the_original(databas
     assert data(database_url, "task", "requests") == []
 
 
+def test_an_extension_asked_from_the_command_line_reaches_the_deciding_leader_as_from_the_chat(database_url):
+    # Why: the request use case, not the chat, tells the leaders; a request typed by office staff on behalf
+    # of a unit must not wait unseen.
+    make_ward(database_url)
+    task_id = str(add_task(database_url, "Rà soát đối tượng bảo trợ xã hội", "vhxh", "--due", "31/5/2026")["id"])
+
+    ok(database_url, "task", "extend", task_id, "--to", "30/6/2026", "--reason", "Chờ số liệu của thành phố",
+       "--as", "tp-vhxh")
+
+    notices = [n for n in data(database_url, "outbox", "list") if n["kind"] == "extension_request"]
+    assert notices and all(n["body"].startswith("ĐỀ NGHỊ GIA HẠN số ") for n in notices)
+    assert all(f"xin gia hạn nhiệm vụ #{task_id} đến ngày 30/06/2026 (hạn hiện tại 31/05/2026)" in n["body"]
+               for n in notices)
+
+
+def test_a_leader_extending_a_task_at_once_is_not_asked_to_decide_it(database_url):
+    make_ward(database_url)
+    task_id = str(add_task(database_url, "Rà soát đối tượng bảo trợ xã hội", "vhxh", "--due", "31/5/2026")["id"])
+
+    out = ok(database_url, "task", "extend", task_id, "--to", "30/6/2026", "--reason", "Chờ số liệu của thành phố",
+             "--approve", "--as", "chu-tich")
+
+    assert "Đã gia hạn nhiệm vụ số" in out
+    assert [n for n in data(database_url, "outbox", "list") if n["kind"] == "extension_request"] == []
+
+
 # name, unit, options of `task add`, then what happens to it; the class each has on 1/6/2026 is in the name.
 MONTH = [
     ("xong đúng hạn 1", "vhxh", ["--due", "31/5/2026"], ["confirm"]),

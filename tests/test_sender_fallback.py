@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from builders import make_task, person
 from fake_channel import BLOCKED, FakeApiChannel, FakeChatServer
-from outbox_helpers import FakeTime, enqueue, log_channel, row, step, ward_with_chats
+from outbox_helpers import FakeTime, bind_person, enqueue, log_channel, row, step, ward_with_chats
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -37,18 +37,11 @@ def org_id(session: Session, clock: FixedClock) -> int:
     """The example ward: the head of VHXH on Telegram and on Zalo, preferring Zalo; the office clerk and
     the head of KT,HT&ĐT on Telegram."""
     org = ward_with_chats(session, clock, ("tp-vhxh", "tp-kthtdt", "van-thu"))
-    bind_zalo(session, clock, org, "tp-vhxh", ZALO_CHAT)
+    bind_person(session, clock, org, "tp-vhxh", "zalo", ZALO_CHAT)
     admin, head = person(session, org, "quan-tri"), person(session, org, "tp-vhxh")
     set_preferred_channel(session, clock=clock, actor=admin, person_id=head.id or 0, channel="zalo")
     session.commit()
     return org
-
-
-def bind_zalo(session: Session, clock: FixedClock, org_id: int, key: str, chat_id: str) -> None:
-    admin = person(session, org_id, "quan-tri")
-    invite = issue_invite(session, clock=clock, actor=admin, person_id=person(session, org_id, key).id or 0)
-    bind_chat(session, clock=clock, channel="zalo", external_id=chat_id, code=invite.code)
-    session.commit()
 
 
 def make_sender(engine: Engine, clock: FixedClock, server: FakeChatServer, log_path: Path) -> Sender:
@@ -111,7 +104,7 @@ def test_a_chat_bound_again_and_blocked_again_the_same_day_is_told_to_the_office
     enqueue(session, clock, org_id, "tp-vhxh", "Tin thứ nhất.")
     sender = make_sender(engine, clock, server, tmp_path / "outbox.log")
     drain(sender)
-    bind_zalo(session, clock, org_id, "tp-vhxh", ZALO_CHAT)
+    bind_person(session, clock, org_id, "tp-vhxh", "zalo", ZALO_CHAT)
     assert session.exec(select(ChatIdentity.unreachable_at).where(ChatIdentity.external_id == ZALO_CHAT)).one() is None
     session.commit()
     enqueue(session, clock, org_id, "tp-vhxh", "Tin thứ hai.")

@@ -40,7 +40,7 @@ def _row(row: Notification, person: Person | None, tz: ZoneInfo) -> dict[str, An
         "person_id": row.person_id, "person": person.name if person else None, "channel": row.channel,
         "status": row.status, "status_label": STATUS_LABELS[NotificationStatus(row.status)],
         "attempts": row.attempts, "last_error": row.last_error, "created_at": _iso(row.created_at, tz),
-        "next_attempt_at": _iso(row.next_attempt_at, tz), "sent_at": _iso(row.sent_at, tz),
+        "next_attempt_at": _iso(row.next_attempt_at, tz), "sent_at": _iso(row.sent_at, tz), "body": row.body,
     }
 
 

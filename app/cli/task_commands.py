@@ -248,7 +248,7 @@ def extend(
     """Xin gia hạn nhiệm vụ (lãnh đạo có thể duyệt luôn bằng --approve)."""
     with acting(ctx, org, as_) as a:
         request = request_extension(a.session, clock=a.clock, actor=a.actor, task_id=task_id,
-                                    requested_due_on=parse_day(to), reason=reason)
+                                    requested_due_on=parse_day(to), reason=reason, notify=not approve)
         if approve:
             decide_extension(a.session, clock=a.clock, actor=a.actor, request_id=request.id or 0, approve=True)
             console.print(f"Đã gia hạn nhiệm vụ số {task_id} đến {format_day(request.requested_due_on)}.")

@@ -93,12 +93,12 @@ def record_update(
 
 def request_extension(
     session: Session, *, clock: Clock, actor: Person, task_id: int, requested_due_on: date, reason: str,
-    channel: str = "cli",
+    channel: str = "cli", notify: bool = True,
 ) -> ExtensionRequest:
     """Ask for a later due date. The reason is required and the date must be later than both today
-    and the current due date. The leaders who decide it are sent the request, with buttons where their
-    chat has them (extension_notices.notify_deciders), in the same transaction. Raises InvalidInputError,
-    ConflictError (task not open)."""
+    and the current due date. With `notify` (the default), the leaders who decide it are sent the request,
+    with buttons where their chat has them (extension_notices.notify_deciders), in the same transaction;
+    a leader who decides it at once passes False. Raises InvalidInputError, ConflictError (task not open)."""
     task = task_for(session, actor=actor, task_id=task_id, action=Action.REQUEST_EXTENSION)
     reason = nfc(reason or "")
     if not reason:
@@ -119,7 +119,8 @@ def request_extension(
         session, clock=clock, actor=actor, org_id=task.org_id, entity="extension", entity_id=request.id or 0,
         action="request", before=None, after=audit.snapshot(request), channel=channel, reason=reason,
     )
-    notify_deciders(session, clock=clock, actor=actor, request=request, task=task)
+    if notify:
+        notify_deciders(session, clock=clock, actor=actor, request=request, task=task)
     return request
 
 
