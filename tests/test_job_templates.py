@@ -11,11 +11,11 @@ import jinja2
 import pytest
 
 from tracker.digests import DoneLine, LeaderDigest, SkippedDay
-from tracker.messages import CUT_NOTE, LIST_LIMIT, MAX_CHARS, render
+from tracker.messages import CUT_NOTE, ENVIRONMENT, LIST_LIMIT, MAX_CHARS, render
 from tracker.models import Task
 from tracker.reminders import DailyReminder, Recipient, TaskLine
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "jobs" / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "tracker" / "messages" / "templates"
 DAY = date(2026, 5, 19)
 # Written decomposed (NFD), as some Word documents and phone keyboards produce it.
 LONG_TITLE = unicodedata.normalize("NFD", "Tham mưu Ủy ban nhân dân phường ban hành Kế hoạch tổ chức các hoạt động "
@@ -134,7 +134,11 @@ def test_a_missing_name_in_the_context_fails_loudly():
         render("daily", **context)
 
 
-def test_the_templates_themselves_are_written_in_nfc():
-    for path in TEMPLATES.glob("*.j2"):
+def test_the_templates_themselves_are_written_in_nfc_and_parse():
+    # Why: the chat's templates live in a subfolder; a glob of the top folder alone would skip them.
+    paths = sorted(TEMPLATES.rglob("*.j2"))
+    assert any(path.parent.name == "chat" for path in paths)
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         assert text == unicodedata.normalize("NFC", text), path.name
+        ENVIRONMENT.get_template(path.relative_to(TEMPLATES).as_posix())
