@@ -17,6 +17,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from document_files import minimal_pdf
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls
 from hypothesis import HealthCheck, given, settings
@@ -520,28 +521,6 @@ def test_the_legacy_tables_cover_every_vietnamese_letter_and_never_map_two_codes
 
 
 # --- PDF ----------------------------------------------------------------------------------------
-
-
-def minimal_pdf(content: bytes = b"", extra_objects: list[bytes] | None = None, resources: bytes = b"<< >>") -> bytes:
-    """A valid PDF with one A4 page whose content stream is `content` (empty: a blank page); extra
-    objects are numbered from 5."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources %s >>" % resources,
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        *(extra_objects or []),
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def fpdf_document(*, furniture: bool = True):

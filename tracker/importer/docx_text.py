@@ -41,6 +41,8 @@ _SKIPPED = {
     _MC + "Fallback",
 }  # fmt: skip
 _SPACES = re.compile(r"[ \t\u00a0]+")
+# Word's tables have at most 63 columns; a span or skip beyond that is a hostile file, not a table.
+MAX_GRID = 64
 
 
 def docx_text(data: bytes) -> str:
@@ -88,7 +90,7 @@ class _BodyReader:
             cells: list[str] = [""] * _grid_count(tr, "gridBefore")
             for tc in _children(tr, "tc"):
                 tc_pr = tc.find(W + "tcPr")
-                span = _int_val(tc_pr.find(W + "gridSpan") if tc_pr is not None else None, 1)
+                span = min(_int_val(tc_pr.find(W + "gridSpan") if tc_pr is not None else None, 1), MAX_GRID)
                 cells.append("" if _is_merge_continuation(tc_pr) else self.cell_text(tc))
                 cells.extend([""] * (max(span, 1) - 1))
             cells += [""] * _grid_count(tr, "gridAfter")
@@ -158,7 +160,7 @@ def _int_val(element, default: int) -> int:
 
 def _grid_count(tr, name: str) -> int:
     tr_pr = tr.find(W + "trPr")
-    return max(0, min(_int_val(tr_pr.find(W + name) if tr_pr is not None else None, 0), 64))
+    return max(0, min(_int_val(tr_pr.find(W + name) if tr_pr is not None else None, 0), MAX_GRID))
 
 
 def _is_merge_continuation(tc_pr) -> bool:

@@ -11,6 +11,7 @@ later by text.clean_text.
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import re
@@ -192,24 +193,121 @@ def _page_blocks(items: list[_Line | _Table]) -> list[str]:
 
 
 _STREAM = re.compile(rb"stream\r?\n")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_NAME = re.compile(rb"/([A-Za-z0-9]+)")
+_FILTER_NAMES = {
+    b"FlateDecode": "flate", b"Fl": "flate", b"LZWDecode": "lzw", b"LZW": "lzw",
+    b"ASCII85Decode": "a85", b"A85": "a85", b"ASCIIHexDecode": "ahx", b"AHx": "ahx",
+    b"RunLengthDecode": "rl", b"RL": "rl",
+}  # fmt: skip
+# How far back from "stream" its dictionary may start; a real one is a few hundred bytes.
+_DICTIONARY_REACH = 4096
 
 
 def inflated_size(data: bytes, limit: int) -> int:
-    """What the Flate-compressed streams of a PDF expand to, counted up to just past `limit`
-    (pdfminer expands a stream whole in memory, so a "PDF bomb" is refused before it is opened)."""
+    """What the streams of a PDF expand to through their whole filter chains (Flate, LZW, ASCII85,
+    ASCIIHex, RunLength, in any order), counted up to just past `limit`. pdfminer expands a stream whole in
+    memory, so a "PDF bomb" is refused before it is opened. A stream that does not decode is not counted:
+    pdfminer fails on it as well, and the reading runs in a process of bounded memory anyway."""
     total = 0
     for match in _STREAM.finditer(data):
-        decompressor = zlib.decompressobj()
-        position = match.end()
-        try:
-            while not decompressor.eof and position < len(data):
-                chunk = data[position : position + 65536]
-                position += len(chunk)
-                total += len(decompressor.decompress(chunk, limit - total + 1))
-                while decompressor.unconsumed_tail and total <= limit:
-                    total += len(decompressor.decompress(decompressor.unconsumed_tail, limit - total + 1))
-                if total > limit:
-                    return total
-        except zlib.error:
+        filters = _filters(data[max(0, match.start() - _DICTIONARY_REACH) : match.start()])
+        if not filters:
             continue
+        end = data.find(b"endstream", match.end())
+        raw = data[match.end() : end if end >= 0 else len(data)]
+        total += _decoded_size(raw, filters, limit - total)
+        if total > limit:
+            return total
     return total
+
+
+def _filters(dictionary: bytes) -> list[str]:
+    """The filter chain of the stream whose dictionary ends `dictionary`, in the order they apply."""
+    # The stream's own object starts after the end of the one before it.
+    own = dictionary[max(dictionary.rfind(b"endobj"), dictionary.rfind(b"endstream"), 0) :]
+    found = list(_FILTER.finditer(own))
+    if not found:
+        return []
+    return [_FILTER_NAMES.get(name, "other") for name in _NAME.findall(found[-1].group(1))]
+
+
+def _decoded_size(raw: bytes, filters: list[str], limit: int) -> int:
+    """The size of `raw` decoded through `filters`, or just past `limit`. The ASCII filters shrink what
+    they decode, so they run whole; an expanding filter keeps only what the next one needs, never more
+    than `limit` bytes."""
+    data = raw
+    for position, kind in enumerate(filters):
+        last = position == len(filters) - 1
+        try:
+            if kind == "a85":
+                data = _ascii85(data)
+            elif kind == "ahx":
+                data = _ascii_hex(data)
+            elif kind in ("flate", "lzw", "rl"):
+                chunks = {"flate": _inflate_chunks, "lzw": _lzw_chunks, "rl": _run_length_chunks}[kind](data)
+                data, size = _bounded(chunks, limit, keep=not last)
+                if size > limit or last:
+                    return size
+            else:
+                return 0  # an image codec or a crypt filter: pdfminer does not expand them for text
+        except (ValueError, zlib.error, EOFError, IndexError):
+            return 0
+    return len(data)
+
+
+def _bounded(chunks, limit: int, *, keep: bool) -> tuple[bytes, int]:
+    """The chunks' total size, stopping just past `limit`, and their bytes when `keep`."""
+    kept: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if keep:
+            kept.append(chunk)
+        if size > limit:
+            break
+    return b"".join(kept), size
+
+
+def _inflate_chunks(data: bytes):
+    decompressor = zlib.decompressobj()
+    for position in range(0, len(data), 65536):
+        chunk = decompressor.decompress(data[position : position + 65536], 1024 * 1024)
+        yield chunk
+        while decompressor.unconsumed_tail:
+            yield decompressor.decompress(decompressor.unconsumed_tail, 1024 * 1024)
+        if decompressor.eof:
+            return
+
+
+def _lzw_chunks(data: bytes):
+    from pdfminer.lzw import LZWDecoder
+
+    yield from LZWDecoder(io.BytesIO(data)).run()
+
+
+def _run_length_chunks(data: bytes):
+    position = 0
+    while position < len(data):
+        length = data[position]
+        if length == 128:
+            return
+        if length < 128:
+            yield data[position + 1 : position + 2 + length]
+            position += length + 2
+        else:
+            yield data[position + 1 : position + 2] * (257 - length)
+            position += 2
+
+
+def _ascii85(data: bytes) -> bytes:
+    text = bytes(b for b in data if b not in b" \t\r\n\f\0")
+    if text.startswith(b"<~"):
+        text = text[2:]
+    end = text.find(b"~>")
+    return base64.a85decode(text[: end if end >= 0 else len(text)])
+
+
+def _ascii_hex(data: bytes) -> bytes:
+    digits = bytes(b for b in data.split(b">", 1)[0] if b not in b" \t\r\n\f\0")
+    return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))

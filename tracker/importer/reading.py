@@ -28,6 +28,9 @@ from tracker.importer.text import clean_text
 MEDIA = {".docx": "docx", ".txt": "txt", ".pdf": "pdf", ".xlsx": "xlsx"}
 MAX_PAGES = 500
 MAX_ZIP_MEMBERS = 5000
+# One XML part of a .docx or .xlsx, inflated: parsed whole into a tree about ten times its size. Real
+# notices are well under 5 MB; a book-length report with its tables, under 20 MB.
+MAX_XML_PART = 25 * 1024 * 1024
 MAX_SHEET_CELLS = 2_000_000
 _SUPPORTED = "tệp Word (.docx), PDF có chữ, Excel (.xlsx) hoặc văn bản (.txt)"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -211,17 +214,46 @@ def _check_type(name: str, extension: str, actual: str | None) -> None:
 
 
 def _check_zip(name: str, data: bytes, limit: int) -> None:
+    """Refuse an archive that inflates beyond `limit` in all, or whose XML parts (parsed whole in memory by
+    the format libraries) inflate beyond MAX_XML_PART, counting the bytes really inflated, member by member
+    and chunk by chunk: the sizes its headers declare may lie, and several entries may share one
+    compressed stream. A member that does not inflate to its declared size and checksum is damage."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except Exception as exc:
+            if len(members) > MAX_ZIP_MEMBERS or sum(member.file_size for member in members) > limit:
+                raise _inflates_too_much(name, limit)
+            total = 0
+            for member in members:
+                xml = member.filename.lower().endswith((".xml", ".rels"))
+                part_limit = min(MAX_XML_PART if xml else limit, limit - total)
+                size = _inflated_member_size(archive, member, part_limit)
+                if size > part_limit:
+                    raise _inflates_too_much(name, MAX_XML_PART if xml else limit)
+                total += size
+    except ImportFileError:
+        raise
+    except Exception as exc:  # zipfile raises BadZipFile, a CRC error, EOFError, zlib.error ...
         raise _corrupt(name, "zip") from exc
-    if len(members) > MAX_ZIP_MEMBERS or sum(member.file_size for member in members) > limit:
-        raise ImportFileError(
-            f"Tệp «{name}» khi giải nén lớn bất thường (hơn {_size(limit)}) nên bị từ chối để bảo vệ hệ thống; "
-            "hãy kiểm tra lại tệp.",
-            "too_large",
-        )
+
+
+def _inflated_member_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) -> int:
+    """What `member` inflates to, read chunk by chunk; just past `limit` when it is larger."""
+    size = 0
+    with archive.open(member) as stream:
+        while chunk := stream.read(1024 * 1024):
+            size += len(chunk)
+            if size > limit:
+                return size
+    return size
+
+
+def _inflates_too_much(name: str, limit: int) -> ImportFileError:
+    return ImportFileError(
+        f"Tệp «{name}» khi giải nén lớn bất thường (hơn {_size(limit)}) nên bị từ chối để bảo vệ hệ thống; "
+        "hãy kiểm tra lại tệp.",
+        "too_large",
+    )
 
 
 # --- plain text ---------------------------------------------------------------------------------
