@@ -1,6 +1,8 @@
 """A notice sent to the bot: the office sees what the importer found and saves it with Lưu or drops it with
 Hủy; the file is checked before it is fetched."""
 
+import base64
+import zlib
 from dataclasses import replace
 from io import BytesIO
 
@@ -8,7 +10,7 @@ import docx
 import pytest
 from builders import make_ward
 from dialog_helpers import bind, rows
-from document_files import as_pdf
+from document_files import as_pdf, minimal_pdf
 
 from bots.dialog import Dialog, texts
 from bots.messages import InboundFile
@@ -199,3 +201,17 @@ def test_an_unknown_owner_is_mapped_by_typing_a_correction_before_lu(session, cl
     [task] = rows(engine, Task)
     vhxh = next(u for u in rows(engine, Unit) if u.key == "vhxh")
     assert task.owner_unit_id == vhxh.id and vhxh.learned_aliases == ["Phòng Văn hóa và Thông tin"]
+
+
+def test_a_pdf_bomb_sent_to_the_bot_gets_one_line_and_nothing_is_stored(session, clock, engine, org_id, dialog,
+                                                                          files):
+    # Why: the chat upload is read like any file, and one forwarded file could take the service down.
+    bomb = base64.a85encode(zlib.compress(b"\0" * (400 * 1024 * 1024), 9)) + b"~>"
+    stream = b"<< /Length %d /Filter [/ASCII85Decode /FlateDecode] >>\nstream\n" % len(bomb) + bomb + b"\nendstream"
+    files.put("bomb", minimal_pdf(b"BT ET", [stream]))
+    office = bind(session, clock, dialog, org_id, "van-thu")
+
+    answer = _send(office, InboundFile(name="bom.pdf", mime_type="application/pdf", size=10, ref="bomb"))
+
+    assert answer.startswith("Tệp «bom.pdf» khi giải nén lớn bất thường") and "\n" not in answer
+    assert office.labels == [] and rows(engine, SourceDocument) == []

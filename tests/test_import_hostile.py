@@ -16,7 +16,11 @@ import zlib
 from pathlib import Path
 
 import docx
+import pytest
 from document_files import minimal_pdf
+
+from tracker.importer.isolation import read_document_isolated
+from tracker.importer.reading import ImportFileError, read_document
 
 MB = 1024 * 1024
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,3 +173,38 @@ def test_an_ordinary_pdf_with_filtered_streams_is_still_read():
     outcome, peak = read_in_child(data, "thuong.pdf")
 
     assert outcome == "read" and peak < PEAK_MIB
+
+
+# --- the child process the service reads uploads in ---------------------------------------------------
+
+
+def test_an_upload_read_in_a_child_process_gives_the_same_text_as_in_process():
+    data = zipped(plain_docx_members())
+
+    isolated = read_document_isolated(data=data, name="thuong.docx", max_bytes=20 * MB)
+
+    assert isolated == read_document(data=data, name="thuong.docx", max_bytes=20 * MB)
+
+
+def test_a_refusal_in_the_child_process_comes_back_as_the_same_line():
+    with pytest.raises(ImportFileError) as caught:
+        read_document_isolated(data=b"", name="rong.docx", max_bytes=MB)
+    assert caught.value.reason == "empty" and "«rong.docx»" in caught.value.message
+
+
+def test_a_file_that_passes_every_check_but_needs_too_much_memory_stops_the_child_not_the_service():
+    # 20 MB of empty paragraphs: under the size a text part may have, but its tree needs far more than the
+    # 200 MB this child may use.
+    members = {**plain_docx_members(), "word/document.xml": body("<w:p/>" * (3 * MB))}
+
+    with pytest.raises(ImportFileError) as caught:
+        read_document_isolated(data=zipped(members), name="nang.docx", max_bytes=20 * MB, memory_mb=200)
+
+    assert caught.value.reason == "too_complex"
+    assert caught.value.message.startswith("Tệp «nang.docx» cần quá nhiều bộ nhớ để đọc")
+
+
+def test_a_child_that_does_not_finish_in_time_is_stopped():
+    with pytest.raises(ImportFileError) as caught:
+        read_document_isolated(data=zipped(plain_docx_members()), name="cham.docx", max_bytes=MB, seconds=0.001)
+    assert caught.value.reason == "too_complex" and "quá lâu" in caught.value.message

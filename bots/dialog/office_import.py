@@ -22,8 +22,9 @@ from tracker.config.ward import PolicyConfig
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError
 from tracker.importer.edits import FIELDS_HELP, apply_edit
+from tracker.importer.isolation import read_document_isolated
 from tracker.importer.model import ParsedDocument
-from tracker.importer.reading import DocumentText, read_document
+from tracker.importer.reading import DocumentText
 from tracker.jobdays import ward_rules
 from tracker.messages import render
 from tracker.models import Organization, SourceDocument
@@ -75,7 +76,8 @@ def receive(turn: Turn) -> list[Reply]:
             raise
         return [Reply(f"Không tải được tệp «{texts.short(file.name, 60)}». Hãy gửi lại, hoặc nhập bằng lệnh "
                       "«tracker import» trên máy chủ.")]
-    source = read_document(data=data, name=file.name, max_bytes=max_bytes)
+    # In a child process of bounded memory and time: a forwarded file must not take the service down.
+    source = read_document_isolated(data=data, name=file.name, max_bytes=max_bytes)
     parsed = _parse(turn, source.text)
     if (earlier := earlier_import(turn.session, org_id=turn.person.org_id, source=source, parsed=parsed)) is not None:
         return _reimport_preview(turn, earlier, source, parsed)

@@ -99,7 +99,7 @@ def read_document(*, data: bytes, name: str, max_bytes: int) -> DocumentText:
             raw_text = _pdf_text(file_name, data, inflate_limit)
         if media != "txt":
             raw_text = _to_unicode(file_name, raw_text, None, media)
-    except ImportFileError:
+    except (ImportFileError, MemoryError):  # out of memory is not damage: tracker.importer.isolation says so
         raise
     except Exception as exc:  # the libraries raise anything on a damaged file
         raise _corrupt(file_name, media) from exc
