@@ -215,3 +215,18 @@ def test_options_that_do_not_go_together_get_one_vietnamese_line(tmp_path, datab
     for args in (["--list", "--undo", "1"], [str(notice), "--list"], [str(notice), "--force"], []):
         result = run(database_url, "import", *args)
         assert result.exit_code == 1 and result.stderr.startswith("Lỗi: ") and result.stderr.count("\n") == 1
+
+
+def test_a_document_without_tasks_is_shown_and_not_stored(database_url, tmp_path):
+    # Why: an invitation imported with --yes was stored as a source document with nothing in it.
+    url = database_url
+    ok(url, "init", "--config", str(EXAMPLE))
+    invitation = tmp_path / "giay-moi.txt"
+    invitation.write_text("GIẤY MỜI\nKính mời đồng chí dự họp giao ban lúc 8 giờ ngày 20/5/2026 tại hội trường.\n",
+                          encoding="utf-8")
+
+    result = run(url, "import", str(invitation), "--yes")
+
+    assert result.exit_code == 1
+    assert "Lỗi: Văn bản «giay-moi.txt» không có nhiệm vụ nào nên không lưu gì." in result.stderr
+    assert json.loads(ok(url, "import", "--list", "--json")) == []

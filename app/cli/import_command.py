@@ -24,7 +24,7 @@ from tracker.importer.reading import DocumentText, read_path
 from tracker.jobdays import ward_rules
 from tracker.models import SourceDocument
 from tracker.usecases.import_preview import PreviewTask, parse_for_ward, preview_import
-from tracker.usecases.imports import import_document, unit_directory
+from tracker.usecases.imports import import_document, nothing_to_store, unit_directory
 from tracker.usecases.reimports import apply_reimport, earlier_import, imported_words, plan_reimport, same_words
 from tracker.workdays import WorkCalendar
 
@@ -71,6 +71,8 @@ def import_file(
         for edit in edits or []:
             console.print(apply_edit(parsed, edit, units=units, on=on))
         _print_document(parsed, source)
+        if not parsed.tasks:
+            raise InvalidInputError(nothing_to_store(source.file_name))
         if not yes and not _review_interactively(parsed, units, on):
             console.print("Đã hủy, không lưu gì.")
             raise typer.Exit(1)

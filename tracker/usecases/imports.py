@@ -50,11 +50,13 @@ def import_document(
     content was imported before creates nothing. Raises ForbiddenError, or InvalidInputError naming the
     tasks that still have no owner; the caller's transaction keeps it all-or-nothing. A document imported
     before in any file (tracker.usecases.reimports.earlier_import) creates nothing either: a corrected
-    version is applied with apply_reimport."""
+    version is applied with apply_reimport. A document without tasks is not stored (InvalidInputError)."""
     require(actor, Action.CREATE, org_id=actor.org_id)
     existing = earlier_import(session, org_id=actor.org_id, source=source, parsed=parsed)
     if existing is not None:
         return ImportOutcome(document=existing, created=False)
+    if not parsed.tasks:
+        raise InvalidInputError(nothing_to_store(source.file_name))
     units = {u.name: u for u in list_units(session, org_id=actor.org_id)}
     check_owners(parsed.tasks, units)
     document = _store_document(session, clock=clock, actor=actor, source=source, parsed=parsed, channel=channel)
@@ -76,6 +78,11 @@ def import_document(
                       recommendation=parsed_task.update.recommendation, month=parsed.report_month)
         outcome.updates += 1
     return outcome
+
+
+def nothing_to_store(file_name: str) -> str:
+    """The line saying that a document without tasks is not stored."""
+    return f"Văn bản «{file_name}» không có nhiệm vụ nào nên không lưu gì."
 
 
 def learn_owner_names(session: Session, *, clock: Clock, actor: Person, tasks: list[ParsedTask],
