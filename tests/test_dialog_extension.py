@@ -159,3 +159,17 @@ def test_a_leader_without_a_chat_gets_the_request_without_buttons(session, clock
     _ask(bind(session, clock, dialog, org_id, "tp-vhxh"))
     [notice] = rows(engine, Notification, Notification.kind == "extension_request")
     assert (notice.channel, notice.buttons) == ("log", [])
+
+
+def test_a_leader_who_does_not_supervise_the_unit_cannot_decide_by_command(session, clock, engine, org_id, dialog):
+    # Why: only the buttons checked the supervising leader; /duyet_gh N worked for any leader.
+    make_task(session, clock, org_id, due=date(2026, 5, 30))
+    session.commit()
+    _ask(bind(session, clock, dialog, org_id, "tp-vhxh"))
+    [request] = rows(engine, ExtensionRequest)
+    other = bind(session, clock, dialog, org_id, "pct-kt")
+
+    answer = other.send(f"/duyet_gh {request.id}")
+
+    assert "không có quyền duyệt gia hạn nhiệm vụ này" in answer and "Khúc Đình Phong" in answer
+    assert [r.status for r in rows(engine, ExtensionRequest)] == [ExtensionStatus.PENDING]

@@ -150,3 +150,19 @@ def test_a_missing_task_is_reported_by_its_number(session, clock):
     org_id = make_ward(session, clock)
     with pytest.raises(NotFoundError, match="nhiệm vụ số 4242"):
         confirm_done(session, clock=clock, actor=person(session, org_id, "van-thu"), task_id=4242)
+
+
+def test_a_task_moved_to_another_unit_takes_that_units_supervising_leader(session, clock):
+    # Why: the old unit's leader stayed in charge, got its digest lines and decided its extensions.
+    org_id = make_ward(session, clock)
+    task = make_task(session, clock, org_id, "vhxh")  # supervised by pct-vx
+    clerk = person(session, org_id, "van-thu")
+
+    moved = update_task(session, clock=clock, actor=clerk, task_id=task.id,
+                        changes=TaskChanges(owner_unit_id=unit(session, org_id, "kthtdt").id))
+
+    assert moved.supervising_leader_id == person(session, org_id, "pct-kt").id
+    named = update_task(session, clock=clock, actor=clerk, task_id=task.id,
+                        changes=TaskChanges(owner_unit_id=unit(session, org_id, "vhxh").id,
+                                            supervising_leader_id=person(session, org_id, "chu-tich").id))
+    assert named.supervising_leader_id == person(session, org_id, "chu-tich").id

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from tracker.errors import ForbiddenError, NotFoundError
 from tracker.models import Person, Role, Task
+from tracker.names import nfc
 
 
 class Action(StrEnum):
@@ -59,6 +60,14 @@ def may(actor: Person, action: Action, *, org_id: int, unit_id: int | None = Non
     if action not in allowed:
         return False
     return unit_id is None or unit_id == actor.unit_id
+
+
+CHAIRMAN_TITLE = "chủ tịch"
+
+
+def is_chairman(person: Person) -> bool:
+    """Whether the person is the ward's chairman: a title that starts with "Chủ tịch" (not "Phó Chủ tịch")."""
+    return nfc(person.title).casefold().startswith(CHAIRMAN_TITLE)
 
 
 def require(actor: Person, action: Action, *, org_id: int, unit_id: int | None = None) -> None:

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from tracker.access import is_chairman
 from tracker.jobdays import JOBS, WardRules, is_weekly_day, job_due_on, ward_rules
 from tracker.jobruns import skipped_since
 from tracker.models import (
@@ -32,14 +33,11 @@ from tracker.models import (
     TaskStatus,
     Unit,
 )
-from tracker.names import nfc
 from tracker.reminders import OVERDUE, Recipient, TaskLine, overdue_reason
 from tracker.status import StatusClass
 from tracker.usecases.queries import ward_stats
 from tracker.usecases.units import list_units
 from tracker.workdays import WorkingDayCounter
-
-CHAIRMAN_TITLE = "chủ tịch"
 
 
 @dataclass(frozen=True)
@@ -76,10 +74,6 @@ class LeaderDigest:
         for line in (*self.escalated, *self.overdue):
             total[line.unit_id] += 1
         return [(name, total[uid], escalated[uid]) for uid, name in self.unit_names.items() if total[uid]]
-
-
-def is_chairman(person: Person) -> bool:
-    return nfc(person.title).casefold().startswith(CHAIRMAN_TITLE)
 
 
 def _readers(session: Session, org_id: int, roles: tuple[Role, ...]) -> list[Person]:

@@ -31,6 +31,7 @@ class ExtensionStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REFUSED = "refused"
+    SUPERSEDED = "superseded"  # closed when a request for a date at least as late was approved
 
 
 class NotificationStatus(StrEnum):

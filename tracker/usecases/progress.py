@@ -9,10 +9,10 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from tracker import audit
-from tracker.access import Action, require
+from tracker.access import Action, is_chairman, require
 from tracker.clock import Clock
-from tracker.dates import month_key
-from tracker.errors import ConflictError, InvalidInputError, NotFoundError
+from tracker.dates import format_day, month_key
+from tracker.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from tracker.models import (
     DeadlineKind,
     ExtensionRequest,
@@ -24,6 +24,7 @@ from tracker.models import (
     Update,
 )
 from tracker.names import nfc
+from tracker.usecases.chat_actions import extension_deciders
 from tracker.usecases.common import save_task, task_for, ward_today
 from tracker.usecases.extension_notices import notify_deciders
 from tracker.usecases.tasks import report_done
@@ -128,12 +129,19 @@ def decide_extension(
     session: Session, *, clock: Clock, actor: Person, request_id: int, approve: bool, note: str = "",
     channel: str = "cli",
 ) -> ExtensionRequest:
-    """A leader approves or refuses a pending request. Approval moves the task's due date and keeps the
-    first one in original_due_on. Raises ForbiddenError, NotFoundError, ConflictError (already decided)."""
+    """The leader who decides a pending request (the task's supervising leader, else its unit's, else any
+    leader: chat_actions.extension_deciders) or the chairman approves or refuses it. Approval moves the
+    task's due date, keeps the first one in original_due_on, and closes as superseded the task's other
+    pending requests for no later a date; a request whose date is no longer later than the due date in
+    force (a later one was approved meanwhile) cannot be approved. Raises ForbiddenError, NotFoundError,
+    ConflictError (already decided, or no longer later than the due date)."""
     request = session.get(ExtensionRequest, request_id)
     if request is None or request.org_id != actor.org_id:
         raise NotFoundError(f"Không tìm thấy đề nghị gia hạn số {request_id}.")
     require(actor, Action.DECIDE_EXTENSION, org_id=request.org_id)
+    _require_decider(session, actor, request)
+    if approve:
+        _require_later_than_due(session, request)
     before = audit.snapshot(request)
     _claim_decision(session, request, actor=actor, approve=approve, note=nfc(note), now=clock.now())
     session.refresh(request)
@@ -144,7 +152,47 @@ def decide_extension(
         action="approve" if approve else "refuse", before=before, after=audit.snapshot(request),
         channel=channel, reason=request.decision_note,
     )
+    if approve:
+        _supersede_earlier(session, clock=clock, actor=actor, approved=request, channel=channel)
     return request
+
+
+def _require_decider(session: Session, actor: Person, request: ExtensionRequest) -> None:
+    if is_chairman(actor):
+        return
+    deciders = extension_deciders(session, actor=actor, request_id=request.id or 0)
+    if actor.id not in {leader.id for leader in deciders}:
+        names = ", ".join(leader.name for leader in deciders) or "lãnh đạo phụ trách"
+        raise ForbiddenError(f"{actor.name} không có quyền duyệt gia hạn nhiệm vụ này; người duyệt: {names} "
+                             "hoặc Chủ tịch UBND.")
+
+
+def _require_later_than_due(session: Session, request: ExtensionRequest) -> None:
+    task = session.get(Task, request.task_id)
+    if task is not None and task.due_on is not None and request.requested_due_on <= task.due_on:
+        raise ConflictError(
+            f"Đề nghị gia hạn số {request.id} xin đến ngày {format_day(request.requested_due_on)}, không sau hạn "
+            f"đang áp dụng ({format_day(task.due_on)}), nên không thể đồng ý; hãy chọn Không đồng ý."
+        )
+
+
+def _supersede_earlier(session: Session, *, clock: Clock, actor: Person, approved: ExtensionRequest,
+                       channel: str) -> None:
+    """Close the task's other pending requests for a date no later than the one just approved."""
+    query = select(ExtensionRequest).where(
+        ExtensionRequest.task_id == approved.task_id, ExtensionRequest.status == ExtensionStatus.PENDING,
+        ExtensionRequest.requested_due_on <= approved.requested_due_on,
+    )
+    note = f"Đã gia hạn đến ngày {format_day(approved.requested_due_on)} theo đề nghị số {approved.id}."
+    for older in session.exec(query):
+        before = audit.snapshot(older)
+        older.status, older.decided_by_id = ExtensionStatus.SUPERSEDED, actor.id
+        older.decided_at, older.decision_note = clock.now(), note
+        session.add(older)
+        session.flush()
+        audit.record(session, clock=clock, actor=actor, org_id=older.org_id, entity="extension",
+                     entity_id=older.id or 0, action="supersede", before=before, after=audit.snapshot(older),
+                     channel=channel, reason=note)
 
 
 def _claim_decision(

@@ -134,11 +134,14 @@ def update_task(
     expected_version: int | None = None,
     channel: str = "cli",
 ) -> Task:
-    """Change a task's fields (not its status). Raises NotFoundError, ForbiddenError, ConflictError."""
+    """Change a task's fields (not its status). A task moved to another unit takes that unit's supervising
+    leader, unless the same change names one. Raises NotFoundError, ForbiddenError, ConflictError."""
     task = task_for(session, actor=actor, task_id=task_id, action=Action.EDIT, expected_version=expected_version)
     before = audit.snapshot(task)
     if changes.owner_unit_id is not None:
-        unit_in_ward(session, org_id=task.org_id, unit_id=changes.owner_unit_id)
+        new_owner = unit_in_ward(session, org_id=task.org_id, unit_id=changes.owner_unit_id)
+        if changes.owner_unit_id != task.owner_unit_id and changes.supervising_leader_id is None:
+            task.supervising_leader_id = new_owner.supervising_leader_id
     for unit_id in changes.coordinating_unit_ids or []:
         unit_in_ward(session, org_id=task.org_id, unit_id=unit_id)
     if changes.supervising_leader_id is not None:
