@@ -24,7 +24,7 @@ from jobs.daily import run_daily
 from jobs.digest import run_digest
 from jobs.extensions import run_extensions
 from jobs.weekly import run_weekly
-from tracker import jobruns
+from tracker import jobruns, outbox
 from tracker.clock import WARD_TZ, Clock
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError, NotFoundError
@@ -47,7 +47,8 @@ JOB_FUNCTIONS: dict[str, Job] = {
 class JobOutcome:
     """What one job did for one ward. `status` is one of: done, already_ran, running (another process holds
     the day), skipped (the day was recorded as missed), not_working_day, not_due, outside_hours, error.
-    `rows` counts the outbox rows added; `message` is the Vietnamese line for people."""
+    `rows` counts the outbox rows added; `message` is the Vietnamese line for people. A dry run's status is
+    dry_run."""
 
     job: str
     org_key: str
@@ -58,6 +59,7 @@ class JobOutcome:
     seconds: float = 0.0
     at: datetime | None = None
     error: str = ""
+    would_send: tuple[tuple[str, str], ...] = ()  # a dry run's messages: (recipient's name, text)
 
     @property
     def message(self) -> str:
@@ -72,6 +74,7 @@ class JobOutcome:
             "outside_hours": f"{self.at:%H:%M} là ngoài giờ làm việc, không chạy." if self.at
             else "ngoài giờ làm việc, không chạy.",
             "error": f"bị lỗi, không thêm gì ({self.error}).",
+            "dry_run": f"chạy thử: sẽ gửi {self.rows} tin nhắn (chưa ghi gì).",
         }
         return f"{self.org_name}, ngày {format_day(self.day)} — {job_label(self.job)}: {texts[self.status]}"
 
@@ -79,17 +82,19 @@ class JobOutcome:
         return self.message
 
 
-def run_job(engine: Engine, clock: Clock, job: str, *, at: datetime, org_key: str | None = None) -> list[JobOutcome]:
+def run_job(engine: Engine, clock: Clock, job: str, *, at: datetime, org_key: str | None = None,
+            dry_run: bool = False) -> list[JobOutcome]:
     """Run `job` (a name in tracker.jobdays.JOBS) as of the aware instant `at` for every ward, or only the
     ward `org_key`, each in its own transaction, and return one outcome per ward. `clock` stamps the outbox
     rows (created and due now). A failing ward is rolled back, logged and reported as an "error" outcome;
-    the other wards still run. Raises InvalidInputError for an unknown job or a naive instant,
-    NotFoundError for an unknown ward."""
+    the other wards still run. With `dry_run` every transaction is rolled back: nothing is written, and
+    each outcome lists the messages the run would have sent. Raises InvalidInputError for an unknown job or
+    a naive instant, NotFoundError for an unknown ward."""
     if job not in JOBS or job not in JOB_FUNCTIONS:
         raise InvalidInputError(f"Không có việc «{job}»; chọn một trong: {', '.join(JOBS)}.")
     if at.tzinfo is None:
         raise InvalidInputError("Thời điểm chạy phải ghi rõ múi giờ, ví dụ 2026-05-12T07:30+07:00.")
-    return [_run_for_ward(engine, clock, job, org, at) for org in _wards(engine, org_key)]
+    return [_run_for_ward(engine, clock, job, org, at, dry_run) for org in _wards(engine, org_key)]
 
 
 def _wards(engine: Engine, org_key: str | None) -> list[Organization]:
@@ -103,12 +108,13 @@ def _wards(engine: Engine, org_key: str | None) -> list[Organization]:
     return wards
 
 
-def _run_for_ward(engine: Engine, clock: Clock, job: str, org: Organization, at: datetime) -> JobOutcome:
+def _run_for_ward(engine: Engine, clock: Clock, job: str, org: Organization, at: datetime,
+                  dry_run: bool) -> JobOutcome:
     started = time.perf_counter()
     # The ward's own clock; a policy that cannot be read falls back to the design's time zone, for the log.
     base = {"job": job, "org_key": org.key, "org_name": org.name, "day": at.astimezone(WARD_TZ).date(),
             "at": at.astimezone(WARD_TZ)}
-    rows, error = 0, ""
+    rows, error, would_send = 0, "", ()
     try:
         rules = ward_rules(org)
         base.update(day=rules.day_of(at), at=rules.local(at))
@@ -117,27 +123,33 @@ def _run_for_ward(engine: Engine, clock: Clock, job: str, org: Organization, at:
             # A transaction only for a ward that has work: most days are not the weekly or monthly job's.
             with Session(engine, expire_on_commit=False) as session:
                 session.add(org)
-                status, rows = _claim_and_run(session, clock, job, org, base["day"], at)
+                status, rows, would_send = _claim_and_run(session, clock, job, org, base["day"], at, dry_run)
     except Exception as exc:
         log.exception("job=%s ward=%s day=%s failed", job, base["org_key"], base["day"].isoformat())
         status, rows, error = "error", 0, _one_line(exc)
-    outcome = JobOutcome(**base, status=status, rows=rows, seconds=time.perf_counter() - started, error=error)
+    outcome = JobOutcome(**base, status=status, rows=rows, seconds=time.perf_counter() - started, error=error,
+                         would_send=would_send)
     log.info("job=%s ward=%s day=%s status=%s rows=%d duration_ms=%.0f", job, outcome.org_key,
              outcome.day.isoformat(), status, rows, outcome.seconds * 1000)
     return outcome
 
 
-def _claim_and_run(session: Session, clock: Clock, job: str, org: Organization, day: date,
-                   at: datetime) -> tuple[str, int]:
+def _claim_and_run(session: Session, clock: Clock, job: str, org: Organization, day: date, at: datetime,
+                   dry_run: bool) -> tuple[str, int, tuple[tuple[str, str], ...]]:
     org_id = org.id or 0
     if not jobruns.begin(session, clock=clock, org_id=org_id, job=job, day=day, repeatable=JOBS[job].repeatable):
         held = jobruns.status_of(session, org_id=org_id, job=job, day=day)
         session.rollback()
-        return {"done": "already_ran", "skipped": "skipped"}.get(held or "", "running"), 0
+        return {"done": "already_ran", "skipped": "skipped"}.get(held or "", "running"), 0, ()
+    before = outbox.last_id(session, org_id=org_id)
     rows = JOB_FUNCTIONS[job](session, clock, org=org, instant=at)
+    if dry_run:
+        would_send = outbox.added_since(session, org_id=org_id, after_id=before)
+        session.rollback()
+        return "dry_run", rows, would_send
     jobruns.finish(session, clock=clock, org_id=org_id, job=job, day=day, detail=f"{rows} tin nhắn")
     session.commit()
-    return "done", rows
+    return "done", rows, ()
 
 
 def _one_line(exc: Exception) -> str:

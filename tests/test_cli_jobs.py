@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+from sqlmodel import Session, select
 from typer.testing import Result
 
 from tests.cli_helpers import EXAMPLE, invoke, succeed
+from tracker.db import make_engine
+from tracker.models import AuditEvent, Person
 
 NOW = "2026-05-12T07:30:00+07:00"
 
@@ -39,8 +42,8 @@ def test_without_at_the_job_runs_as_of_the_clock(database_url):
 
 def test_on_a_sunday_the_job_says_it_is_not_a_working_day(database_url):
     ward_with_a_task_due_soon(database_url)
-    out = ok(database_url, "jobs", "run", "daily", "--at", "2026-05-17T07:30+07:00")
-    assert out.strip() == "Phường Mẫu, ngày 17/05/2026 — nhắc việc hằng ngày: không phải ngày làm việc, không chạy."
+    out = ok(database_url, "jobs", "run", "daily", "--at", "2026-05-10T07:30+07:00")
+    assert out.strip() == "Phường Mẫu, ngày 10/05/2026 — nhắc việc hằng ngày: không phải ngày làm việc, không chạy."
 
 
 def test_an_unknown_job_or_ward_is_one_error_line(database_url):
@@ -69,3 +72,41 @@ def test_status_lists_the_last_run_of_each_job_per_ward(database_url):
     assert runs[0]["started_at"].startswith("2026-05-12T00:30")
     text = ok(database_url, "jobs", "status")
     assert "Phường Mẫu: nhắc việc hằng ngày — ngày 12/05/2026: đã chạy xong (1 tin nhắn)." in text
+
+
+def test_only_the_administrator_runs_a_job_by_hand(database_url):
+    # Why: a unit head could run the daily job for a later day and so cancel that day's real reminders.
+    ward_with_a_task_due_soon(database_url)
+    for key in ("tp-vhxh", "van-thu", "chu-tich"):
+        refused = run(database_url, "jobs", "run", "daily", "--as", key)
+        assert refused.exit_code == 1 and "không có quyền chạy việc theo lịch bằng tay" in refused.stderr, key
+    assert ok(database_url, "jobs", "status").strip() == "Chưa có việc nào chạy theo lịch."
+
+
+def test_a_day_not_yet_come_runs_only_as_a_dry_run_which_shows_the_messages_and_writes_nothing(database_url):
+    ward_with_a_task_due_soon(database_url)
+    refused = run(database_url, "jobs", "run", "daily", "--at", "2026-05-13T07:30+07:00")
+    assert refused.exit_code == 1 and "Ngày 13/05/2026 chưa đến (hôm nay là 12/05/2026)" in refused.stderr
+
+    out = ok(database_url, "jobs", "run", "daily", "--at", "2026-05-13T07:30+07:00", "--dry-run")
+
+    assert out.startswith("Phường Mẫu, ngày 13/05/2026 — nhắc việc hằng ngày: chạy thử: sẽ gửi 1 tin nhắn")
+    assert "--- gửi Ông Văn Lạc ---\nNHẮC VIỆC ngày 13/05/2026" in out and "Rà soát hộ nghèo" in out
+    assert ok(database_url, "jobs", "status").strip() == "Chưa có việc nào chạy theo lịch."
+    assert json.loads(ok(database_url, "outbox", "list", "--json")) == []
+
+
+def test_a_job_run_by_hand_is_audited_with_who_ran_it(database_url):
+    ward_with_a_task_due_soon(database_url)
+    ok(database_url, "jobs", "run", "daily")
+    ok(database_url, "jobs", "run", "digest", "--dry-run")
+
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            events = session.exec(select(AuditEvent).where(AuditEvent.entity == "job").order_by(AuditEvent.id)).all()
+            admin = session.exec(select(Person).where(Person.key == "quan-tri")).one()
+            seen = [(e.action, e.after["job"], e.after["status"], e.actor_id, e.channel) for e in events]
+    finally:
+        engine.dispose()
+    assert seen == [("run", "daily", "done", admin.id, "cli"), ("dry_run", "digest", "dry_run", admin.id, "cli")]

@@ -22,12 +22,14 @@ class Action(StrEnum):
     DECIDE_EXTENSION = "decide_extension"
     MANAGE_PEOPLE = "manage_people"
     REPORT = "report"
+    MANAGE_OUTBOX = "manage_outbox"
+    RUN_JOBS = "run_jobs"
 
 
 _WARD_WIDE = {
     Role.ADMIN: set(Action) - {Action.DECIDE_EXTENSION},
-    Role.OFFICE: set(Action) - {Action.DECIDE_EXTENSION, Action.MANAGE_PEOPLE},
-    Role.LEADER: set(Action) - {Action.MANAGE_PEOPLE},
+    Role.OFFICE: set(Action) - {Action.DECIDE_EXTENSION, Action.MANAGE_PEOPLE, Action.RUN_JOBS},
+    Role.LEADER: set(Action) - {Action.MANAGE_PEOPLE, Action.RUN_JOBS},
 }
 _OWN_UNIT = {
     Role.UNIT_HEAD: {Action.VIEW, Action.RECORD_UPDATE, Action.REPORT_DONE, Action.REQUEST_EXTENSION},
@@ -47,6 +49,8 @@ _ACTION_WORDS = {
     Action.DECIDE_EXTENSION: "duyệt gia hạn",
     Action.MANAGE_PEOPLE: "quản lý người dùng và mã mời",
     Action.REPORT: "lập báo cáo tháng của phường",
+    Action.MANAGE_OUTBOX: "xem hoặc gửi lại tin nhắn trong hộp thư đi",
+    Action.RUN_JOBS: "chạy việc theo lịch bằng tay",
 }
 
 

@@ -182,6 +182,19 @@ def mark_failed(session: Session, *, notification_id: int, error: str, sender: s
     session.commit()
 
 
+def last_id(session: Session, *, org_id: int) -> int:
+    """The id of the ward's newest outbox row (0 without one): where `added_since` starts counting."""
+    return session.exec(select(sa.func.coalesce(sa.func.max(Notification.id), 0))
+                        .where(Notification.org_id == org_id)).one()
+
+
+def added_since(session: Session, *, org_id: int, after_id: int) -> tuple[tuple[str, str], ...]:
+    """The ward's rows added after `after_id` in this transaction, as (recipient's name, text), in order."""
+    query = (select(Person.name, Notification.body).join(Person, col(Person.id) == Notification.person_id)
+             .where(Notification.org_id == org_id, Notification.id > after_id).order_by(col(Notification.id)))
+    return tuple((name, body) for name, body in session.exec(query))
+
+
 def mark_unreachable(
     session: Session, *, clock: Clock, notification_id: int, channel: str, external_id: str, error: str
 ) -> None:
@@ -282,7 +295,7 @@ def list_notifications(
     session: Session, *, actor: Person, status: str | None = None, limit: int = 200
 ) -> list[Notification]:
     """The ward's outbox, newest first; office staff and leaders see all of it."""
-    require(actor, Action.CONFIRM, org_id=actor.org_id)
+    require(actor, Action.MANAGE_OUTBOX, org_id=actor.org_id)
     query = select(Notification).where(Notification.org_id == actor.org_id)
     if status:
         query = query.where(Notification.status == status)
@@ -291,7 +304,7 @@ def list_notifications(
 
 def retry_notification(session: Session, *, clock: Clock, actor: Person, notification_id: int) -> Notification:
     """Send a failed message again: back to pending, due now, attempts reset."""
-    require(actor, Action.CONFIRM, org_id=actor.org_id)
+    require(actor, Action.MANAGE_OUTBOX, org_id=actor.org_id)
     row = session.get(Notification, notification_id)
     if row is None or row.org_id != actor.org_id:
         raise NotFoundError(f"Không tìm thấy tin nhắn số {notification_id}.")

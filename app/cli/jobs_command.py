@@ -8,15 +8,16 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import select
 
-from app.cli.context import JsonOption, OrgOption, state
+from app.cli.context import AsOption, JsonOption, OrgOption, acting, state
 from app.cli.render import console, print_json
 from tracker.clock import WARD_TZ
 from tracker.dates import format_day
 from tracker.db import session_scope
 from tracker.errors import InvalidInputError
-from tracker.jobdays import JOBS, job_label
+from tracker.jobdays import JOBS, job_label, ward_rules
 from tracker.jobruns import last_runs
 from tracker.models import JobRun, JobRunStatus, Organization
+from tracker.usecases.job_runs import check_job_run, record_job_run
 
 jobs_app = typer.Typer(help="Việc chạy theo lịch: nhắc việc, tổng hợp, báo cáo tuần, thu thập kết quả.",
                        no_args_is_help=True)
@@ -34,16 +35,28 @@ def jobs_run(
     job: Annotated[str, typer.Argument(help=f"Việc cần chạy: {', '.join(JOBS)}.")],
     at: Annotated[str | None, typer.Option("--at", help="Chạy như thể vào thời điểm này, ví dụ "
                                                         "2026-05-12T07:30+07:00 (mặc định: bây giờ).")] = None,
-    org: OrgOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chạy thử: in các tin nhắn sẽ gửi, không ghi gì "
+                                                            "(dùng được cho ngày chưa đến).")] = False,
+    org: OrgOption = None, as_: AsOption = None,
 ) -> None:
-    """Chạy một việc theo lịch cho mọi phường/xã (hoặc một phường/xã); chạy lại cùng ngày không gửi thêm gì."""
+    """Chạy bằng tay một việc theo lịch của phường/xã (chỉ quản trị); chạy lại cùng ngày không gửi thêm gì."""
     from jobs.runner import run_job  # the jobs and their templates load for this command only
 
     st = state(ctx)
     instant = _instant(at) if at else st.clock().now()
-    outcomes = run_job(st.engine(), st.clock(), job, at=instant, org_key=org or st.org or st.settings.org)
+    with acting(ctx, org, as_) as a:
+        day = ward_rules(a.org).day_of(instant)
+        check_job_run(a.session, clock=a.clock, actor=a.actor, day=day, dry_run=dry_run)
+        ward_key = a.org.key
+    outcomes = run_job(st.engine(), st.clock(), job, at=instant, org_key=ward_key, dry_run=dry_run)
+    with acting(ctx, org, as_) as a:
+        for outcome in outcomes:
+            record_job_run(a.session, clock=a.clock, actor=a.actor, job=job, at=instant, day=outcome.day,
+                           status=outcome.status, rows=outcome.rows, dry_run=dry_run)
     for outcome in outcomes:
         console.print(outcome.message)
+        for name, text in outcome.would_send:
+            console.print(f"--- gửi {name} ---\n{text}", markup=False, highlight=False)
     if any(outcome.status == "error" for outcome in outcomes):
         raise typer.Exit(1)
 
