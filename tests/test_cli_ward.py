@@ -145,6 +145,19 @@ def test_an_invite_is_printed_in_the_wards_time_with_the_telegram_link_when_the_
     assert "t.me" not in ok(database_url, "people", "invite", "tp-vhxh")
 
 
+def test_the_administrator_revokes_a_persons_codes_and_unbinds_their_chats_from_the_command_line(database_url):
+    make_ward(database_url)
+    data(database_url, "people", "invite", "tp-vhxh")
+    assert ok(database_url, "people", "revoke-invite", "tp-vhxh").strip() == (
+        "Đã hủy 1 mã mời chưa dùng của Ông Văn Lạc.")
+    assert ok(database_url, "people", "revoke-invite", "tp-vhxh").strip() == (
+        "Ông Văn Lạc không có mã mời nào đang chờ dùng.")
+    assert ok(database_url, "people", "unbind", "tp-vhxh", "--channel", "zalo").strip() == (
+        "Ông Văn Lạc không có liên kết chat nào trên Zalo.")
+    refused = run(database_url, "people", "unbind", "tp-vhxh", "--as", "tp-vhxh")
+    assert error_lines(refused) == ["Lỗi: Ông Văn Lạc không có quyền quản lý người dùng và mã mời."]
+
+
 def test_people_cannot_be_added_by_a_unit_head_and_nothing_is_stored(database_url):
     make_ward(database_url)
     before = ward_rows(database_url)

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from app.cli.context import AsOption, JsonOption, OrgOption, acting, state
 from app.cli.render import console, person_dict, print_json, task_dict, tasks_table
-from tracker.channels import chat_channels
+from tracker.channels import channel_label, chat_channels
 from tracker.dates import format_day, parse_day
 from tracker.errors import InvalidInputError
 from tracker.models import Person, Role, Unit
@@ -27,6 +27,7 @@ from tracker.usecases import (
     ward_stats,
 )
 from tracker.usecases.people import set_preferred_channel
+from tracker.usecases.revocation import revoke_invites, unbind_chats
 
 units_app = typer.Typer(help="Đơn vị của phường/xã.", no_args_is_help=True)
 people_app = typer.Typer(help="Người dùng và mã mời liên kết tài khoản chat.", no_args_is_help=True)
@@ -137,6 +138,38 @@ def people_invite(
         link = f"\nHoặc mở liên kết Telegram: https://t.me/{bot}?start={invite.code}" if bot else ""
         console.print(f"Mã mời của {target.name}: {invite.code}\n"
                       f"Gửi cho bot Telegram hoặc Zalo: /start {invite.code} (hết hạn {expires:%H:%M %d/%m/%Y}).{link}")
+
+
+@people_app.command("revoke-invite")
+def people_revoke_invite(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Khóa hoặc số của người dùng.")],
+    org: OrgOption = None, as_: AsOption = None,
+) -> None:
+    """Hủy các mã mời chưa dùng của một người (mã gửi nhầm, bị lộ)."""
+    with acting(ctx, org, as_) as a:
+        target = person_in_ward(a.session, org_id=a.org.id or 0, ref=person)
+        count = revoke_invites(a.session, clock=a.clock, actor=a.actor, person_id=target.id or 0)
+        console.print(f"Đã hủy {count} mã mời chưa dùng của {target.name}." if count else
+                      f"{target.name} không có mã mời nào đang chờ dùng.")
+
+
+@people_app.command("unbind")
+def people_unbind(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Khóa hoặc số của người dùng.")],
+    channel: Annotated[str | None, typer.Option("--channel", help="Chỉ gỡ liên kết trên kênh này: telegram, "
+                                                                   "zalo.")] = None,
+    org: OrgOption = None, as_: AsOption = None,
+) -> None:
+    """Gỡ liên kết tài khoản chat của một người (mất điện thoại, đổi người): bot không gửi tin tới đó nữa."""
+    with acting(ctx, org, as_) as a:
+        target = person_in_ward(a.session, org_id=a.org.id or 0, ref=person)
+        wanted = channel.strip().lower() if channel else None
+        count = unbind_chats(a.session, clock=a.clock, actor=a.actor, person_id=target.id or 0, chat_channel=wanted)
+        where = f" trên {channel_label(wanted)}" if wanted else ""
+        console.print(f"Đã gỡ {count} liên kết chat{where} của {target.name}; cần mã mời mới để liên kết lại."
+                      if count else f"{target.name} không có liên kết chat nào{where}.")
 
 
 def overdue(ctx: typer.Context, on: OnOption = None,

@@ -18,7 +18,10 @@ from tracker.errors import ConflictError, InvalidInputError, NotFoundError
 from tracker.models import ChatIdentity, InviteCode, Organization, Person, Role
 from tracker.names import nfc
 from tracker.usecases.common import unit_in_ward
+from tracker.usecases.revocation import cancel_open_invites
 
+CODE_REFUSED = ("Mã mời không dùng được (mã sai, đã dùng, đã hết hạn hoặc đã bị hủy). Hãy kiểm tra lại hoặc "
+                "xin Văn phòng mã mới; mỗi mã chỉ dùng được một lần.")
 # No 0/O/1/I/L: codes are read aloud and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 8
@@ -72,7 +75,8 @@ def issue_invite(
     channel: str = "cli",
 ) -> Invite:
     """A new single-use code that binds one chat to the person; only its hash is stored. The code
-    expires after `hours` (default: the ward's policy)."""
+    expires after `hours` (default: the ward's policy). The person's earlier codes not yet used stop
+    working (revocation.cancel_open_invites): only the newest code binds."""
     require(actor, Action.MANAGE_PEOPLE, org_id=actor.org_id)
     person = session.get(Person, person_id)
     if person is None or person.org_id != actor.org_id:
@@ -80,6 +84,7 @@ def issue_invite(
     org = session.get(Organization, actor.org_id)
     assert org is not None
     lifetime = hours or int(org.policy.get("invite_code_hours", 72))
+    cancel_open_invites(session, clock=clock, actor=actor, person=person, channel=channel)
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     now = clock.now()
     invite = InviteCode(
@@ -99,20 +104,16 @@ def issue_invite(
 def bind_chat(session: Session, *, clock: Clock, channel: str, external_id: str, code: str) -> ChatIdentity:
     """Bind a chat to the person the code was issued for, and use the code up. A chat already bound
     elsewhere is moved to the new person; a chat marked unreachable is reachable again. Raises
-    InvalidInputError for an unknown, used or expired code."""
+    InvalidInputError for a code that does not bind, with one sentence whatever the reason (unknown,
+    used, expired, revoked, or its person gone), so that a guesser learns nothing."""
     if not is_channel(channel):
         raise InvalidInputError(f"Kênh «{channel}» không được hỗ trợ.")
     invite = session.exec(select(InviteCode).where(InviteCode.code_hash == _hash(code))).first()
     now = clock.now()
-    if invite is None:
-        raise InvalidInputError("Mã mời không đúng. Hãy kiểm tra lại hoặc xin Văn phòng mã mới.")
-    if invite.used_at is not None:
-        raise InvalidInputError("Mã mời này đã được dùng. Mỗi mã chỉ dùng được một lần; hãy xin Văn phòng mã mới.")
-    if invite.expires_at <= now:
-        raise InvalidInputError("Mã mời đã hết hạn. Hãy xin Văn phòng mã mới.")
+    person = session.get(Person, invite.person_id) if invite is not None else None
+    if invite is None or invite.used_at is not None or invite.expires_at <= now or not (person and person.active):
+        raise InvalidInputError(CODE_REFUSED)
     _use_up(session, invite, now)
-    person = session.get(Person, invite.person_id)
-    assert person is not None
     identity = session.exec(
         select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
     ).first()
@@ -144,7 +145,7 @@ def _use_up(session: Session, invite: InviteCode, now: datetime) -> None:
         update(InviteCode).where(InviteCode.id == invite.id, InviteCode.used_at.is_(None)).values(used_at=now)
     )
     if claimed.rowcount != 1:
-        raise InvalidInputError("Mã mời này đã được dùng. Mỗi mã chỉ dùng được một lần; hãy xin Văn phòng mã mới.")
+        raise InvalidInputError(CODE_REFUSED)
 
 
 def person_for_chat(session: Session, *, channel: str, external_id: str) -> Person | None:

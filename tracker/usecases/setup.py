@@ -18,6 +18,7 @@ from tracker.migrate import current_revision, head_revision, upgrade
 from tracker.models import Organization, Person, Unit
 from tracker.names import nfc
 from tracker.usecases.common import person_in_ward
+from tracker.usecases.revocation import cancel_open_invites, drop_bindings
 from tracker.usecases.tasks import TaskDraft, create_task
 
 
@@ -111,6 +112,9 @@ def _apply_people(
     for key, person in existing.items():
         if key not in people:
             _sync(session, clock, org, person, {"active": False}, report, channel, deactivating=True)
+            # Someone who left the ward keeps no way in: their chats and unused codes go with them.
+            drop_bindings(session, clock=clock, actor=None, person=person, channel=channel)
+            cancel_open_invites(session, clock=clock, actor=None, person=person, channel=channel)
     return people
 
 
