@@ -230,3 +230,25 @@ def test_a_document_without_tasks_is_shown_and_not_stored(database_url, tmp_path
     assert result.exit_code == 1
     assert "Lỗi: Văn bản «giay-moi.txt» không có nhiệm vụ nào nên không lưu gì." in result.stderr
     assert json.loads(ok(url, "import", "--list", "--json")) == []
+
+
+def test_a_deadline_corrected_to_a_date_that_does_not_exist_is_not_saved_even_with_yes(database_url, shared_dir,
+                                                                                     tmp_path):
+    # Why: "--set '2.2.1 deadline=31/02/2026' --yes" stored the task with no due date, never reminded.
+    notice = _notice_copy(shared_dir, tmp_path)
+    ok(database_url, "init", "--config", str(EXAMPLE))
+
+    refused = run(database_url, "import", str(notice), "--set", "2.2.1 deadline=31/02/2026", "--yes")
+
+    assert refused.exit_code == 1 and "Thời hạn của nhiệm vụ 2.2.1 là ngày không có thật" in refused.stderr
+    assert json.loads(ok(database_url, "import", "--list", "--json")) == []
+
+
+def test_the_review_prompt_asks_again_until_an_impossible_date_is_fixed(database_url, shared_dir, tmp_path):
+    notice = _notice_copy(shared_dir, tmp_path)
+    ok(database_url, "init", "--config", str(EXAMPLE))
+
+    out = ok(database_url, "import", str(notice), input="2.2.1 deadline=31/02/2026\n\n2.2.1 deadline=28/2/2027\n\n")
+
+    assert "là ngày không có thật: hãy sửa (deadline=...) hoặc bỏ (skip) trước khi lưu." in out
+    assert "Đã lưu 70 nhiệm vụ" in out

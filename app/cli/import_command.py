@@ -24,7 +24,7 @@ from tracker.importer.reading import DocumentText, read_path
 from tracker.jobdays import ward_rules
 from tracker.models import SourceDocument
 from tracker.usecases.import_preview import PreviewTask, parse_for_ward, preview_import
-from tracker.usecases.imports import import_document, nothing_to_store, unit_directory
+from tracker.usecases.imports import check_dates, import_document, nothing_to_store, unit_directory
 from tracker.usecases.reimports import apply_reimport, earlier_import, imported_words, plan_reimport, same_words
 from tracker.workdays import WorkCalendar
 
@@ -157,7 +157,8 @@ def _short(text: str, limit: int = 160) -> str:
 
 
 def _review_interactively(parsed: ParsedDocument, units: UnitDirectory, on) -> bool:  # type: ignore[no-untyped-def]
-    """Ask for corrections until an empty line; returns whether to save."""
+    """Ask for corrections until an empty line; returns whether to save. Saving is refused, with the reason,
+    while a deadline names a date that does not exist."""
     while True:
         answer = typer.prompt(
             f"Sửa gì? (<mã> {FIELDS_HELP}; Enter để lưu; «hủy» để thôi)", default="", show_default=False
@@ -165,6 +166,11 @@ def _review_interactively(parsed: ParsedDocument, units: UnitDirectory, on) -> b
         if answer.lower() in ("hủy", "huy", "q"):
             return False
         if not answer:
+            try:
+                check_dates(parsed.tasks)
+            except InvalidInputError as exc:
+                console.print(exc.message)
+                continue
             return True
         try:
             console.print(apply_edit(parsed, answer, units=units, on=on))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from tracker.importer.model import IMPOSSIBLE_DATE_NOTE
 from tracker.workdays import WorkCalendar
 
 # A day or month without a year falls in the next year when the document's year would put it more
@@ -108,7 +109,7 @@ def shift(day: date, days: int) -> date:
 
 
 def impossible(what: str) -> str:
-    return f"{what} không có thật; cần nhập lại thời hạn."
+    return f"{what} {IMPOSSIBLE_DATE_NOTE}"
 
 
 def _found(kind: str, due: date | None, starts: date | None, what: str) -> Reading:

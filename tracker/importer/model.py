@@ -16,6 +16,11 @@ DOCUMENT_KIND_WORDS = {
 }
 
 
+# The end of the review note of a date that does not exist ("Ngày 31/02/2026 không có thật; ..."): such a
+# task cannot be stored until its deadline is written again or it is skipped.
+IMPOSSIBLE_DATE_NOTE = "không có thật; cần nhập lại thời hạn."
+
+
 @dataclass
 class Deadline:
     """A deadline as written and as understood. `review` lists reasons a person should check it;
@@ -31,6 +36,11 @@ class Deadline:
     recurrence: str = ""
     default: date | None = None
     starts: date | None = None
+
+    @property
+    def impossible(self) -> bool:
+        """Whether the deadline names a date that does not exist."""
+        return any(note.endswith(IMPOSSIBLE_DATE_NOTE) for note in self.review)
 
     def to_json(self, *, with_review: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {

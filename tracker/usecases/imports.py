@@ -50,7 +50,8 @@ def import_document(
     content was imported before creates nothing. Raises ForbiddenError, or InvalidInputError naming the
     tasks that still have no owner; the caller's transaction keeps it all-or-nothing. A document imported
     before in any file (tracker.usecases.reimports.earlier_import) creates nothing either: a corrected
-    version is applied with apply_reimport. A document without tasks is not stored (InvalidInputError)."""
+    version is applied with apply_reimport. A document without tasks is not stored, nor one with a deadline
+    that does not exist (InvalidInputError)."""
     require(actor, Action.CREATE, org_id=actor.org_id)
     existing = earlier_import(session, org_id=actor.org_id, source=source, parsed=parsed)
     if existing is not None:
@@ -59,6 +60,7 @@ def import_document(
         raise InvalidInputError(nothing_to_store(source.file_name))
     units = {u.name: u for u in list_units(session, org_id=actor.org_id)}
     check_owners(parsed.tasks, units)
+    check_dates(parsed.tasks)
     document = _store_document(session, clock=clock, actor=actor, source=source, parsed=parsed, channel=channel)
     outcome = ImportOutcome(document=document, created=True)
     drafts: list[TaskDraft] = []
@@ -95,6 +97,17 @@ def learn_owner_names(session: Session, *, clock: Clock, actor: Person, tasks: l
         if pair[0] and pair[1] not in ("", ALL_UNITS) and pair not in taught:
             taught.add(pair)
             learn_unit_alias(session, clock=clock, actor=actor, unit_name=pair[1], words=pair[0], channel=channel)
+
+
+def check_dates(tasks: list[ParsedTask]) -> None:
+    """Raises InvalidInputError naming the tasks whose deadline is a date that does not exist: stored as
+    they are, they would have no due date and never be reminded."""
+    wrong = [t.ref for t in tasks if t.deadline.impossible]
+    if wrong:
+        raise InvalidInputError(
+            f"Thời hạn của nhiệm vụ {', '.join(wrong[:10])}{' ...' if len(wrong) > 10 else ''} là ngày không có "
+            "thật: hãy sửa (deadline=...) hoặc bỏ (skip) trước khi lưu."
+        )
 
 
 def check_owners(tasks: list[ParsedTask], units: dict[str, Unit]) -> None:

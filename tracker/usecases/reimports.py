@@ -199,9 +199,10 @@ def apply_reimport(session: Session, *, clock: Clock, actor: Person, document: S
     """Apply a corrected version to `document`'s tasks: add the new items, update the changed ones, cancel
     those no longer in it (each change audited as the task use cases audit it), and keep the corrected
     text as the document's. Raises InvalidInputError naming items that still have no owner unit."""
-    from tracker.usecases.imports import check_owners, learn_owner_names
+    from tracker.usecases.imports import check_dates, check_owners, learn_owner_names
 
     check_owners(parsed.tasks, {u.name: u for u in list_units(session, org_id=actor.org_id)})
+    check_dates(parsed.tasks)
     changes = plan_reimport(session, actor=actor, document=document, parsed=parsed)
     create_tasks(session, clock=clock, actor=actor, drafts=changes.added, channel=channel)
     learn_owner_names(session, clock=clock, actor=actor, tasks=parsed.tasks, channel=channel)
