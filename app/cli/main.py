@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import OperationalError
+from typer import Abort
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from app.cli import (
@@ -21,6 +24,7 @@ from app.cli import (
 )
 from app.cli.context import CliState, acting, state
 from app.cli.render import console, errors, tasks_table
+from app.cli.usage_words import ABORTED, speak_vietnamese, usage_line
 from bots.channels import plugins
 from tracker.config import load_ward_file
 from tracker.dates import format_day
@@ -32,10 +36,29 @@ from tracker.usecases.setup import prepare_database
 
 # The channels' names and labels, for the commands that choose or show a channel.
 plugins()
+speak_vietnamese()
 
 
 class FriendlyErrors(TyperGroup):
-    """Turns every TrackerError into one Vietnamese line and exit code 1, never a traceback."""
+    """Turns every TrackerError, and every usage error typer finds (a mistyped command, a missing option, a
+    value of the wrong type, the end of input at a prompt), into one Vietnamese line and exit code 1, never
+    a traceback nor typer's English."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except NoArgsIsHelpError as exc:  # `tracker` or `tracker task` alone: the help, not an error
+            console.print(exc.format_message(), markup=False, highlight=False, end="")
+            result = 0
+        except UsageError as exc:
+            errors.print(f"Lỗi: {usage_line(exc)}", markup=False, highlight=False)
+            result = 1
+        except (Abort, EOFError):
+            errors.print(f"Lỗi: {ABORTED}")
+            result = 1
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
