@@ -106,14 +106,38 @@ def test_viec_lists_only_the_own_units_open_tasks_numbered_with_due_status(sessi
     assert chat.labels == ["1", "2", "3"]
 
 
-def test_a_long_list_is_cut_with_the_number_of_other_tasks(session, clock, org_id, dialog):
+def test_a_long_list_shows_ten_tasks_and_xem_tiep_shows_the_others(session, clock, org_id, dialog):
+    # Why: "và 3 nhiệm vụ khác" had no way to see the three.
     for n in range(13):
         make_task(session, clock, org_id, due=date(2026, 6, 1) + timedelta(days=n), title=f"Nhiệm vụ số {n + 1}")
     chat = bind(session, clock, dialog, org_id, "tp-vhxh")
     reply = chat.send("/viec")
     assert reply.splitlines()[-1] == "và 3 nhiệm vụ khác."
-    assert chat.labels == [str(n) for n in range(1, 11)]
-    assert [len(row) for row in chat.last[0].buttons] == [5, 5]
+    assert chat.labels == [*(str(n) for n in range(1, 11)), "Xem tiếp"]
+    assert [len(row) for row in chat.last[0].buttons] == [5, 5, 1]
+
+    more = chat.press("Xem tiếp")
+
+    assert more.splitlines()[0].endswith("(tiếp, từ số 11)")
+    assert more.splitlines()[1].startswith("11. Nhiệm vụ số 11 — ") and more.splitlines()[-1].startswith("13. ")
+    assert chat.labels == ["11", "12", "13"]
+    assert "Nhiệm vụ số 12" in chat.press("12")
+
+
+def test_a_number_typed_after_xong_is_the_tasks_own_number_and_asks_first(session, clock, org_id, dialog):
+    # Why: "/xong 13" read 13 as a place in the list and reported the first task done without asking.
+    tasks = [make_task(session, clock, org_id, due=date(2026, 6, 1) + timedelta(days=n), title=f"Việc {n + 1}")
+             for n in range(13)]
+    session.commit()
+    chat = bind(session, clock, dialog, org_id, "tp-vhxh")
+    last = tasks[-1]
+
+    asked = chat.send(f"/xong {last.id}")
+
+    assert asked.startswith(f"Báo hoàn thành Nhiệm vụ #{last.id}: Việc 13 (") and chat.labels == ["Đồng ý", "Thoát"]
+    assert {t.status for t in rows(dialog.engine, Task)} == {"open"}
+    assert chat.press("Đồng ý").startswith(f"Đã báo hoàn thành nhiệm vụ #{last.id}: Việc 13")
+    assert [t.id for t in rows(dialog.engine, Task) if t.status == "reported_done"] == [last.id]
 
 
 def test_leaders_are_sent_to_donvi_for_a_units_list(session, clock, org_id, dialog):
@@ -241,7 +265,8 @@ def test_errors_become_vietnamese_replies_and_change_nothing(session, clock, eng
     head = bind(session, clock, dialog, org_id, "tp-vhxh")
     assert head.send("/capnhat #9999") == "Không tìm thấy nhiệm vụ số 9999."
     assert head.send(f"/xong #{other.id}") == "Ông Văn Lạc không có quyền báo hoàn thành nhiệm vụ này."
-    assert "Không có nhiệm vụ «7»" in head.send("/capnhat 7")
+    assert head.send("/capnhat 9999") == "Không tìm thấy nhiệm vụ số 9999."
+    assert "Không hiểu «bảy»" in head.send("/capnhat bảy")
     for answer in ("/capnhat", "1", "Đã rà soát 120 hộ", "Chưa xác định", "Không có"):
         head.send(answer)
     cancel_task(session, clock=clock, actor=person(session, org_id, "van-thu"), task_id=own.id, reason="Trùng")

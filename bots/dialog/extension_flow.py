@@ -33,11 +33,11 @@ _BECAUSE = re.compile(r"\s+(?:vì|lý do:?)\s+", re.IGNORECASE)
 
 
 def command(turn: Turn, args: str) -> list[Reply]:
-    """/giahan [số thứ tự | #số]: the unit's open tasks to choose from, or the chosen one."""
+    """/giahan [số]: the unit's open tasks to choose from, or the task of that number."""
     if turn.person.role not in (Role.UNIT_HEAD, Role.MEMBER):
         return [Reply(texts.UNIT_LISTS_ONLY)]
     tasks = tasks_for_action(turn.session, actor=turn.person, action=Action.REQUEST_EXTENSION)
-    chosen = task_from_args(args, tasks)
+    chosen = task_from_args(args)
     if chosen is not None:
         return begin(turn, chosen)
     return task_list(turn, tasks, flow=FLOW, header="Chọn nhiệm vụ cần xin gia hạn:",

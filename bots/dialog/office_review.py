@@ -49,13 +49,13 @@ def press_review(turn: Turn, payload: dict[str, Any]) -> list[Reply]:
 
 
 def reopen_command(turn: Turn, args: str) -> list[Reply]:
-    """/mo [số | #số]: the tasks done or reported done to choose from, then the reason."""
+    """/mo [số]: the tasks done or reported done to choose from, then the reason."""
     return _pick(turn, args, REOPEN, (TaskStatus.REPORTED_DONE, TaskStatus.DONE),
                  "Chọn nhiệm vụ cần mở lại:", "Không có nhiệm vụ nào đã hoàn thành để mở lại.")
 
 
 def cancel_command(turn: Turn, args: str) -> list[Reply]:
-    """/huy [số | #số]: the open tasks to choose from, then the reason (required)."""
+    """/huy [số]: the open tasks to choose from, then the reason (required)."""
     return _pick(turn, args, CANCEL, OPEN_STATUSES, "Chọn nhiệm vụ cần hủy:", "Không có nhiệm vụ nào đang thực hiện.")
 
 
@@ -64,7 +64,7 @@ def _pick(turn: Turn, args: str, verb: str, statuses: tuple[TaskStatus, ...], he
         return refused
     require(turn.person, _ACTIONS[verb], org_id=turn.person.org_id)
     tasks = list_tasks(turn.session, actor=turn.person, statuses=statuses)
-    chosen = task_from_args(args, tasks)
+    chosen = task_from_args(args)
     if chosen is not None:
         return ask_reason(turn, chosen, verb)
     return task_list(turn, tasks, flow=verb, header=header, empty=empty)

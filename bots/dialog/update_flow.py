@@ -29,11 +29,11 @@ _TASK_REF = re.compile(r"#(\d{1,9})\b")
 
 
 def command(turn: Turn, args: str) -> list[Reply]:
-    """/capnhat [số thứ tự | #số]: the list of the unit's open tasks to choose from, or the chosen one."""
+    """/capnhat [số]: the list of the unit's open tasks to choose from, or the task of that number."""
     if turn.person.role not in UNIT_PEOPLE:
         return [Reply(texts.UNIT_LISTS_ONLY)]
     tasks = tasks_for_action(turn.session, actor=turn.person, action=Action.RECORD_UPDATE)
-    chosen = task_from_args(args, tasks)
+    chosen = task_from_args(args)
     if chosen is not None:
         return begin(turn, chosen)
     return task_list(turn, tasks, flow=FLOW, header="Chọn nhiệm vụ cần báo cáo kết quả:",
