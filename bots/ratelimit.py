@@ -26,6 +26,10 @@ class RateLimits:
             raise ValueError("rate limits must be positive")
 
 
+# A wait longer than this is a pause the platform asked for, not the spacing of the limits.
+PAUSE_THRESHOLD = 2.0
+
+
 class RateLimiter:
     """Spacing per channel and per (channel, chat), as token buckets of one token: no bursts. One chat never
     gets two messages closer than 1/per_chat; the channel keeps its cadence when a send comes up to half an
@@ -53,6 +57,17 @@ class RateLimiter:
                 return waited
             await self.sleep(ready - now)
             waited += ready - now
+
+    def pause(self, channel: str, seconds: float) -> None:
+        """The platform asked the bot to wait `seconds` (flood control): no message goes through `channel`,
+        to any chat, before then. Other channels are not held up."""
+        now = self.clock.now().timestamp()
+        self._next[channel] = max(self._next.get(channel, now), now + seconds)
+
+    def paused_until(self, channel: str) -> float:
+        """Until when (a timestamp) `channel` is paused by `pause`; 0 when it is not."""
+        ready = self._next.get(channel, 0.0)
+        return ready if ready - self.clock.now().timestamp() > PAUSE_THRESHOLD else 0.0
 
     def _take(self, key: Any, now: float, interval: float, slack: float) -> None:
         previous = self._next.get(key)

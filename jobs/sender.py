@@ -20,7 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,12 @@ class Sender:
         if delivery is None:
             return False
         channel, chat = self._route(delivery)
+        if channel is not self.log_channel and (until := self.limiter.paused_until(channel.name)):
+            # The channel is held by flood control: give the row back for then and let the next due row,
+            # perhaps of another channel, go first.
+            await asyncio.to_thread(self._in_session, outbox.postpone, notification_id=delivery.notification_id,
+                                    until=datetime.fromtimestamp(until, tz=UTC), sender=self.name)
+            return True
         started = time.monotonic()
         error = await self._send(delivery, channel, chat)
         duration_ms = (time.monotonic() - started) * 1000
@@ -188,6 +194,9 @@ class Sender:
             buttons = tuple(tuple(Button(label, data) for label, data in row) for row in delivery.buttons)
             await asyncio.wait_for(channel.send(chat, delivery.body, buttons), self.send_timeout)
         except ChannelError as exc:
+            if exc.retry_after and channel is not self.log_channel:
+                # Flood control is the bot's, not the chat's: every chat of the channel waits.
+                self.limiter.pause(channel.name, exc.retry_after)
             return exc
         except TimeoutError:
             return ChannelError(f"kênh không trả lời sau {self.send_timeout:g} giây", retryable=True)

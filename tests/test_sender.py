@@ -11,8 +11,28 @@ from pathlib import Path
 
 import pytest
 from builders import person
-from fake_channel import BAD_REQUEST, BLOCKED, CHAT_NOT_FOUND, HANG, SERVER_ERROR, TOKEN, Failure, FakeChatServer
-from outbox_helpers import BOUND, FakeTime, enqueue, log_channel, make_sender, row, step, ward_with_chats
+from fake_channel import (
+    BAD_REQUEST,
+    BLOCKED,
+    CHAT_NOT_FOUND,
+    HANG,
+    SERVER_ERROR,
+    TOKEN,
+    Failure,
+    FakeApiChannel,
+    FakeChatServer,
+)
+from outbox_helpers import (
+    BOUND,
+    FakeTime,
+    bind_person,
+    enqueue,
+    log_channel,
+    make_sender,
+    row,
+    step,
+    ward_with_chats,
+)
 from sqlmodel import Session, select
 
 from jobs.sender import RateLimits, Sender
@@ -353,3 +373,29 @@ def test_several_sends_in_flight_deliver_each_message_once(engine, session, org_
     assert sorted(d.text for d in deliveries) == texts
     with Session(engine) as check:
         assert set(check.exec(select(Notification.status))) == {"sent"}
+
+
+def test_a_429_with_retry_after_pauses_the_whole_channel_and_not_the_others(
+    engine, session, clock, org_id, server, log_path, fake_time
+):
+    # Why: the row that got 429 waited, but the next rows went straight on: 60 requests in 9 s.
+    bind_person(session, clock, org_id, "van-thu", "zalo", "zalo-van-thu")
+    for key in ("tp-vhxh", "tp-kthtdt", "van-thu"):
+        enqueue(session, clock, org_id, key, f"Nhắc việc cho {key}.")
+    server.fail_next(1, Failure("rate_limited", retry_after=60))
+    channels = {"telegram": FakeApiChannel(server.url), "zalo": FakeApiChannel(server.url, name="zalo"),
+                "log": log_channel(log_path)}
+    sender = Sender(engine, clock, channels, name="sender-a", sleep=fake_time.sleep)
+    started = clock.now().timestamp()
+
+    while step(sender):
+        pass
+    assert [r.chat_id for r in server.requests] == ["chat-tp-vhxh", "zalo-van-thu"]  # telegram's next row waits
+    clock.advance(timedelta(seconds=60))
+    while step(sender):
+        pass
+
+    by_chat = {request.chat_id: request.at - started for request in server.requests if request.answer == "ok"}
+    assert set(by_chat) == {"chat-tp-vhxh", "chat-tp-kthtdt", "zalo-van-thu"}
+    assert by_chat["zalo-van-thu"] < 60  # another channel keeps going
+    assert by_chat["chat-tp-kthtdt"] >= 60  # the same channel, another chat: it waited for the flood to pass

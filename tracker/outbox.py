@@ -7,7 +7,7 @@ the channel accepted it, so a crash can repeat the one message in flight but nev
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -169,6 +169,17 @@ def mark_retry(
     )
     session.commit()
     return not failing
+
+
+def postpone(session: Session, *, notification_id: int, until: datetime, sender: str) -> None:
+    """Give a claimed row back, untried, to be sent at `until` (its channel is paused by the platform's
+    flood control): the claim does not count as an attempt."""
+    session.execute(
+        sa.update(Notification).where(Notification.id == notification_id, Notification.claimed_by == sender)
+        .values(status=NotificationStatus.PENDING, next_attempt_at=until, claimed_until=None,
+                attempts=Notification.attempts - 1)
+    )
+    session.commit()
 
 
 def mark_failed(session: Session, *, notification_id: int, error: str, sender: str) -> None:
