@@ -52,6 +52,17 @@ def redact(text: str) -> str:
     return text
 
 
+FAILING_WAIT_MAX = 60  # seconds between tries while the database stays unusable
+
+
+def _first_line(exc: BaseException) -> str:
+    """The error's type and first line, from the driver's own error when SQLAlchemy wraps one: SQLAlchemy's
+    text carries the statement and its parameters, which may hold what people wrote."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = redact(str(inner)).strip().splitlines()
+    return f"{type(inner).__name__}: {lines[0] if lines else ''}"[:300]
+
+
 def _traceback(exc: BaseException) -> str:
     # The message of a library's exception may hold a URL with the token in it.
     return redact("".join(traceback.format_exception(exc)))
@@ -169,13 +180,24 @@ class Sender:
             log.info("sender=%s stopped, released=%s", self.name, released)
 
     async def _loop(self, stop: asyncio.Event, idle_wait: float) -> None:
+        # A failing step (the database gone) is logged once when it starts failing and once when it works
+        # again, with the error's first line only (never SQL or its parameters), and retried after a wait
+        # that doubles from idle_wait up to FAILING_WAIT_MAX.
+        failing_wait = 0.0
         while not stop.is_set():
             try:
                 busy = await self.send_one()
             except Exception as exc:
-                log.error("sender=%s: a step failed; trying again in %.1f s\n%s", self.name, idle_wait,
-                          _traceback(exc))
-                busy = False
+                if not failing_wait:
+                    log.error("sender=%s: không làm việc được với cơ sở dữ liệu (%s); thử lại, chờ tăng dần tới "
+                              "%d giây", self.name, _first_line(exc), FAILING_WAIT_MAX)
+                failing_wait = min(max(failing_wait * 2, idle_wait), FAILING_WAIT_MAX)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), failing_wait)
+                continue
+            if failing_wait:
+                log.info("sender=%s: cơ sở dữ liệu dùng được trở lại; tiếp tục gửi", self.name)
+                failing_wait = 0.0
             if not busy:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle_wait)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -38,6 +39,7 @@ from sqlmodel import Session, select
 from jobs.sender import RateLimits, Sender
 from tracker import outbox
 from tracker.clock import FixedClock, SystemClock
+from tracker.db import make_engine
 from tracker.models import AuditEvent, ChatIdentity, Notification
 
 
@@ -399,3 +401,57 @@ def test_a_429_with_retry_after_pauses_the_whole_channel_and_not_the_others(
     assert set(by_chat) == {"chat-tp-vhxh", "chat-tp-kthtdt", "zalo-van-thu"}
     assert by_chat["zalo-van-thu"] < 60  # another channel keeps going
     assert by_chat["chat-tp-kthtdt"] >= 60  # the same channel, another chat: it waited for the flood to pass
+
+
+def test_a_database_that_goes_away_is_logged_once_retried_ever_more_slowly_and_the_sender_resumes(
+    tmp_path, _sqlite_template, clock, caplog
+):
+    # Why: with the database gone the service logged a traceback with SQL parameters every second, for ever.
+    # SQLite only: its file can be taken away and put back; PostgreSQL would need its server stopped.
+    path = tmp_path / "tracker.db"
+    shutil.copy(_sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine) as setup:
+        org_id = ward_with_chats(setup, clock)
+    caplog.set_level(logging.INFO, logger="jobs.sender")
+
+    def logged(words: str) -> list[logging.LogRecord]:
+        return [r for r in caplog.records if words in r.getMessage()]
+
+    async def scenario() -> None:
+        with FakeChatServer() as server:
+            channels = {"telegram": FakeApiChannel(server.url), "log": log_channel(tmp_path / "o.log")}
+            sender = Sender(engine, clock, channels, name="sender-a")
+            stop = asyncio.Event()
+            engine.dispose()  # the last connection closed folds the write-ahead log into the file
+            running = asyncio.create_task(sender.run(stop, idle_wait=0.05))
+            path.rename(tmp_path / "away.db")
+            engine.dispose()  # connections held open would still see the file that went away
+            await until(lambda: logged("không làm việc được với cơ sở dữ liệu"))
+            await asyncio.sleep(1.0)  # let it fail several times; each retry waits twice as long as the last
+            for made_meanwhile in (path, tmp_path / "tracker.db-wal", tmp_path / "tracker.db-shm"):
+                made_meanwhile.unlink(missing_ok=True)
+            (tmp_path / "away.db").rename(path)
+            engine.dispose()
+            with Session(engine) as later:
+                enqueue(later, clock, org_id, "tp-vhxh", "Nhắc việc sau khi cơ sở dữ liệu trở lại.")
+            await until(lambda: server.texts() == ["Nhắc việc sau khi cơ sở dữ liệu trở lại."])
+            stop.set()
+            await running
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        engine.dispose()
+    failures = logged("không làm việc được với cơ sở dữ liệu")
+    assert len(failures) == 1 and "SELECT" not in failures[0].getMessage() and failures[0].exc_info is None
+    assert len(logged("cơ sở dữ liệu dùng được trở lại")) == 1
+
+
+async def until(condition, deadline: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait for `condition` to hold, checking often, failing after a generous `deadline` in seconds."""
+    waited = 0.0
+    while not condition():
+        assert waited < deadline, "the condition did not hold in time"
+        await asyncio.sleep(0.05)
+        waited += 0.05
