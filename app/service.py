@@ -11,8 +11,10 @@ import secrets
 import signal
 import socket
 import sys
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +36,8 @@ READY_LINE = "Dịch vụ đang chạy; dừng bằng Ctrl+C (hoặc SIGTERM)."
 NO_TOKEN_LINE = f"Không có token chat: tin nhắn được ghi ra màn hình và tệp {LOG_DIR / 'outbox.log'}"
 FALLBACK_LINE = f"Người chưa liên kết tài khoản chat: tin nhắn được ghi ra màn hình và tệp {LOG_DIR / 'outbox.log'}"
 SENDER_LEASE = timedelta(minutes=5)
+LOG_MAX_BYTES = 10 * 1024 * 1024
+LOG_BACKUPS = 5
 WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 # Variables whose values must never reach a log line, whatever logged them (an HTTP client logging a
 # URL that embeds a bot token, a traceback).
@@ -176,19 +180,58 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
-def configure_logging(folder: Path, *, secrets: Iterable[str] = ()) -> None:
-    """Log INFO and above to stderr and to folder/tracker.log, one line per event, secrets masked.
-    Called by the entry point only; calling it again replaces the handlers it added."""
+class RepeatFilter(logging.Filter):
+    """Lets the same message (logger, level and text) through at most once per
+    `every` seconds; the next one that passes says how many were held back. A fault that repeats many
+    times a second (no file descriptors left, a client hammering the webhook) then costs a line a minute,
+    not a disk."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.every, self.clock = every, clock
+        self._seen: dict[tuple[str, int, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Every handler asks about the same record: the first answer holds for all of them.
+        decided = getattr(record, "tracker_repeat", None)
+        if decided is None:
+            decided = record.tracker_repeat = self._decide(record)  # type: ignore[attr-defined]
+        return bool(decided)
+
+    def _decide(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, record.getMessage())
+        now = self.clock()
+        last, held = self._seen.get(key, (-self.every, 0))
+        if now - last < self.every:
+            self._seen[key] = (last, held + 1)
+            return False
+        if held:
+            record.msg, record.args = f"{key[2]} (thêm {held} lần như vậy trong {self.every:g} giây qua)", None
+        self._seen[key] = (now, 0)
+        if len(self._seen) > 10_000:
+            self._seen.clear()
+        return True
+
+
+def configure_logging(folder: Path, *, secrets: Iterable[str] = (), max_bytes: int = LOG_MAX_BYTES,
+                      backups: int = LOG_BACKUPS) -> None:
+    """Log INFO and above to stderr and to folder/tracker.log, one line per event, secrets masked, the same
+    message at most once a minute (RepeatFilter), the file rotated at `max_bytes` with `backups` older
+    files kept. Called by the entry point only; calling it again replaces the handlers it added."""
     folder.mkdir(parents=True, exist_ok=True)
     formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, "tracker_serve", False)]:
         root.removeHandler(handler)
         handler.close()
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr),
-                                       logging.FileHandler(folder / "tracker.log", encoding="utf-8")]
+    repeats = RepeatFilter()
+    handlers: list[logging.Handler] = [
+        logging.StreamHandler(sys.stderr),
+        RotatingFileHandler(folder / "tracker.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"),
+    ]
     for handler in handlers:
         handler.setFormatter(formatter)
+        handler.addFilter(repeats)
         handler.tracker_serve = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -25,7 +25,9 @@ log = logging.getLogger("bots.telegram")
 SECRET_HEADER = b"x-telegram-bot-api-secret-token"
 MAX_BODY = 1_000_000  # bytes; an update is a few kilobytes (a file is sent as a file_id, not its bytes)
 MAX_HEAD = 16_384  # bytes of request line and headers
-READ_TIMEOUT = 30.0  # seconds to wait for the next bytes of a request, or for a kept-alive connection's next one
+READ_TIMEOUT = 30.0  # seconds for a whole request to arrive (head and body), or for a kept-alive connection's next
+MAX_CONNECTIONS = 200  # open at once; more get 503 at once (a proxy in front keeps a handful)
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
 LINGER_SECONDS = 2.0  # after an early answer, how long unread request bytes are drained before closing
 LINGER_BYTES = 4 * MAX_BODY
@@ -36,13 +38,15 @@ Handler = Callable[[bytes], Awaitable[int]]
 class WebhookServer:
     """Serves POST `url`'s path: a request whose `secret_header` (by default Telegram's
     X-Telegram-Bot-Api-Secret-Token) is not `secret` gets 403 and never reaches `handle`; a body over
-    `max_body` gets 413; another path 404, another method 405.
+    `max_body` gets 413; another path 404, another method 405. A request must arrive whole (head and body)
+    within `timeout` seconds, however slowly its bytes trickle in; beyond `max_connections` open at once, a
+    new connection gets 503 and is closed.
     An authenticated body goes to `handle`, whose status (200, or 500 to be delivered again) is the
     answer. Use `async with`, then `await start(host, port)`; closing cancels the requests in progress."""
 
     def __init__(self, url: str, secret: str, handle: Handler, *, max_body: int = MAX_BODY,
                  timeout: float = READ_TIMEOUT, secret_header: bytes = SECRET_HEADER,
-                 platform: str = "Telegram") -> None:
+                 platform: str = "Telegram", max_connections: int = MAX_CONNECTIONS) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret token")
         self.path = (urlsplit(url).path or "/").encode()
@@ -53,6 +57,7 @@ class WebhookServer:
         self._handle = handle
         self.max_body = max_body
         self.timeout = timeout
+        self.max_connections = max_connections
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
 
@@ -73,6 +78,11 @@ class WebhookServer:
             raise RuntimeError("the webhook server is not started")
         return int(self._server.sockets[0].getsockname()[1])
 
+    @property
+    def open_connections(self) -> int:
+        """How many connections the server holds now."""
+        return len(self._connections)
+
     async def aclose(self) -> None:
         """Stop listening and end the open connections. Safe to call more than once."""
         server, self._server = self._server, None
@@ -85,6 +95,12 @@ class WebhookServer:
         await server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._connections) >= self.max_connections:
+            with contextlib.suppress(ConnectionError, OSError):
+                writer.write(_BUSY)
+                await writer.drain()
+                writer.close()
+            return
         task = asyncio.current_task()
         if task is not None:
             self._connections.add(task)
@@ -120,16 +136,18 @@ class WebhookServer:
     async def _converse(self, connection: h11.Connection, reader: asyncio.StreamReader,
                         writer: asyncio.StreamWriter) -> None:
         while True:
-            event = await self._next_event(connection, reader)
+            deadline = asyncio.get_running_loop().time() + self.timeout
+            event = await self._next_event(connection, reader, deadline)
             if not isinstance(event, h11.Request):
                 return
-            status = await self._answer(connection, reader, event)
+            status = await self._answer(connection, reader, event, deadline)
             await self._respond(connection, writer, status)
             if connection.our_state is not h11.DONE or connection.their_state is not h11.DONE:
                 return
             connection.start_next_cycle()
 
-    async def _answer(self, connection: h11.Connection, reader: asyncio.StreamReader, request: h11.Request) -> int:
+    async def _answer(self, connection: h11.Connection, reader: asyncio.StreamReader, request: h11.Request,
+                      deadline: float) -> int:
         if request.target.split(b"?", 1)[0] != self.path:
             return 404
         if request.method != b"POST":
@@ -141,7 +159,7 @@ class WebhookServer:
         length = headers.get(b"content-length", b"0")
         if length.isdigit() and int(length) > self.max_body:
             return 413
-        body = await self._body(connection, reader)
+        body = await self._body(connection, reader, deadline)
         if body is None:
             return 413
         try:
@@ -150,11 +168,11 @@ class WebhookServer:
             log.error("Webhook %s: lỗi khi xử lý cập nhật: %s", self.platform, type(exc).__name__)
             return 500
 
-    async def _body(self, connection: h11.Connection, reader: asyncio.StreamReader) -> bytes | None:
+    async def _body(self, connection: h11.Connection, reader: asyncio.StreamReader, deadline: float) -> bytes | None:
         chunks: list[bytes] = []
         size = 0
         while True:
-            event = await self._next_event(connection, reader)
+            event = await self._next_event(connection, reader, deadline)
             if isinstance(event, h11.Data):
                 size += len(event.data)
                 if size > self.max_body:
@@ -165,12 +183,17 @@ class WebhookServer:
             else:
                 raise ConnectionError("the request ended before its body")
 
-    async def _next_event(self, connection: h11.Connection, reader: asyncio.StreamReader) -> object:
+    async def _next_event(self, connection: h11.Connection, reader: asyncio.StreamReader, deadline: float) -> object:
+        # One deadline for the whole request: a wait per read would let one byte every few seconds keep
+        # a connection for ever.
         while True:
             event = connection.next_event()
             if event is not h11.NEED_DATA:
                 return event
-            connection.receive_data(await asyncio.wait_for(reader.read(65_536), self.timeout))
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise TimeoutError
+            connection.receive_data(await asyncio.wait_for(reader.read(65_536), left))
 
     async def _respond(self, connection: h11.Connection, writer: asyncio.StreamWriter, status: int) -> None:
         # A request whose body was not read cannot be followed by another on the same connection.

@@ -185,3 +185,26 @@ def test_a_chat_token_from_the_environment_never_reaches_the_log(tmp_path):
     log = (tmp_path / "logs" / "tracker.log").read_text(encoding="utf-8")
     assert "api.telegram.org/bot***/sendMessage" in log and "connection reset for ***" in log
     assert token not in log
+
+
+def test_an_error_repeated_thousands_of_times_costs_a_line_and_the_log_file_rotates(tmp_path):
+    # Why: with no file descriptors left asyncio logged 47,000 tracebacks in 22 s into a log never rotated.
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        configure_logging(tmp_path / "logs", max_bytes=20_000, backups=2)
+        for _ in range(5000):
+            logging.getLogger("asyncio").error("socket.accept() out of system resource: %s", "EMFILE")
+        for n in range(2000):
+            logging.getLogger("jobs.sender").info("notification=%d sent", n)
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
+
+    files = sorted(p.name for p in (tmp_path / "logs").iterdir())
+    assert files == ["tracker.log", "tracker.log.1", "tracker.log.2"]
+    text = "".join((tmp_path / "logs" / name).read_text(encoding="utf-8") for name in files)
+    assert text.count("out of system resource") <= 1
+    assert all((tmp_path / "logs" / name).stat().st_size <= 20_000 for name in files)
