@@ -2,7 +2,9 @@
 Hủy; the file is checked before it is fetched."""
 
 import base64
+import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from io import BytesIO
 
@@ -12,6 +14,7 @@ from builders import make_ward
 from dialog_helpers import bind, rows
 from document_files import as_pdf, minimal_pdf
 
+from bots.channels import ChannelError
 from bots.dialog import Dialog, texts
 from bots.messages import InboundFile
 from tracker.models import SourceDocument, Task, Unit
@@ -215,3 +218,48 @@ def test_a_pdf_bomb_sent_to_the_bot_gets_one_line_and_nothing_is_stored(session,
 
     assert answer.startswith("Tệp «bom.pdf» khi giải nén lớn bất thường") and "\n" not in answer
     assert office.labels == [] and rows(engine, SourceDocument) == []
+
+
+def test_a_slow_download_holds_no_lock_and_another_chat_is_answered_meanwhile(session, clock, engine, org_id,
+                                                                               files, notice):
+    # Why: the whole turn was one SQLite write transaction, so another user's /viec failed with "database is
+    # locked" while a file was downloading.
+    downloading, go_on = threading.Event(), threading.Event()
+
+    def slow_fetch(ref: str, max_bytes: int) -> bytes:
+        downloading.set()
+        assert go_on.wait(120)
+        return files.fetch(ref, max_bytes)
+
+    dialog = Dialog(engine, clock, files={"telegram": slow_fetch})
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    head = bind(session, clock, dialog, org_id, "tp-vhxh")
+    with ThreadPoolExecutor(1) as pool:
+        upload = pool.submit(_send, office, notice)
+        assert downloading.wait(120)
+        meanwhile = head.send("/viec")
+        go_on.set()
+        preview = upload.result(timeout=300)
+
+    assert meanwhile.startswith("Phòng Văn hóa - Xã hội")
+    assert preview.startswith("thong-bao-004.docx: thông báo kết luận") and office.labels == ["Lưu", "Hủy"]
+
+
+def test_a_download_that_fails_for_now_leaves_the_message_to_be_delivered_again(session, clock, engine, org_id,
+                                                                                files, notice):
+    # Why: the turn commits before downloading; a failure the platform will retry must not leave the message
+    # marked as handled, or the next delivery would be dropped.
+    failing = [True]
+
+    def flaky_fetch(ref: str, max_bytes: int) -> bytes:
+        if failing.pop() if failing else False:
+            raise ChannelError("mạng chập chờn", retryable=True)
+        return files.fetch(ref, max_bytes)
+
+    dialog = Dialog(engine, clock, files={"telegram": flaky_fetch})
+    office = bind(session, clock, dialog, org_id, "van-thu")
+    inbound = replace(office.inbound(), file=notice)
+    with pytest.raises(ChannelError):
+        office.deliver(inbound)
+
+    assert office.deliver(inbound).startswith("thong-bao-004.docx: thông báo kết luận")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 
@@ -23,6 +24,7 @@ from tracker.usecases.conversations import (
     claim_event,
     load_conversation,
     redeem_button,
+    release_event,
     save_conversation,
     shown_buttons,
 )
@@ -68,7 +70,17 @@ class Dialog:
         """The replies to `inbound`; see the class's contract. Raises only for errors that are not the
         person's (see the contract); closing the session rolls back whatever was not committed."""
         with Session(self.engine, expire_on_commit=False) as session:
-            return self._handle(session, inbound)
+            try:
+                return self._handle(session, inbound)
+            except Exception:
+                # A turn may have committed part of its work (Turn.outside_transaction), the event's claim
+                # with it: give the claim back, so that the adapter's next delivery is handled anew.
+                session.rollback()
+                if inbound.event_id:
+                    with contextlib.suppress(Exception):  # the database itself may be what failed
+                        release_event(session, channel=inbound.channel, event_id=inbound.event_id)
+                        session.commit()
+                raise
 
     def _handle(self, session: Session, inbound: Inbound) -> list[Reply]:
         if not self._claim(session, inbound):

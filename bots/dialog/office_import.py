@@ -69,15 +69,17 @@ def receive(turn: Turn) -> list[Reply]:
     if turn.fetch_file is None:
         return [Reply("Kênh này chưa tải được tệp. Hãy nhập bằng lệnh «tracker import» trên máy chủ.")]
     max_bytes = policy.upload_max_mb * 1024 * 1024
+    fetch = turn.fetch_file
     try:
-        data = turn.fetch_file(file.ref, max_bytes)
+        # The download and the reading (in a child process of bounded memory and time, so that a
+        # forwarded file cannot take the service down) hold no database lock: others go on meanwhile.
+        source = turn.outside_transaction(lambda: read_document_isolated(
+            data=fetch(file.ref, max_bytes), name=file.name, max_bytes=max_bytes))
     except ChannelError as error:
         if error.retryable:
             raise
         return [Reply(f"Không tải được tệp «{texts.short(file.name, 60)}». Hãy gửi lại, hoặc nhập bằng lệnh "
                       "«tracker import» trên máy chủ.")]
-    # In a child process of bounded memory and time: a forwarded file must not take the service down.
-    source = read_document_isolated(data=data, name=file.name, max_bytes=max_bytes)
     parsed = _parse(turn, source.text)
     if (earlier := earlier_import(turn.session, org_id=turn.person.org_id, source=source, parsed=parsed)) is not None:
         return _reimport_preview(turn, earlier, source, parsed)

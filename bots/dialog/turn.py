@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
@@ -16,11 +16,20 @@ from bots.messages import Button, Inbound, Reply
 from tracker.clock import Clock
 from tracker.models import Person
 from tracker.usecases.common import ward_today
-from tracker.usecases.conversations import ButtonSpec, ConversationState, issue_buttons, new_token, save_conversation
+from tracker.usecases.conversations import (
+    ButtonSpec,
+    ConversationState,
+    issue_buttons,
+    new_token,
+    save_conversation,
+)
 
 CHOOSE = "choose"
 # fetch(ref, max_bytes) -> the bytes of a file a person sent, blocking; raises bots.channels.ChannelError.
 FetchFile = Callable[[str, int], bytes]
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,14 @@ class Turn:
         `words` (folded, without diacritics) answers the same. Call after begin/goto."""
         return self.button(label, CHOOSE, step=self.state.step, nonce=self.state.data.get("nonce", ""),
                            value=value, words=list(words))
+
+    def outside_transaction(self, work: Callable[[], T]) -> T:
+        """Run `work`, slow and with no use of the database (a download, reading a file), after committing
+        what the turn did so far: on SQLite the open transaction holds the write lock, and everybody else
+        would wait for the download. (Should the turn then fail, Dialog.handle gives the inbound event's
+        claim back, so that the same message delivered again is handled anew.)"""
+        self.session.commit()
+        return work()
 
     def finish(self, replies: list[Reply]) -> None:
         """Store the buttons the replies carry and the state; the buttons of the last reply that has any

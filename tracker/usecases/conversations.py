@@ -41,6 +41,12 @@ def claim_event(session: Session, *, clock: Clock, channel: str, event_id: str) 
     return session.execute(statement).first() is not None
 
 
+def release_event(session: Session, *, channel: str, event_id: str) -> None:
+    """Forget the claim of an inbound event that a committed step did not finish handling, so that the
+    same event delivered again is handled anew. Does not commit."""
+    session.execute(sa.delete(ChatEvent).where(ChatEvent.channel == channel, ChatEvent.event_id == event_id[:128]))
+
+
 _LOCKED = "tracker.conversations.locked"
 
 
