@@ -1,7 +1,10 @@
 """`tracker import` as office staff use it: a dry run needing no database, then fix, confirm, store."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.cli_helpers import EXAMPLE, invoke, succeed
@@ -252,3 +255,32 @@ def test_the_review_prompt_asks_again_until_an_impossible_date_is_fixed(database
 
     assert "là ngày không có thật: hãy sửa (deadline=...) hoặc bỏ (skip) trước khi lưu." in out
     assert "Đã lưu 70 nhiệm vụ" in out
+
+
+def test_an_import_waiting_at_its_prompt_holds_no_lock_and_other_commands_go_on(database_url, shared_dir, tmp_path):
+    # Why: the import held SQLite's write lock while it waited for the clerk, and a parallel
+    # `tracker task add` failed with "database is locked".
+    notice = _notice_copy(shared_dir, tmp_path)
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    script = shutil.which("tracker", path=str(Path(sys.executable).parent))
+    assert script, f"no tracker script next to {sys.executable}"
+    env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_ORG", "TRACKER_AS")}
+    env.update(TRACKER_DATABASE_URL=database_url, TRACKER_NOW=NOW, COLUMNS="200", PYTHONUNBUFFERED="1")
+    importing = subprocess.Popen([script, "import", str(notice)], env=env, stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert importing.stdout is not None
+        seen = b""
+        while b"S\xe1\xbb\xada g\xc3\xac?" not in seen:  # "Sửa gì?": the import waits for the clerk
+            chunk = importing.stdout.read1(65_536)
+            assert chunk, importing.stderr.read().decode() if importing.stderr else "the import ended"
+            seen += chunk
+
+        added = run(database_url, "task", "add", "Việc giao trong lúc nhập", "--unit", "vhxh")
+
+        out, _ = importing.communicate(input=b"\n", timeout=300)
+    finally:
+        if importing.poll() is None:
+            importing.kill()
+    assert added.exit_code == 0, added.stderr
+    assert importing.returncode == 0 and "Đã lưu 70 nhiệm vụ".encode() in out

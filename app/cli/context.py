@@ -66,6 +66,11 @@ class Acting:
     def today(self) -> date:
         return ward_today(self.session, self.clock, self.org.id or 0)
 
+    def before_waiting_for_a_person(self) -> None:
+        """End the transaction before a prompt: on SQLite it holds the write lock, and every other command
+        and chat would wait for the person to answer. The session goes on in a new transaction after."""
+        self.session.commit()
+
 
 def state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()

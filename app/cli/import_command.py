@@ -73,6 +73,8 @@ def import_file(
         _print_document(parsed, source)
         if not parsed.tasks:
             raise InvalidInputError(nothing_to_store(source.file_name))
+        if not yes:
+            a.before_waiting_for_a_person()
         if not yes and not _review_interactively(parsed, units, on):
             console.print("Đã hủy, không lưu gì.")
             raise typer.Exit(1)
@@ -107,6 +109,8 @@ def _reimport(a: Acting, earlier: SourceDocument, source: DocumentText, parsed: 
         console.print(f"  {line}", markup=False, highlight=False)
     if changes.empty:
         console.print("Các nhiệm vụ không có gì phải sửa.")
+    if not yes:
+        a.before_waiting_for_a_person()
     if not yes and not typer.confirm("Áp dụng các thay đổi này?", default=True):
         console.print("Đã hủy, không lưu gì.")
         raise typer.Exit(1)

@@ -46,6 +46,8 @@ def undo(a: Acting, key: str, *, reason: str, force: bool, yes: bool) -> None:
     """Cancel the tasks of one imported document, after a confirmation unless --yes."""
     document = find_document(a.session, org_id=a.org.id or 0, key=key)
     label = describe(document)
+    if not yes:
+        a.before_waiting_for_a_person()
     if not yes and not typer.confirm(f"Hủy việc nhập {label} và hủy các nhiệm vụ của văn bản này?", default=False):
         console.print("Đã thôi, không thay đổi gì.")
         raise typer.Exit(1)
