@@ -330,9 +330,10 @@ def _handler(server: FakeTelegramServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def channel_for(server: FakeTelegramServer, token: str = TOKEN) -> TelegramChannel:
-    """The real Telegram channel pointed at `server`, with a short read timeout for the hang tests."""
-    return TelegramChannel(token, api_base_url=server.url, timeouts=Timeouts(read=0.5))
+def channel_for(server: FakeTelegramServer, token: str = TOKEN, read_timeout: float = 30.0) -> TelegramChannel:
+    """The real Telegram channel pointed at `server`. The read timeout is generous, since a busy machine
+    may answer slowly; the tests of a hanging server pass a short one."""
+    return TelegramChannel(token, api_base_url=server.url, timeouts=Timeouts(read=read_timeout))
 
 
 def send(channel: TelegramChannel, chat_id: str, text: str) -> None:

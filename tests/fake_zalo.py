@@ -192,9 +192,10 @@ def _handler(server: FakeZaloServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def channel_for(server: FakeZaloServer, token: str = TOKEN) -> ZaloChannel:
-    """The real Zalo channel pointed at `server`, with a short timeout for the hang tests."""
-    return ZaloChannel(token, api_base_url=server.url, timeout=0.5)
+def channel_for(server: FakeZaloServer, token: str = TOKEN, timeout: float = 30.0) -> ZaloChannel:
+    """The real Zalo channel pointed at `server`. The timeout is generous, since a busy machine may answer
+    slowly; the tests of a hanging server pass a short one."""
+    return ZaloChannel(token, api_base_url=server.url, timeout=timeout)
 
 
 __all__ = ["BOT", "TOKEN", "Failure", "FakeZaloServer", "Sent", "channel_for"]

@@ -36,7 +36,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--per-channel", type=float, default=1000.0)
     parser.add_argument("--per-chat", type=float, default=1000.0)
     parser.add_argument("--concurrency", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=25.0)
+    # Generous: on a loaded machine the interpreter alone may take seconds to start.
+    parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--wait-for-go", action="store_true")
     return parser.parse_args()
 
@@ -61,7 +62,7 @@ async def _stop_when_done(engine: Engine, stop: asyncio.Event, timeout: float) -
 
 async def main(args: argparse.Namespace) -> int:
     engine = make_engine(args.database_url)
-    api = FakeApiChannel(args.api_url)
+    api = FakeApiChannel(args.api_url, timeout=60.0)
     channels = {"telegram": api, "log": LogChannel(args.log, stream=io.StringIO())}
     sender = Sender(engine, SystemClock(), channels, name=args.name, lease=timedelta(seconds=args.lease),
                     limits=RateLimits(per_channel=args.per_channel, per_chat=args.per_chat),

@@ -66,7 +66,7 @@ def start_worker(started: list[subprocess.Popen[str]], database_url: str, server
     return worker
 
 
-def finish(worker: subprocess.Popen[str], tmp_path: Path, name: str, timeout: float = 30) -> None:
+def finish(worker: subprocess.Popen[str], tmp_path: Path, name: str, timeout: float = 600) -> None:
     try:
         code = worker.wait(timeout)
     except subprocess.TimeoutExpired:
@@ -110,21 +110,23 @@ def test_a_sender_killed_mid_send_loses_nothing_and_repeats_only_the_message_in_
 
     with FakeChatServer() as server:
         server.fail_text(in_flight, HANG)
-        killed = start_worker(started, database_url, server, "sender-a", tmp_path, "--lease", "2")
-        assert server.hanging.wait(20), (tmp_path / "sender-a.err").read_text()
+        # A lease long enough that no send outlasts half of it on a busy machine (a send that did would be
+        # tried again and repeat a message), short enough that the successor does not wait long for it.
+        killed = start_worker(started, database_url, server, "sender-a", tmp_path, "--lease", "20")
+        assert server.hanging.wait(120), (tmp_path / "sender-a.err").read_text()
         os.kill(killed.pid, signal.SIGKILL)
-        killed.wait(10)
+        killed.wait(60)
         with Session(engine) as check:
             held = check.exec(select(Notification).where(Notification.body == in_flight)).one()
         assert (held.status, held.claimed_by) == ("sending", "sender-a")
 
         # The chat API did deliver the message; only the dead sender never heard so.
         server.release()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while in_flight not in server.texts() and time.monotonic() < deadline:
             time.sleep(0.05)
 
-        successor = start_worker(started, database_url, server, "sender-b", tmp_path, "--lease", "2")
+        successor = start_worker(started, database_url, server, "sender-b", tmp_path, "--lease", "20")
         finish(successor, tmp_path, "sender-b")
         delivered = Counter(server.texts())
 

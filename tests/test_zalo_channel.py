@@ -46,9 +46,9 @@ def send(channel: ZaloChannel, chat_id: str, text: str, buttons: tuple[tuple[But
     asyncio.run(once())
 
 
-def failure(server: FakeZaloServer, chat_id: str = "u1") -> ChannelError:
+def failure(server: FakeZaloServer, chat_id: str = "u1", timeout: float = 30.0) -> ChannelError:
     with pytest.raises(ChannelError) as caught:
-        send(channel_for(server), chat_id, "Nhắc việc.")
+        send(channel_for(server, timeout=timeout), chat_id, "Nhắc việc.")
     return caught.value
 
 
@@ -104,14 +104,14 @@ def test_a_wrong_token_is_permanent_and_never_named(server):
 
 def test_a_timeout_is_retryable(server):
     server.fail_next(1, HANG)
-    error = failure(server)
+    error = failure(server, timeout=0.5)
     server.release()
     assert error.retryable and not error.unreachable
 
 
 def test_a_slow_answer_within_the_timeout_is_a_delivery_and_beyond_it_is_retried_later():
     with FakeZaloServer(slowness=0.2) as slow:
-        send(ZaloChannel(TOKEN, api_base_url=slow.url, timeout=2.0), "u1", "Nhắc việc.")
+        send(ZaloChannel(TOKEN, api_base_url=slow.url, timeout=30.0), "u1", "Nhắc việc.")
         assert slow.texts_to("u1") == ["Nhắc việc."]
         with pytest.raises(ChannelError) as caught:
             send(ZaloChannel(TOKEN, api_base_url=slow.url, timeout=0.05), "u2", "Nhắc việc.")
