@@ -175,9 +175,14 @@ class Sender:
         finally:
             for task in (*workers, stopped):
                 task.cancel()
-            # Synchronous on purpose: this must run even when run() itself is being cancelled.
-            released = self._in_session(outbox.release_claims, sender=self.name)
-            log.info("sender=%s stopped, released=%s", self.name, released)
+            # Synchronous on purpose: this must run even when run() itself is being cancelled. Without a
+            # database the claims cannot be given back; their leases run out and another sender takes them.
+            try:
+                released = self._in_session(outbox.release_claims, sender=self.name)
+                log.info("sender=%s stopped, released=%s", self.name, released)
+            except Exception as exc:
+                log.warning("sender=%s stopped without giving back its claims (%s); their leases will run out",
+                            self.name, _first_line(exc))
 
     async def _loop(self, stop: asyncio.Event, idle_wait: float) -> None:
         # A failing step (the database gone) is logged once when it starts failing and once when it works

@@ -455,3 +455,27 @@ async def until(condition, deadline: float = 60.0) -> None:  # type: ignore[no-u
         assert waited < deadline, "the condition did not hold in time"
         await asyncio.sleep(0.05)
         waited += 0.05
+
+
+def test_a_sender_stopped_while_its_database_is_gone_stops_cleanly(tmp_path, _sqlite_template, clock, caplog):
+    # Why: `tracker serve` must exit with code 0 on SIGTERM even then; giving back the claims used to raise.
+    path = tmp_path / "tracker.db"
+    shutil.copy(_sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    caplog.set_level(logging.INFO, logger="jobs.sender")
+
+    async def scenario() -> None:
+        sender = Sender(engine, clock, {"log": log_channel(tmp_path / "o.log")}, name="sender-a")
+        stop = asyncio.Event()
+        engine.dispose()
+        path.rename(tmp_path / "away.db")
+        running = asyncio.create_task(sender.run(stop, idle_wait=0.05))
+        await until(lambda: any("không làm việc được" in r.getMessage() for r in caplog.records))
+        stop.set()
+        await running  # returns; raises nothing
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        engine.dispose()
+    assert any("stopped without giving back its claims" in r.getMessage() for r in caplog.records)
