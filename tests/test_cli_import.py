@@ -1,11 +1,15 @@
 """`tracker import` as office staff use it: a dry run needing no database, then fix, confirm, store."""
 
+import base64
 import json
 import os
 import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
+
+from document_files import minimal_pdf
 
 from tests.cli_helpers import EXAMPLE, invoke, succeed
 
@@ -284,3 +288,16 @@ def test_an_import_waiting_at_its_prompt_holds_no_lock_and_other_commands_go_on(
             importing.kill()
     assert added.exit_code == 0, added.stderr
     assert importing.returncode == 0 and "Đã lưu 70 nhiệm vụ".encode() in out
+
+
+def test_a_hostile_file_given_to_the_command_line_is_refused_in_one_line(database_url, tmp_path):
+    # The command line reads through the same bounded child process as the chat.
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    bomb = base64.a85encode(zlib.compress(b"\0" * (400 * 1024 * 1024), 9)) + b"~>"
+    stream = b"<< /Length %d /Filter [/ASCII85Decode /FlateDecode] >>\nstream\n" % len(bomb) + bomb + b"\nendstream"
+    (tmp_path / "bom.pdf").write_bytes(minimal_pdf(b"BT ET", [stream]))
+
+    result = run(database_url, "import", str(tmp_path / "bom.pdf"), "--yes")
+
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("Lỗi: Tệp «bom.pdf» khi giải nén lớn bất thường")

@@ -18,9 +18,10 @@ from tracker.dates import format_day
 from tracker.errors import InvalidInputError
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.edits import FIELDS_HELP, apply_edit
+from tracker.importer.isolation import read_path_isolated
 from tracker.importer.model import ParsedDocument
 from tracker.importer.parse import parse_document
-from tracker.importer.reading import DocumentText, read_path
+from tracker.importer.reading import DocumentText
 from tracker.jobdays import ward_rules
 from tracker.models import SourceDocument
 from tracker.usecases.import_preview import PreviewTask, parse_for_ward, preview_import
@@ -60,7 +61,7 @@ def import_file(
         _dry_run(ctx, file, config, edits or [], as_json)
         return
     with acting(ctx, org, as_) as a:
-        source = read_path(file, max_bytes=ward_rules(a.org).policy.upload_max_mb * 1024 * 1024)
+        source = read_path_isolated(file, max_bytes=ward_rules(a.org).policy.upload_max_mb * 1024 * 1024)
         units = unit_directory(a.session, org_id=a.org.id or 0)
         parsed = parse_for_ward(a.session, clock=a.clock, actor=a.actor, text=source.text)
         earlier = earlier_import(a.session, org_id=a.org.id or 0, source=source, parsed=parsed)
@@ -121,7 +122,7 @@ def _reimport(a: Acting, earlier: SourceDocument, source: DocumentText, parsed: 
 
 def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[str], as_json: bool) -> None:
     ward = load_ward_file(config or state(ctx).settings.config)
-    source = read_path(file, max_bytes=ward.policy.upload_max_mb * 1024 * 1024)
+    source = read_path_isolated(file, max_bytes=ward.policy.upload_max_mb * 1024 * 1024)
     units = UnitDirectory.from_config(ward)
     today = local_today(state(ctx).clock())
     parsed = parse_document(source.text, units=units, today=today, default_due=ward.policy.default_due,

@@ -14,8 +14,9 @@ import os
 import subprocess
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
-from tracker.importer.reading import DocumentText, ImportFileError, read_document
+from tracker.importer.reading import DocumentText, ImportFileError, file_bytes, read_document
 
 MEMORY_ENV = "TRACKER_IMPORT_MEMORY_MB"
 SECONDS_ENV = "TRACKER_IMPORT_SECONDS"
@@ -46,6 +47,13 @@ def read_document_isolated(*, data: bytes, name: str, max_bytes: int, memory_mb:
     if "error" in answer:
         raise ImportFileError(answer["error"], answer.get("reason", "unreadable"))
     return DocumentText(**answer["document"])
+
+
+def read_path_isolated(path: Path, *, max_bytes: int) -> DocumentText:
+    """read_path, the reading done by read_document_isolated: what the command line imports is bounded in
+    memory and time as what the chat receives."""
+    return read_document_isolated(data=file_bytes(path, max_bytes=max_bytes), name=Path(path).name,
+                                  max_bytes=max_bytes)
 
 
 def _too_complex(name: str, what: str) -> ImportFileError:

@@ -54,6 +54,11 @@ class DocumentText:
 
 def read_path(path: Path, *, max_bytes: int) -> DocumentText:
     """Read a file from disk; its size is checked before it is read."""
+    return read_document(data=file_bytes(path, max_bytes=max_bytes), name=Path(path).name, max_bytes=max_bytes)
+
+
+def file_bytes(path: Path, *, max_bytes: int) -> bytes:
+    """The bytes of a file on disk, its size checked before it is read. Raises ImportFileError."""
     path = Path(path)
     name = path.name
     try:
@@ -68,7 +73,7 @@ def read_path(path: Path, *, max_bytes: int) -> DocumentText:
         raise ImportFileError(f"Không tìm thấy tệp «{name}».", "not_found") from exc
     except OSError as exc:
         raise ImportFileError(f"Không mở được tệp «{name}» ({exc.strerror or 'lỗi đọc tệp'}).", "unreadable") from exc
-    return read_document(data=data, name=name, max_bytes=max_bytes)
+    return data
 
 
 def read_document(*, data: bytes, name: str, max_bytes: int) -> DocumentText:
