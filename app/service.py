@@ -27,6 +27,7 @@ from tracker.clock import Clock
 if TYPE_CHECKING:
     from bots.channels import Channel
     from bots.plugin import ChannelSettings, InboundContext
+    from jobs.scheduler import BackupPlan
     from jobs.sender import Sender
 
 log = logging.getLogger("tracker.serve")
@@ -62,18 +63,19 @@ def channel_lines(channels: Mapping[str, Channel]) -> list[str]:
 
 
 async def run_service(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
-                      settings: Mapping[str, ChannelSettings] | None = None) -> None:
+                      settings: Mapping[str, ChannelSettings] | None = None,
+                      backups: BackupPlan | None = None) -> None:
     """Run until SIGTERM or SIGINT (or, with `once`, until nothing is due): catch up, schedule, send, and
     answer the chats of every channel plug-in that has its `settings` and its sender channel in `channels`;
-    the channels are closed at the end."""
+    the channels are closed at the end. With `backups`, the whole database is backed up every night."""
     try:
-        await _run(engine, clock, channels, once=once, settings=settings or {})
+        await _run(engine, clock, channels, once=once, settings=settings or {}, backups=backups)
     finally:
         await _close_channels(channels)
 
 
 async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
-               settings: Mapping[str, ChannelSettings]) -> None:
+               settings: Mapping[str, ChannelSettings], backups: BackupPlan | None) -> None:
     from bots.plugin import InboundContext
     from bots.ratelimit import RateLimiter, RateLimits
     from jobs.scheduler import catch_up, make_scheduler, schedule_wards
@@ -94,7 +96,7 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     if stop.is_set():
         return
     scheduler = make_scheduler()
-    await asyncio.to_thread(schedule_wards, scheduler, engine, clock)
+    await asyncio.to_thread(schedule_wards, scheduler, engine, clock, backups)
     scheduler.start()
     sending = asyncio.create_task(sender.run(stop))
     chats = _inbound(channels, settings, InboundContext(engine, clock, limiter))

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -26,6 +27,7 @@ from tracker.clock import Clock
 from tracker.dates import format_day
 from tracker.db import session_scope
 from tracker.jobdays import JOBS
+from tracker.usecases.backups import backup_database, default_backup_path, is_sqlite, prune_backups
 from tracker.usecases.conversations import purge_chat_state
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ REFRESH_MINUTES = 15
 REFRESH_JOB_ID = "wards:refresh"
 CLEAN_JOB_ID = "chat:clean"
 CLEAN_AT = time(2, 0)  # at night, when nobody chats with the bot
+BACKUP_JOB_ID = "database:backup"
+BACKUP_AT = time(1, 30)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 JOB_OPTIONS = {"replace_existing": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True,
                "max_instances": 1}
@@ -91,7 +95,16 @@ def make_scheduler() -> AsyncIOScheduler:
     return AsyncIOScheduler(timezone=ZoneInfo("UTC"))
 
 
-def schedule_wards(scheduler: AsyncIOScheduler, engine: Engine, clock: Clock) -> list[WardTimes]:
+@dataclass(frozen=True)
+class BackupPlan:
+    """Where the nightly backup goes and how many are kept."""
+
+    folder: Path
+    keep: int
+
+
+def schedule_wards(scheduler: AsyncIOScheduler, engine: Engine, clock: Clock,
+                   backups: BackupPlan | None = None) -> list[WardTimes]:
     """Add (or replace) the triggers of every ward in the database, and the refresh that repeats this
     every REFRESH_MINUTES, so that a ward added or a policy changed while serving is picked up. Returns the
     wards. Reads the database: call it from a worker thread once the loop runs."""
@@ -103,9 +116,13 @@ def schedule_wards(scheduler: AsyncIOScheduler, engine: Engine, clock: Clock) ->
                               kwargs={"engine": engine, "clock": clock, "job": job, "org_key": ward.key},
                               **JOB_OPTIONS)
     scheduler.add_job(refresh, IntervalTrigger(minutes=REFRESH_MINUTES), id=REFRESH_JOB_ID, name="refresh",
-                      kwargs={"scheduler": scheduler, "engine": engine, "clock": clock}, **JOB_OPTIONS)
+                      kwargs={"scheduler": scheduler, "engine": engine, "clock": clock, "backups": backups},
+                      **JOB_OPTIONS)
     scheduler.add_job(clean_chat_state, _daily_at(CLEAN_AT, ZoneInfo("Asia/Ho_Chi_Minh")), id=CLEAN_JOB_ID,
                       name="clean", kwargs={"engine": engine, "clock": clock}, **JOB_OPTIONS)
+    if backups is not None:
+        scheduler.add_job(nightly_backup, _daily_at(BACKUP_AT, ZoneInfo("Asia/Ho_Chi_Minh")), id=BACKUP_JOB_ID,
+                          name="backup", kwargs={"engine": engine, "clock": clock, "plan": backups}, **JOB_OPTIONS)
     return wards
 
 
@@ -134,11 +151,26 @@ def fire(engine: Engine, clock: Clock, job: str, org_key: str) -> list[JobOutcom
         return []
 
 
-async def refresh(scheduler: AsyncIOScheduler, engine: Engine, clock: Clock) -> None:
+def nightly_backup(engine: Engine, clock: Clock, plan: BackupPlan) -> Path | None:
+    """Once a night, in a worker thread: a backup of the whole database into plan.folder, keeping the
+    plan.keep newest (tracker.usecases.backups). Returns the file; an error is logged in one line and
+    swallowed, the next night tries again."""
+    try:
+        sqlite = is_sqlite(engine)
+        target = backup_database(engine, out=default_backup_path(plan.folder, clock.now(), sqlite=sqlite))
+        removed = prune_backups(plan.folder, keep=plan.keep, pattern="tracker-*.db" if sqlite else "tracker-*.dump")
+        log.info("backup: %s (đã xóa %d bản cũ)", target, len(removed))
+        return target
+    except Exception as exc:
+        log.error("Không sao lưu được cơ sở dữ liệu: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return None
+
+
+async def refresh(scheduler: AsyncIOScheduler, engine: Engine, clock: Clock, backups: BackupPlan | None = None) -> None:
     """Re-read the wards and catch up: the safety net for a ward added while serving, and for a machine
     that slept past the misfire grace. Both are idempotent."""
     try:
-        await asyncio.to_thread(schedule_wards, scheduler, engine, clock)
+        await asyncio.to_thread(schedule_wards, scheduler, engine, clock, backups)
         await asyncio.to_thread(catch_up, engine, clock, at=clock.now())
     except Exception:
         log.exception("Không cập nhật được lịch chạy của các phường/xã.")

@@ -32,6 +32,7 @@ from tracker.db import session_scope
 from tracker.errors import TrackerError
 from tracker.migrate import current_revision, upgrade
 from tracker.usecases import apply_ward_config, list_tasks, list_units
+from tracker.usecases.backups import backup_database, default_backup_path, format_moment, is_sqlite, restore_database
 from tracker.usecases.setup import prepare_database
 
 # The channels' names and labels, for the commands that choose or show a channel.
@@ -119,6 +120,38 @@ def db_upgrade(ctx: typer.Context) -> None:
         console.print(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).")
     else:
         console.print(f"Đã nâng cấp cơ sở dữ liệu từ {before or 'trống'} lên {after}.")
+
+
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option("--out", help="Tệp sao lưu (mặc định: thư mục TRACKER_BACKUP_DIR, "
+                                                           "tên theo giờ sao lưu).")] = None,
+) -> None:
+    """Sao lưu toàn bộ cơ sở dữ liệu (SQLite: chép an toàn cả khi dịch vụ đang ghi; PostgreSQL: pg_dump)."""
+    st = state(ctx)
+    engine = st.engine()
+    target = out or default_backup_path(Path(st.settings.backup_dir), st.clock().now(), sqlite=is_sqlite(engine))
+    backup_database(engine, out=target)
+    console.print(f"Đã sao lưu vào {target} ({target.stat().st_size / 1024 / 1024:.1f} MB).", markup=False)
+
+
+@db_app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Tệp sao lưu đã tạo bằng «tracker db backup».")],
+    force: Annotated[bool, typer.Option("--force", help="Khôi phục cả khi cơ sở dữ liệu hiện tại có thay đổi mới "
+                                                        "hơn bản sao lưu.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Không hỏi lại.")] = False,
+) -> None:
+    """Thay toàn bộ cơ sở dữ liệu bằng một bản sao lưu, rồi nâng cấp cấu trúc cho khớp phiên bản này."""
+    st = state(ctx)
+    if not yes and not typer.confirm(f"Thay toàn bộ dữ liệu hiện tại bằng {file.name}?", default=False):
+        console.print("Đã thôi, không thay đổi gì.")
+        raise typer.Exit(1)
+    outcome = restore_database(st.engine(), clock=st.clock(), source=file, force=force)
+    newest = f", thay đổi cuối lúc {format_moment(outcome.newest)}" if outcome.newest else ""
+    console.print(f"Đã khôi phục từ {file.name}{newest}.", markup=False)
 
 
 @app.command("init")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -41,4 +42,7 @@ def serve(
         wards = ward_times(session)
     for line in [*(ward_line(ward) for ward in wards), *channel_lines(channels)]:
         console.print(line)
-    asyncio.run(run_service(engine, clock, channels, once=once, settings=settings))
+    from jobs.scheduler import BackupPlan
+
+    backups = BackupPlan(folder=Path(st.settings.backup_dir), keep=st.settings.backup_keep)
+    asyncio.run(run_service(engine, clock, channels, once=once, settings=settings, backups=backups))
