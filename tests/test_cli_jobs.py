@@ -7,6 +7,7 @@ import json
 from sqlmodel import Session, select
 from typer.testing import Result
 
+from app.cli.main import shell_user
 from tests.cli_helpers import EXAMPLE, invoke, succeed
 from tracker.db import make_engine
 from tracker.models import AuditEvent, Person
@@ -107,6 +108,8 @@ def test_a_job_run_by_hand_is_audited_with_who_ran_it(database_url):
             events = session.exec(select(AuditEvent).where(AuditEvent.entity == "job").order_by(AuditEvent.id)).all()
             admin = session.exec(select(Person).where(Person.key == "quan-tri")).one()
             seen = [(e.action, e.after["job"], e.after["status"], e.actor_id, e.channel) for e in events]
+            operators = {e.operator for e in events}
     finally:
         engine.dispose()
     assert seen == [("run", "daily", "done", admin.id, "cli"), ("dry_run", "digest", "dry_run", admin.id, "cli")]
+    assert operators == {shell_user()}  # the account at the server, beside the person acted as

@@ -10,12 +10,13 @@ from datetime import timedelta
 import pytest
 from fake_channel import SERVER_ERROR, FakeChatServer
 from outbox_helpers import FakeTime, enqueue, make_sender, row, step, ward_with_chats
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import Result
 
 from tests.cli_helpers import invoke, succeed
 from tracker import outbox
 from tracker.clock import FixedClock
+from tracker.models import AuditEvent
 
 
 @pytest.fixture
@@ -68,6 +69,10 @@ def test_after_the_last_attempt_a_message_fails_shows_in_the_list_and_the_office
     assert "Đã đưa tin nhắn số" in cli_ok(database_url, "outbox", "retry", str(message))
     again = row(session, message)
     assert (again.status, again.attempts, again.last_error) == ("pending", 0, "")
+    [retried] = session.exec(select(AuditEvent).where(AuditEvent.action == "retry")).all()
+    session.commit()
+    assert (retried.entity, retried.entity_id, retried.before["status"], retried.channel) == (
+        "notification", message, "failed", "cli")
 
     server.fail_chat("chat-tp-vhxh", None)
     clock.instant = again.next_attempt_at

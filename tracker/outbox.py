@@ -314,15 +314,19 @@ def list_notifications(
 
 
 def retry_notification(session: Session, *, clock: Clock, actor: Person, notification_id: int) -> Notification:
-    """Send a failed message again: back to pending, due now, attempts reset."""
+    """Send a failed message again: back to pending, due now, attempts reset; audited."""
     require(actor, Action.MANAGE_OUTBOX, org_id=actor.org_id)
     row = session.get(Notification, notification_id)
     if row is None or row.org_id != actor.org_id:
         raise NotFoundError(f"Không tìm thấy tin nhắn số {notification_id}.")
     if row.status != NotificationStatus.FAILED:
         raise ConflictError(f"Tin nhắn số {notification_id} không ở trạng thái lỗi nên không cần gửi lại.")
+    before = {"status": row.status, "attempts": row.attempts, "last_error": row.last_error}
     row.status, row.attempts, row.next_attempt_at, row.last_error = NotificationStatus.PENDING, 0, clock.now(), ""
     session.add(row)
     session.flush()
+    audit.record(session, clock=clock, actor=actor, org_id=row.org_id, entity="notification",
+                 entity_id=row.id or 0, action="retry", before=before,
+                 after={"status": row.status, "attempts": row.attempts}, channel="cli")
     return row
 

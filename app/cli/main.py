@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +28,7 @@ from app.cli.context import CliState, acting, state
 from app.cli.render import console, errors, tasks_table
 from app.cli.usage_words import ABORTED, speak_vietnamese, usage_line
 from bots.channels import plugins
+from tracker.audit import set_operator
 from tracker.config import load_ward_file
 from tracker.dates import format_day
 from tracker.db import session_scope
@@ -105,6 +108,7 @@ def main(
     now: Annotated[str | None, typer.Option("--now", help="Chạy như thể vào thời điểm này (ISO).")] = None,
 ) -> None:
     """Theo dõi nhiệm vụ của UBND phường, xã."""
+    set_operator(shell_user())
     st = state(ctx)
     st.org, st.acting_as, st.now = org, as_, now
 
@@ -203,6 +207,14 @@ def _print_overview(a: Any) -> None:
         "  tracker people invite tp-vhxh\n"
         "  tracker --help"
     )
+
+
+def shell_user() -> str:
+    """The account running the command, for the audit trail beside `--as`."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a bare container)
+        return f"uid {os.getuid()}"
 
 
 def run() -> None:

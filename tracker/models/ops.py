@@ -25,6 +25,8 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     reason: str = Field(default="", sa_type=sa.Text)
+    # Who ran the command at the server (the shell account), beside `actor`, whom the command acted as.
+    operator: str = Field(default="", sa_type=sa.String(64), sa_column_kwargs={"server_default": ""})
 
 
 class Notification(SQLModel, table=True):
