@@ -13,7 +13,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.catchup import WardTimes
 from tracker.channels import channel_label, chat_channels
-from tracker.clock import Clock
+from tracker.clock import WARD_TZ, Clock
 
 if TYPE_CHECKING:
     from bots.channels import Channel
@@ -169,7 +169,12 @@ def secret_values(environ: Mapping[str, str]) -> list[str]:
 
 
 class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then replaces every secret value (tracebacks included) with ***."""
+    """Formats as usual, with times on the ward's clock and its offset ("2026-05-18T07:30:02+07:00", as the
+    outbox and the audit show them, not the machine's UTC), then replaces every secret value (tracebacks
+    included) with ***."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+        return datetime.fromtimestamp(record.created, WARD_TZ).isoformat(timespec="seconds")
 
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)

@@ -76,7 +76,7 @@ def test_a_task_goes_from_report_to_done_to_reopened_to_cancelled(database_url):
                            "--due", "31/5/2026")["id"])
 
     out = ok(database_url, "task", "report", task_id, "--result", REPORT, "--forecast", "Hoàn thành", "--as", "tp-vhxh")
-    assert "Đã ghi kết quả tháng 2026-05 cho nhiệm vụ số" in out
+    assert "Đã ghi kết quả tháng 05/2026 cho nhiệm vụ số" in out  # a month as people write it
     update = data(database_url, "task", "show", task_id)["updates"]
     assert [(u["result"], u["document_refs"], u["forecast"]) for u in update] == [
         (REPORT, ["Kế hoạch số 175/KH-UBND ngày 06/5/2026"], "Hoàn thành")]

@@ -463,3 +463,12 @@ def test_each_digest_names_the_units_whose_head_cannot_be_reached_by_chat(month_
     assert "Ban Chỉ huy Quân sự" not in vice  # not one of her units
     office = digest_of(month_engine, month.people["van-thu"], date(2026, 5, 19))
     assert "Hộp thư đi" not in office  # nothing failed
+
+
+def test_no_message_of_the_month_shows_a_date_any_other_way_than_dd_mm_yyyy(month_engine, replayed):
+    # Why: people read dates as 30/06/2026; an ISO date ("2026-06-30") slipped into a message is a defect.
+    with Session(month_engine) as session:
+        bodies = [n.body for n in session.exec(select(Notification))]
+    assert len(bodies) > 50
+    iso = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
+    assert [body for body in bodies if iso.search(body)] == []

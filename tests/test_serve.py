@@ -208,3 +208,20 @@ def test_an_error_repeated_thousands_of_times_costs_a_line_and_the_log_file_rota
     text = "".join((tmp_path / "logs" / name).read_text(encoding="utf-8") for name in files)
     assert text.count("out of system resource") <= 1
     assert all((tmp_path / "logs" / name).stat().st_size <= 20_000 for name in files)
+
+
+def test_the_log_tells_times_on_the_wards_clock_with_its_offset(tmp_path):
+    # Why: the log wrote the machine's UTC while the outbox and the audit show the ward's time.
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        configure_logging(tmp_path / "logs")
+        logging.getLogger("jobs.sender").info("một dòng nhật ký")
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
+
+    line = (tmp_path / "logs" / "tracker.log").read_text(encoding="utf-8").splitlines()[-1]
+    assert line.split(" ", 1)[0].endswith("+07:00") and line.endswith("một dòng nhật ký")

@@ -192,7 +192,8 @@ def report(
         update_row = record_update(a.session, clock=a.clock, actor=a.actor, task_id=task_id, result_text=result,
                                    forecast=forecast, recommendation=recommendation,
                                    reports_completion=finished, month=month)
-        console.print(f"Đã ghi kết quả tháng {update_row.month} cho nhiệm vụ số {task_id}.")
+        year, month = update_row.month.split("-")
+        console.print(f"Đã ghi kết quả tháng {month}/{year} cho nhiệm vụ số {task_id}.")
 
 
 @app.command("done")
