@@ -103,7 +103,7 @@ def test_start_on_a_new_database_loads_the_example_ward_and_shows_what_to_try(da
     result = invoke(url, "start", now=NOW, input="", COLUMNS="200")
     assert result.exit_code == 0, (result.output, result.exception)
     out = result.stdout
-    assert "Đã tạo cơ sở dữ liệu mới với Phường Mẫu và 4 nhiệm vụ mẫu." in out
+    assert "Đã tạo cơ sở dữ liệu mới với Phường Mẫu (phường/xã mẫu, để thử) và 4 nhiệm vụ mẫu." in out
     assert "Phường Mẫu — ngày 18/05/2026" in out
     for line in ("  1. Phòng Văn hóa - Xã hội", "  9. Ban Quản lý dự án đầu tư xây dựng"):
         assert line in out
@@ -119,6 +119,49 @@ def test_start_on_a_new_database_loads_the_example_ward_and_shows_what_to_try(da
     tasks = data(url, "task", "list", "--status", "all")
     assert sorted(t["title"] for t in tasks) == sorted(SAMPLE_TITLES)
     assert len(data(url, "units", "list")) == 9
+
+
+def own_ward_file(tmp_path: Path) -> Path:
+    """A ward office's own file: the example with another key and name."""
+    path = tmp_path / "phuong-hoa-binh.toml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    path.write_text(text.replace('key = "phuong-mau"', 'key = "phuong-hoa-binh"', 1)
+                    .replace('name = "Phường Mẫu"', 'name = "Phường Hòa Bình"', 1), encoding="utf-8")
+    return path
+
+
+def test_init_with_the_wards_own_file_replaces_the_untouched_sample(database_url, tmp_path):
+    # Why: following the README after the first start made a second ward, and every command then asked
+    # for --org; the sample could not be removed.
+    url = new_database(database_url, tmp_path)
+    assert invoke(url, "start", now=NOW, input="").exit_code == 0
+
+    out = ok(url, "init", "--config", str(own_ward_file(tmp_path)), "--yes")
+
+    assert "Đã bỏ phường/xã mẫu Phường Mẫu." in out
+    assert ok(url, "task", "list").strip().startswith("Không có nhiệm vụ")  # no --org needed: one ward
+    assert [u["name"] for u in data(url, "units", "list")][:1] == ["Phòng Văn hóa - Xã hội"]
+
+
+def test_a_sample_someone_used_is_kept_and_cannot_be_removed(database_url, tmp_path):
+    url = new_database(database_url, tmp_path)
+    assert invoke(url, "start", now=NOW, input="").exit_code == 0
+    ok(url, "task", "report", "1", "--result", "Đã rà soát", "--as", "tp-vhxh")
+
+    ok(url, "init", "--config", str(own_ward_file(tmp_path)))
+    refused = run(url, "org", "remove", "phuong-mau", "--yes")
+
+    assert error_lines(refused)[0].startswith("Lỗi: Không xóa Phường Mẫu: phường/xã này đã có dữ liệu thật (báo cáo")
+    assert "--org" in run(url, "task", "list").stderr  # both wards are there
+
+
+def test_a_ward_nobody_used_is_removed_with_everything_under_it(database_url, tmp_path):
+    url = new_database(database_url, tmp_path)
+    assert invoke(url, "start", now=NOW, input="").exit_code == 0
+
+    assert ok(url, "org", "remove", "phuong-mau", "--yes").strip() == "Đã xóa Phường Mẫu (phuong-mau)."
+
+    assert "chưa có phường/xã nào" in run(url, "task", "list").stderr
 
 
 def test_a_person_added_from_the_command_line_can_be_given_an_invite_code(database_url):

@@ -18,6 +18,7 @@ from app.cli import (
     deadline_command,
     import_command,
     jobs_command,
+    org_command,
     outbox_command,
     report_command,
     serve_command,
@@ -37,6 +38,7 @@ from tracker.migrate import current_revision, upgrade
 from tracker.usecases import apply_ward_config, list_tasks, list_units
 from tracker.usecases.backups import backup_database, default_backup_path, format_moment, is_sqlite, restore_database
 from tracker.usecases.setup import prepare_database
+from tracker.usecases.wards import remove_ward, untouched_sample
 
 # The channels' names and labels, for the commands that choose or show a channel.
 plugins()
@@ -93,6 +95,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(jobs_command.jobs_app, name="jobs")
 app.add_typer(outbox_command.outbox_app, name="outbox")
 app.add_typer(report_command.report_app, name="report")
+app.add_typer(org_command.org_app, name="org")
 app.command("serve")(serve_command.serve)
 app.command("overdue")(ward_commands.overdue)
 app.command("stats")(ward_commands.stats)
@@ -162,12 +165,22 @@ def db_restore(
 def init(
     ctx: typer.Context,
     config: Annotated[Path, typer.Option("--config", help="Tệp cấu hình phường/xã (TOML).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Thay phường/xã mẫu mà không hỏi lại.")] = False,
 ) -> None:
-    """Tạo hoặc cập nhật một phường/xã theo tệp cấu hình (chạy lại không thay đổi gì thêm)."""
+    """Tạo hoặc cập nhật một phường/xã theo tệp cấu hình (chạy lại không thay đổi gì thêm). Phường/xã mẫu
+    chưa ai dùng được thay bằng phường/xã của tệp."""
     ward = load_ward_file(config)
     st = state(ctx)
     upgrade(st.engine())
     with session_scope(st.engine()) as session:
+        sample = untouched_sample(session)
+        if sample is not None and sample.key != ward.ward.key:
+            if not yes and not typer.confirm(f"Thay phường/xã mẫu «{sample.name}» bằng «{ward.ward.name}»?",
+                                             default=True):
+                console.print("Đã thôi, không thay đổi gì.")
+                raise typer.Exit(1)
+            remove_ward(session, key=sample.key)
+            console.print(f"Đã bỏ phường/xã mẫu {sample.name}.")
         report = apply_ward_config(session, clock=st.clock(), config=ward)
         name = report.organization.name
     if not report.changed:

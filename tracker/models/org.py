@@ -18,6 +18,9 @@ class Organization(SQLModel, table=True):
     policy: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     admin_key: str | None = Field(default=None, sa_type=sa.String(64))
     created_at: datetime
+    # A ward made as the sample on the first start: the last audit event of its setup. Nothing audited
+    # after it (and no chat, message or document) means nobody has used it: it may be replaced or removed.
+    sample_setup_event: int | None = None
 
 
 class Unit(SQLModel, table=True):

@@ -20,6 +20,7 @@ from tracker.names import nfc
 from tracker.usecases.common import person_in_ward
 from tracker.usecases.revocation import cancel_open_invites, drop_bindings
 from tracker.usecases.tasks import TaskDraft, create_task
+from tracker.usecases.wards import mark_as_sample
 
 
 @dataclass
@@ -178,4 +179,7 @@ def prepare_database(engine: Engine, *, clock: Clock, config_path: Path) -> str 
         report = apply_ward_config(session, clock=clock, config=ward)
         admin = person_in_ward(session, org_id=report.organization.id or 0, ref=ward.ward.admin)
         count = load_sample_tasks(session, clock=clock, config=ward, actor=admin)
-        return f"Đã tạo cơ sở dữ liệu mới với {report.organization.name} và {count} nhiệm vụ mẫu."
+        mark_as_sample(session, report.organization)
+        return (f"Đã tạo cơ sở dữ liệu mới với {report.organization.name} (phường/xã mẫu, để thử) và {count} "
+                "nhiệm vụ mẫu. Khi có tệp cấu hình của phường/xã mình, «tracker init --config <tệp>» sẽ thay "
+                "phường/xã mẫu.")
