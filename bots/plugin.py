@@ -44,10 +44,13 @@ class ChannelPlugin:
     `load_settings()` reads the channel's settings from the environment and raises ConfigError (one
     Vietnamese line, no secret in it) when a value is wrong; `build(settings)` makes the sender's Channel;
     `serve(channel, settings, context)`, when the channel receives messages, answers them through the
-    dialog until cancelled."""
+    dialog until cancelled. `check(settings)`, for `tracker doctor`, asks the platform who the bot is and
+    whether its inbound side is set up as the settings say: it returns the bot's name and the problems
+    found (none: healthy), and raises ChannelError when the platform cannot be reached or refuses the token."""
 
     name: str
     label: str
     load_settings: Callable[[], ChannelSettings]
     build: Callable[[Any], Channel]
     serve: Callable[[Any, Any, InboundContext], Awaitable[None]] | None = None
+    check: Callable[[Any], Awaitable[tuple[str, list[str]]]] | None = None

@@ -39,4 +39,28 @@ async def serve(channel: TelegramChannel, settings: TelegramSettings, context: I
     await run_telegram(channel, settings, dialog, limiter=context.limiter)
 
 
-PLUGIN = ChannelPlugin(name=NAME, label="Telegram", load_settings=load_settings, build=build, serve=serve)
+async def check(settings: TelegramSettings) -> tuple[str, list[str]]:
+    """The bot's @name, and what is wrong with its webhook: not the one TELEGRAM_WEBHOOK_URL names, or
+    Telegram's last error delivering to it. Raises ChannelError."""
+    from telegram.error import TelegramError
+
+    from bots.telegram import TelegramChannel, to_channel_error
+
+    async with TelegramChannel.from_settings(settings) as channel:
+        try:
+            me = await channel.bot().get_me()
+            info = await channel.bot().get_webhook_info()
+        except TelegramError as exc:
+            token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+            raise to_channel_error(exc, secret=token) from exc
+    problems = []
+    wanted = settings.webhook_url or ""
+    if wanted and info.url != wanted:
+        problems.append(f"webhook đang là «{info.url or 'không có'}», cần là {wanted}: chạy lại tracker serve")
+    if wanted and info.last_error_message:
+        problems.append(f"Telegram báo lỗi khi gửi tới webhook: {info.last_error_message}")
+    return f"@{me.username}", problems
+
+
+PLUGIN = ChannelPlugin(name=NAME, label="Telegram", load_settings=load_settings, build=build, serve=serve,
+                       check=check)

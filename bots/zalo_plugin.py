@@ -35,4 +35,19 @@ async def serve(channel: ZaloChannel, settings: ZaloSettings, context: InboundCo
     await run_zalo(channel, settings, dialog)
 
 
-PLUGIN = ChannelPlugin(name="zalo", label="Zalo", load_settings=load_settings, build=build, serve=serve)
+async def check(settings: ZaloSettings) -> tuple[str, list[str]]:
+    """The bot's name, and whether its webhook is the one ZALO_WEBHOOK_URL names. Raises ChannelError."""
+    from bots.zalo import ZaloChannel
+
+    async with ZaloChannel.from_settings(settings) as channel:
+        me = await channel.get_me()
+        info = await channel.get_webhook_info()
+    problems = []
+    wanted, current = settings.webhook_url or "", str(info.get("url") or "")
+    if wanted and current != wanted:
+        problems.append(f"webhook đang là «{current or 'không có'}», cần là {wanted}: chạy lại tracker serve")
+    return str(me.get("account_name") or me.get("display_name") or me.get("id") or "bot Zalo"), problems
+
+
+PLUGIN = ChannelPlugin(name="zalo", label="Zalo", load_settings=load_settings, build=build, serve=serve,
+                       check=check)

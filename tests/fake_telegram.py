@@ -2,8 +2,8 @@
 
 It reads requests the way the real API does (JSON, form-encoded or multipart bodies; /bot<token>/<method>),
 answers getMe, sendMessage, sendDocument, editMessageText, sendChatAction, answerCallbackQuery, getFile (and
-serves the file at /file/bot<token>/<path>), getUpdates, setWebhook and deleteWebhook, records what the bot
-sent, and queues the updates a test pushes (`push_message`, `push_document`, `push_button`, `push_update`).
+serves the file at /file/bot<token>/<path>), getUpdates, setWebhook, deleteWebhook and getWebhookInfo, records
+what the bot sent, and queues the updates a test pushes (`push_message`, `push_document`, `push_button`, `push_update`).
 `fail_updates` makes the next getUpdates calls answer 500. sendMessage and sendDocument go through
 tests/fake_channel.py's failure machinery: `fail_next`, `fail_chat`, `fail_text` (429 with retry_after, 500,
 403 blocked, 400 chat not found, 400 bad request, 400 with migrate_to_chat_id, a hang until `release()` or the
@@ -177,6 +177,7 @@ class FakeTelegramServer(FakeChatServer):
         return {"getMe": lambda _: _ok(BOT_USER), "sendMessage": self._send_message,
                 "sendDocument": self._send_document, "getUpdates": self._get_updates,
                 "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._webhook_info,
                 "getFile": self._get_file, "answerCallbackQuery": self._answer_callback_query,
                 "editMessageText": self._edit_message_text, "sendChatAction": lambda _: _ok(True)}
 
@@ -247,6 +248,11 @@ class FakeTelegramServer(FakeChatServer):
             while not self._updates and not self._closing.is_set() and time.monotonic() < deadline:
                 self._arrived.wait(deadline - time.monotonic())
             return _ok(self._updates[:limit])
+
+    def _webhook_info(self, fields: dict[str, Any]) -> Reply:
+        with self._lock:
+            url = self.webhook["url"] if self.webhook else ""
+        return _ok({"url": url, "has_custom_certificate": False, "pending_update_count": 0})
 
     def _set_webhook(self, fields: dict[str, Any]) -> Reply:
         with self._lock:

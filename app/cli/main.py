@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from app.cli import (
     deadline_command,
+    doctor_command,
     import_command,
     jobs_command,
     org_command,
@@ -101,6 +102,7 @@ app.command("overdue")(ward_commands.overdue)
 app.command("stats")(ward_commands.stats)
 app.command("import")(import_command.import_file)
 app.command("deadline")(deadline_command.deadline)
+app.command("doctor")(doctor_command.doctor)
 
 
 @app.callback()

@@ -1,0 +1,78 @@
+"""`tracker doctor`: is this deployment healthy? Configuration, database, chat bots, jobs, outbox, backups,
+disk and clocks, each as đạt or cần sửa with what to do; exit code 1 when anything needs fixing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+
+from app.cli.context import JsonOption, state
+from app.cli.render import console, print_json
+from app.service import LOG_DIR
+from tracker.clock import SystemClock
+from tracker.config import load_ward_file
+from tracker.errors import TrackerError
+from tracker.usecases.health import Check, backup_check, database_checks, disk_check
+
+
+def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Kiểm tra hệ thống: cấu hình, cơ sở dữ liệu, bot chat, việc theo lịch, hộp thư đi, sao lưu, đĩa, đồng hồ."""
+    st = state(ctx)
+    clock = st.clock()
+    checks = [_config_check(Path(st.settings.config))]
+    try:
+        checks += database_checks(st.engine(), clock=clock, wall=SystemClock())
+    except Exception as exc:  # the database itself may be what is wrong
+        checks.append(Check("cơ sở dữ liệu", False, _first_line(exc),
+                            "kiểm tra TRACKER_DATABASE_URL và máy cơ sở dữ liệu"))
+    checks += _channel_checks()
+    checks.append(backup_check(Path(st.settings.backup_dir), clock=clock))
+    checks.append(disk_check(LOG_DIR))
+    if as_json:
+        print_json([{"name": c.name, "ok": c.ok, "found": c.found, "fix": "" if c.ok else c.fix} for c in checks])
+    else:
+        for check in checks:
+            line = f"{'đạt' if check.ok else 'cần sửa'} — {check.name}: {check.found}"
+            console.print(line + ("" if check.ok else f" → {check.fix}"), markup=False, highlight=False)
+    if not all(check.ok for check in checks):
+        raise typer.Exit(1)
+
+
+def _config_check(path: Path) -> Check:
+    try:
+        ward = load_ward_file(path)
+    except TrackerError as exc:
+        return Check("cấu hình", False, exc.message, f"sửa tệp {path}")
+    return Check("cấu hình", True, f"{path}: {ward.ward.name}")
+
+
+def _channel_checks() -> list[Check]:
+    # The chat libraries load for this command only.
+    from bots.channels import ChannelError, enabled_settings, plugins
+
+    try:
+        switched_on = enabled_settings()
+    except TrackerError as exc:
+        return [Check("kênh chat", False, exc.message, "sửa biến môi trường của kênh")]
+    if not switched_on:
+        return [Check("kênh chat", True, "chưa đặt token: tin nhắn ghi ra tệp nhật ký")]
+    checks = []
+    for plugin in plugins():
+        if plugin.name not in switched_on or plugin.check is None:
+            continue
+        try:
+            bot, problems = asyncio.run(plugin.check(switched_on[plugin.name]))
+        except ChannelError as exc:
+            checks.append(Check(f"bot {plugin.label}", False, str(exc), "kiểm tra token và mạng tới máy chủ chat"))
+            continue
+        checks.append(Check(f"bot {plugin.label}", not problems, "; ".join([bot, *problems]),
+                            "xem các điều ghi bên cạnh"))
+    return checks
+
+
+def _first_line(exc: BaseException) -> str:
+    inner = getattr(exc, "orig", None) or exc
+    lines = str(inner).strip().splitlines()
+    return f"{type(inner).__name__}: {lines[0] if lines else ''}"[:200]
