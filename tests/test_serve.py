@@ -68,7 +68,7 @@ def test_serve_once_on_a_new_database_creates_the_ward_runs_todays_jobs_and_writ
     result = serve_once(url, tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert "Đã tạo cơ sở dữ liệu mới với Phường Mẫu và 4 nhiệm vụ mẫu." in result.stdout
+    assert "Đã tạo cơ sở dữ liệu mới với Phường Mẫu (phường/xã mẫu, để thử) và 4 nhiệm vụ mẫu." in result.stdout
     assert "Phường Mẫu (phuong-mau): nhắc việc lúc 07:30, tổng hợp lúc 07:45" in result.stdout
     assert NO_TOKEN_LINE in result.stdout
     runs = {(row.job, row.status) for row in rows(url, JobRun) if _day(row.day) == TODAY}
