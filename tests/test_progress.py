@@ -159,13 +159,18 @@ def test_an_extension_cannot_be_approved_for_a_task_cancelled_meanwhile(session,
                          approve=True)
 
 
+def ask(session, clock, head, task, day: date):  # type: ignore[no-untyped-def]
+    """The unit head asks for the task to be extended to `day`."""
+    return request_extension(session, clock=clock, actor=head, task_id=task.id, requested_due_on=day,
+                             reason="Chờ ý kiến")
+
+
 def test_only_the_supervising_leader_or_the_chairman_decides_an_extension(session, clock):
     # Why: any leader could decide any request with /duyet_gh N or `task decide`; only the buttons checked.
     org_id = make_ward(session, clock)
     task = make_task(session, clock, org_id, due=date(2026, 5, 20))  # Phòng Văn hóa - Xã hội: pct-vx supervises
     head = person(session, org_id, "tp-vhxh")
-    first, second = (request_extension(session, clock=clock, actor=head, task_id=task.id, requested_due_on=day,
-                                       reason="Chờ ý kiến") for day in (date(2026, 6, 30), date(2026, 7, 31)))
+    first, second = (ask(session, clock, head, task, day) for day in (date(2026, 6, 30), date(2026, 7, 31)))
 
     with pytest.raises(ForbiddenError, match="người duyệt: Khúc Đình Phong hoặc Chủ tịch UBND"):
         decide_extension(session, clock=clock, actor=person(session, org_id, "pct-kt"), request_id=first.id,
@@ -181,10 +186,8 @@ def test_approving_a_later_request_closes_the_earlier_one_which_can_no_longer_mo
     org_id = make_ward(session, clock)
     task = make_task(session, clock, org_id, due=date(2026, 5, 20))
     head, leader = person(session, org_id, "tp-vhxh"), person(session, org_id, "pct-vx")
-    older = request_extension(session, clock=clock, actor=head, task_id=task.id, requested_due_on=date(2026, 6, 30),
-                              reason="Chờ ý kiến")
-    newer = request_extension(session, clock=clock, actor=head, task_id=task.id, requested_due_on=date(2026, 7, 31),
-                              reason="Chờ kinh phí")
+    older = ask(session, clock, head, task, date(2026, 6, 30))
+    newer = ask(session, clock, head, task, date(2026, 7, 31))
 
     decide_extension(session, clock=clock, actor=leader, request_id=newer.id, approve=True)
     session.refresh(older)
@@ -198,8 +201,7 @@ def test_a_request_no_later_than_the_due_date_in_force_cannot_be_approved(sessio
     org_id = make_ward(session, clock)
     task = make_task(session, clock, org_id, due=date(2026, 5, 20))
     head, leader = person(session, org_id, "tp-vhxh"), person(session, org_id, "pct-vx")
-    early = request_extension(session, clock=clock, actor=head, task_id=task.id, requested_due_on=date(2026, 6, 30),
-                              reason="Chờ ý kiến")
+    early = ask(session, clock, head, task, date(2026, 6, 30))
     task.due_on = date(2026, 7, 15)  # moved meanwhile by the office, as `task update --due` does
     session.add(task)
     session.flush()

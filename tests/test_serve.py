@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -164,23 +166,30 @@ def wait_for(condition, process: subprocess.Popen, seconds: float) -> None:
     raise AssertionError(f"tracker serve was not ready after {seconds} s")
 
 
-def test_a_chat_token_from_the_environment_never_reaches_the_log(tmp_path):
-    # Why: an HTTP client may log the URL of a request, and a Telegram URL embeds the bot token.
-    token = "987654321:AAThisIsNotARealTokenButLooksLikeOne"
+@contextmanager
+def service_logging(folder: Path, **options: object) -> Iterator[None]:
+    """The service's logging set-up (configure_logging) for the block, the test process's own put back after."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     try:
-        configure_logging(tmp_path / "logs", secrets=[token])
-        logging.getLogger("jobs.sender").warning("POST https://api.telegram.org/bot%s/sendMessage failed", token)
-        try:
-            raise RuntimeError(f"connection reset for {token}")
-        except RuntimeError:
-            logging.getLogger("jobs.sender").exception("send failed")
+        configure_logging(folder, **options)  # type: ignore[arg-type]
+        yield
     finally:
         for handler in [h for h in root.handlers if h not in handlers]:
             root.removeHandler(handler)
             handler.close()
         root.setLevel(level)
+
+
+def test_a_chat_token_from_the_environment_never_reaches_the_log(tmp_path):
+    # Why: an HTTP client may log the URL of a request, and a Telegram URL embeds the bot token.
+    token = "987654321:AAThisIsNotARealTokenButLooksLikeOne"
+    with service_logging(tmp_path / "logs", secrets=[token]):
+        logging.getLogger("jobs.sender").warning("POST https://api.telegram.org/bot%s/sendMessage failed", token)
+        try:
+            raise RuntimeError(f"connection reset for {token}")
+        except RuntimeError:
+            logging.getLogger("jobs.sender").exception("send failed")
 
     log = (tmp_path / "logs" / "tracker.log").read_text(encoding="utf-8")
     assert "api.telegram.org/bot***/sendMessage" in log and "connection reset for ***" in log
@@ -189,19 +198,11 @@ def test_a_chat_token_from_the_environment_never_reaches_the_log(tmp_path):
 
 def test_an_error_repeated_thousands_of_times_costs_a_line_and_the_log_file_rotates(tmp_path):
     # Why: with no file descriptors left asyncio logged 47,000 tracebacks in 22 s into a log never rotated.
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        configure_logging(tmp_path / "logs", max_bytes=20_000, backups=2)
+    with service_logging(tmp_path / "logs", max_bytes=20_000, backups=2):
         for _ in range(5000):
             logging.getLogger("asyncio").error("socket.accept() out of system resource: %s", "EMFILE")
         for n in range(2000):
             logging.getLogger("jobs.sender").info("notification=%d sent", n)
-    finally:
-        for handler in [h for h in root.handlers if h not in handlers]:
-            root.removeHandler(handler)
-            handler.close()
-        root.setLevel(level)
 
     files = sorted(p.name for p in (tmp_path / "logs").iterdir())
     assert files == ["tracker.log", "tracker.log.1", "tracker.log.2"]
@@ -212,16 +213,8 @@ def test_an_error_repeated_thousands_of_times_costs_a_line_and_the_log_file_rota
 
 def test_the_log_tells_times_on_the_wards_clock_with_its_offset(tmp_path):
     # Why: the log wrote the machine's UTC while the outbox and the audit show the ward's time.
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        configure_logging(tmp_path / "logs")
+    with service_logging(tmp_path / "logs"):
         logging.getLogger("jobs.sender").info("một dòng nhật ký")
-    finally:
-        for handler in [h for h in root.handlers if h not in handlers]:
-            root.removeHandler(handler)
-            handler.close()
-        root.setLevel(level)
 
     line = (tmp_path / "logs" / "tracker.log").read_text(encoding="utf-8").splitlines()[-1]
     assert line.split(" ", 1)[0].endswith("+07:00") and line.endswith("một dòng nhật ký")
