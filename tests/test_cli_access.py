@@ -4,12 +4,15 @@ same rules as the chat's (tests/test_dialog_access.py), since both are faces of 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import Result
 
 from tests.cli_helpers import EXAMPLE, invoke, succeed
 
 NOW = "2026-05-18T08:00:00+07:00"
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
 ADMIN, LEADER, OFFICE, HEAD, MEMBER = "quan-tri", "pct-vx", "van-thu", "tp-vhxh", "cb-vhxh"
 EVERYONE = {ADMIN, LEADER, OFFICE, HEAD, MEMBER}
 WARD_STAFF = {ADMIN, LEADER, OFFICE}
@@ -54,5 +57,6 @@ def test_every_command_refuses_the_roles_it_is_not_for_and_serves_the_others(dat
         result = run(database_url, *args, "--as", who)
         if who in allowed:
             assert result.exit_code == 0, (args, who, result.stderr)
+            assert not ISO_DATE.search(result.stdout), (args, result.stdout)  # dates as people write them
         else:
             assert result.exit_code == 1 and "không có quyền" in result.stderr, (args, who, result.stderr)

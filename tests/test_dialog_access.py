@@ -4,6 +4,7 @@ added later is walked too."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ PEOPLE = {Role.ADMIN: "quan-tri", Role.LEADER: "pct-vx", Role.OFFICE: "van-thu",
 # Commands everybody may send: their answers depend on the person, never a refusal.
 OPEN_TO_ALL = {"start", "trogiup", "thoat", "kenh", "quahan"}
 REFUSED = (texts.UNIT_LISTS_ONLY, WARD_ONLY, "không có quyền")
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
 
 
 def commands() -> list[tuple[str, frozenset[Role]]]:
@@ -44,3 +46,4 @@ def test_every_command_turns_away_the_roles_it_is_not_for_and_answers_the_others
         chat.send("/thoat")
         refused = any(words in answer for words in REFUSED)
         assert refused == (role not in roles), (name, role, answer)
+        assert not ISO_DATE.search(answer), (name, answer)  # people read dates as 30/06/2026

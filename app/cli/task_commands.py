@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -149,10 +150,12 @@ def _print_task(data: dict, task: Task) -> None:
     if task.status_reason:
         lines.append(f"Lý do: {task.status_reason}")
     for u in data["updates"]:
-        lines.append(f"- Báo cáo tháng {u['month']}: {u['result']}")
+        year, month = u["month"].split("-")
+        lines.append(f"- Báo cáo tháng {month}/{year}: {u['result']}")
     for r in data["extension_requests"]:
         label = EXTENSION_STATUS_LABELS[r["status"]]
-        lines.append(f"- Đề nghị gia hạn số {r['id']} đến {r['requested_due_on']}: {r['reason']} ({label})")
+        day = format_day(date.fromisoformat(r["requested_due_on"]))
+        lines.append(f"- Đề nghị gia hạn số {r['id']} đến {day}: {r['reason']} ({label})")
     console.print("\n".join(lines))
 
 
@@ -285,6 +288,6 @@ def requests(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = N
         if not data:
             console.print("Không có đề nghị gia hạn nào đang chờ.")
         for r in data:
-            due = r["requested_due_on"]
+            due = format_day(date.fromisoformat(r["requested_due_on"]))
             console.print(f"Số {r['id']}: nhiệm vụ {r['task_id']} xin gia hạn đến {due} — {r['reason']}")
 

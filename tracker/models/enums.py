@@ -66,6 +66,7 @@ EXTENSION_STATUS_LABELS = {
     ExtensionStatus.PENDING: "chờ duyệt",
     ExtensionStatus.APPROVED: "đã đồng ý",
     ExtensionStatus.REFUSED: "không đồng ý",
+    ExtensionStatus.SUPERSEDED: "thay bằng đề nghị đã đồng ý sau đó",
 }
 
 DEADLINE_KIND_LABELS = {
