@@ -215,8 +215,9 @@ def _run(command: list[str], what: str) -> None:
     done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=3600)
     if done.returncode != 0:
         first = (done.stderr.strip().splitlines() or ["không rõ lỗi"])[-1]
-        raise InvalidInputError(f"Không {what} được: {first.replace(_secret_free(command), '***')}")
+        raise InvalidInputError(f"Không {what} được: {first.replace(_url_in(command), '***')}")
 
 
-def _secret_free(command: list[str]) -> str:
+def _url_in(command: list[str]) -> str:
+    """The database URL among the arguments (it may carry a password), so that an error never repeats it."""
     return next((part for part in command if "://" in part), "\x00")

@@ -4,7 +4,6 @@ the tasks still without an owner, and the importer's warnings. Each face only la
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -66,9 +65,6 @@ class ImportPreview:
         """The tasks that cannot be stored until an owner is chosen."""
         return [task.ref for task in self.tasks if task.owner is None]
 
-    def owner_counts(self, unknown: str = "chưa rõ đơn vị") -> dict[str, int]:
-        """How many tasks each owner has, in order of first appearance; unknown owners under `unknown`."""
-        return dict(Counter(task.owner or unknown for task in self.tasks))
 
 
 def parse_for_ward(session: Session, *, clock: Clock, actor: Person, text: str) -> ParsedDocument:
