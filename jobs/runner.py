@@ -27,7 +27,7 @@ from jobs.weekly import run_weekly
 from tracker import jobruns, outbox
 from tracker.clock import WARD_TZ, Clock
 from tracker.dates import format_day
-from tracker.errors import InvalidInputError, NotFoundError
+from tracker.errors import InvalidInputError, NotFoundError, one_line
 from tracker.jobdays import JOBS, job_label, not_due_reason, ward_rules
 from tracker.models import Organization
 
@@ -126,7 +126,7 @@ def _run_for_ward(engine: Engine, clock: Clock, job: str, org: Organization, at:
                 status, rows, would_send = _claim_and_run(session, clock, job, org, base["day"], at, dry_run)
     except Exception as exc:
         log.exception("job=%s ward=%s day=%s failed", job, base["org_key"], base["day"].isoformat())
-        status, rows, error = "error", 0, _one_line(exc)
+        status, rows, error = "error", 0, one_line(exc)
     outcome = JobOutcome(**base, status=status, rows=rows, seconds=time.perf_counter() - started, error=error,
                          would_send=would_send)
     log.info("job=%s ward=%s day=%s status=%s rows=%d duration_ms=%.0f", job, outcome.org_key,
@@ -150,8 +150,3 @@ def _claim_and_run(session: Session, clock: Clock, job: str, org: Organization, 
     jobruns.finish(session, clock=clock, org_id=org_id, job=job, day=day, detail=f"{rows} tin nhắn")
     session.commit()
     return "done", rows, ()
-
-
-def _one_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]

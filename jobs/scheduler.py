@@ -26,6 +26,7 @@ from tracker.catchup import WardTimes, owed_today, record_missed, ward_times
 from tracker.clock import Clock
 from tracker.dates import format_day
 from tracker.db import session_scope
+from tracker.errors import one_line
 from tracker.jobdays import JOBS
 from tracker.usecases.backups import backup_database, default_backup_path, is_sqlite, prune_backups
 from tracker.usecases.conversations import purge_chat_state
@@ -162,7 +163,7 @@ def nightly_backup(engine: Engine, clock: Clock, plan: BackupPlan) -> Path | Non
         log.info("backup: %s (đã xóa %d bản cũ)", target, len(removed))
         return target
     except Exception as exc:
-        log.error("Không sao lưu được cơ sở dữ liệu: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        log.error("Không sao lưu được cơ sở dữ liệu: %s", one_line(exc))
         return None
 
 

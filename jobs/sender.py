@@ -33,6 +33,7 @@ from bots.plugin import ChannelSettings
 from bots.ratelimit import RateLimiter, RateLimits, Sleep
 from tracker import outbox
 from tracker.clock import Clock
+from tracker.errors import one_line
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +54,6 @@ def redact(text: str) -> str:
 
 
 FAILING_WAIT_MAX = 60  # seconds between tries while the database stays unusable
-
-
-def _first_line(exc: BaseException) -> str:
-    """The error's type and first line, from the driver's own error when SQLAlchemy wraps one: SQLAlchemy's
-    text carries the statement and its parameters, which may hold what people wrote."""
-    inner = getattr(exc, "orig", None) or exc
-    lines = redact(str(inner)).strip().splitlines()
-    return f"{type(inner).__name__}: {lines[0] if lines else ''}"[:300]
 
 
 def _traceback(exc: BaseException) -> str:
@@ -182,7 +175,7 @@ class Sender:
                 log.info("sender=%s stopped, released=%s", self.name, released)
             except Exception as exc:
                 log.warning("sender=%s stopped without giving back its claims (%s); their leases will run out",
-                            self.name, _first_line(exc))
+                            self.name, one_line(exc, clean=redact))
 
     async def _loop(self, stop: asyncio.Event, idle_wait: float) -> None:
         # A failing step (the database gone) is logged once when it starts failing and once when it works
@@ -195,7 +188,7 @@ class Sender:
             except Exception as exc:
                 if not failing_wait:
                     log.error("sender=%s: không làm việc được với cơ sở dữ liệu (%s); thử lại, chờ tăng dần tới "
-                              "%d giây", self.name, _first_line(exc), FAILING_WAIT_MAX)
+                              "%d giây", self.name, one_line(exc, clean=redact), FAILING_WAIT_MAX)
                 failing_wait = min(max(failing_wait * 2, idle_wait), FAILING_WAIT_MAX)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), failing_wait)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class TrackerError(Exception):
     """Base of every error shown to a person; `message` is Vietnamese and complete."""
@@ -39,3 +41,12 @@ class ConflictError(TrackerError):
 
 class ConfigError(TrackerError):
     """The ward's configuration file is wrong; raised at start-up, never midway through a job."""
+
+
+def one_line(exc: BaseException, limit: int = 300, clean: Callable[[str], str] = str) -> str:
+    """An unexpected error as one line for a log or an operator: its type and first line, taken from the
+    driver's own error when SQLAlchemy wraps one, since SQLAlchemy's text carries the statement and its
+    parameters, which may hold what people wrote. `clean` (masking secrets) sees the text before it is cut."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = clean(str(inner)).strip().splitlines()
+    return f"{type(inner).__name__}: {lines[0] if lines else ''}"[:limit]

@@ -13,7 +13,7 @@ from app.cli.render import console, print_json
 from app.service import LOG_DIR
 from tracker.clock import SystemClock
 from tracker.config import load_ward_file
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, one_line
 from tracker.usecases.health import Check, backup_check, database_checks, disk_check
 
 
@@ -25,10 +25,10 @@ def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
     try:
         checks += database_checks(st.engine(), clock=clock, wall=SystemClock())
     except Exception as exc:  # the database itself may be what is wrong
-        checks.append(Check("cơ sở dữ liệu", False, _first_line(exc),
+        checks.append(Check("cơ sở dữ liệu", False, one_line(exc),
                             "kiểm tra TRACKER_DATABASE_URL và máy cơ sở dữ liệu"))
     checks += _channel_checks()
-    checks.append(backup_check(Path(st.settings.backup_dir), clock=clock))
+    checks.append(backup_check(Path(st.settings.backup_dir), clock=SystemClock()))
     checks.append(disk_check(LOG_DIR))
     if as_json:
         print_json([{"name": c.name, "ok": c.ok, "found": c.found, "fix": "" if c.ok else c.fix} for c in checks])
@@ -71,8 +71,3 @@ def _channel_checks() -> list[Check]:
                             "xem các điều ghi bên cạnh"))
     return checks
 
-
-def _first_line(exc: BaseException) -> str:
-    inner = getattr(exc, "orig", None) or exc
-    lines = str(inner).strip().splitlines()
-    return f"{type(inner).__name__}: {lines[0] if lines else ''}"[:200]

@@ -89,7 +89,8 @@ def _outbox_check(session: Session, org: Organization, clock: Clock) -> Check:
 
 
 def backup_check(folder: Path, *, clock: Clock) -> Check:
-    """The newest backup in `folder` is less than two days old."""
+    """The newest backup in `folder` is less than two days old by `clock`, the real clock: a file's time is
+    the machine's, whatever instant the other checks simulate."""
     found = sorted(folder.glob("tracker-*"), key=lambda path: path.name) if folder.is_dir() else []
     if not found:
         return Check("sao lưu", False, f"chưa có bản sao lưu nào trong {folder}",
