@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from tracker import jobruns
 from tracker.clock import Clock
+from tracker.dates import as_date
 from tracker.jobdays import JOBS, WardRules, first_time, not_due_reason, ward_rules
 from tracker.models import JobRun, Organization
 
@@ -64,9 +65,7 @@ def missed_days(session: Session, *, ward: WardTimes, today: date, limit: int = 
     ).one()
     if last is None:
         return []
-    if isinstance(last, str):  # SQLite returns the max of a date column as text
-        last = date.fromisoformat(last)
-    first = max(last + timedelta(days=1), today - timedelta(days=limit))
+    first = max(as_date(last) + timedelta(days=1), today - timedelta(days=limit))
     days = (first + timedelta(days=n) for n in range((today - first).days))
     return [day for day in days if ward.rules.calendar.is_working_day(day)]
 

@@ -34,3 +34,14 @@ def format_day(day: date | None) -> str:
 def month_key(day: date) -> str:
     """The month a day belongs to, as stored on updates: '2026-05'."""
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_words(key: str) -> str:
+    """A stored month ('2026-05') as people write it: '05/2026'."""
+    year, month = key.split("-")
+    return f"{month}/{year}"
+
+
+def as_date(value: object) -> date:
+    """A date column's value: SQLite gives it back as ISO text, PostgreSQL as a date."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.access import is_chairman
+from tracker.dates import as_date
 from tracker.jobdays import JOBS, WardRules, is_weekly_day, job_due_on, ward_rules
 from tracker.jobruns import skipped_since
 from tracker.models import (
@@ -152,7 +153,7 @@ def _skipped(session: Session, rules: WardRules, org_id: int, day: date) -> tupl
     # notices (sent late, not lost: a decision is announced for a month), is not worth a leader's attention.
     jobs: dict[date, list[str]] = defaultdict(list)
     for run in skipped_since(session, org_id=org_id, job="digest", today=day):
-        run_day = run.day if isinstance(run.day, date) else date.fromisoformat(str(run.day))
+        run_day = as_date(run.day)
         if run.job in JOBS and not JOBS[run.job].repeatable and job_due_on(rules, run.job, run_day):
             jobs[run_day].append(run.job)
     order = list(JOBS)

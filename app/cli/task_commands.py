@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.cli.context import AsOption, JsonOption, OrgOption, acting
 from app.cli.render import console, deadline_words, print_json, task_dict, tasks_table
-from tracker.dates import format_day, parse_day
+from tracker.dates import format_day, month_words, parse_day
 from tracker.errors import InvalidInputError
 from tracker.models import DeadlineKind, ExtensionRequest, Task, TaskStatus, Update
 from tracker.models.enums import EXTENSION_STATUS_LABELS
@@ -150,8 +150,7 @@ def _print_task(data: dict, task: Task) -> None:
     if task.status_reason:
         lines.append(f"Lý do: {task.status_reason}")
     for u in data["updates"]:
-        year, month = u["month"].split("-")
-        lines.append(f"- Báo cáo tháng {month}/{year}: {u['result']}")
+        lines.append(f"- Báo cáo tháng {month_words(u['month'])}: {u['result']}")
     for r in data["extension_requests"]:
         label = EXTENSION_STATUS_LABELS[r["status"]]
         day = format_day(date.fromisoformat(r["requested_due_on"]))
@@ -195,8 +194,7 @@ def report(
         update_row = record_update(a.session, clock=a.clock, actor=a.actor, task_id=task_id, result_text=result,
                                    forecast=forecast, recommendation=recommendation,
                                    reports_completion=finished, month=month)
-        year, month = update_row.month.split("-")
-        console.print(f"Đã ghi kết quả tháng {month}/{year} cho nhiệm vụ số {task_id}.")
+        console.print(f"Đã ghi kết quả tháng {month_words(update_row.month)} cho nhiệm vụ số {task_id}.")
 
 
 @app.command("done")

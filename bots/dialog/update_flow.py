@@ -12,6 +12,7 @@ from bots.dialog.registry import UNIT_PEOPLE, Answer, Command, Registry, Step
 from bots.dialog.turn import Turn
 from bots.messages import Reply
 from tracker.access import Action, may
+from tracker.dates import month_words
 from tracker.messages import render
 from tracker.models import Task, TaskStatus
 from tracker.usecases.chat_actions import task_for_action, tasks_for_action
@@ -128,8 +129,7 @@ def _save(turn: Turn, *, finished: bool) -> list[Reply]:
         reports_completion=finished, channel=turn.channel,
     )
     turn.end()
-    year, month = update.month.split("-")
-    return [Reply(render("chat/update_saved", update=update, month=f"{month}/{year}", finished=finished))]
+    return [Reply(render("chat/update_saved", update=update, month=month_words(update.month), finished=finished))]
 
 
 def from_reminder(turn: Turn, text: str) -> list[Reply] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from tracker.clock import Clock
-from tracker.dates import format_day
+from tracker.dates import as_date, format_day
 from tracker.jobdays import JOBS, job_due_on, job_label, ward_rules
 from tracker.jobruns import last_runs
 from tracker.migrate import current_revision, head_revision
@@ -68,11 +68,11 @@ def _jobs_check(session: Session, org: Organization, clock: Clock) -> Check:
     ran = {run.job: run for run in last_runs(session, org.id or 0)}
     late = [job_label(job) for job, spec in JOBS.items()
             if not spec.repeatable and job_due_on(rules, job, last_working)
-            and (job not in ran or _day(ran[job].day) < last_working)]
+            and (job not in ran or as_date(ran[job].day) < last_working)]
     if not ran:
         return Check(f"việc theo lịch của {org.name}", False, "chưa có lần chạy nào",
                      "chạy «tracker serve» (dịch vụ thường trực)")
-    found = "; ".join(f"{job_label(job)}: {format_day(_day(run.day))}" for job, run in sorted(ran.items()))
+    found = "; ".join(f"{job_label(job)}: {format_day(as_date(run.day))}" for job, run in sorted(ran.items()))
     return Check(f"việc theo lịch của {org.name}", not late, found,
                  f"chưa chạy ngày {format_day(last_working)}: {', '.join(late)}; kiểm tra «tracker serve» đang chạy")
 
@@ -107,7 +107,3 @@ def disk_check(folder: Path) -> Check:
     return Check("dung lượng đĩa", usage.free >= MIN_FREE_BYTES, f"còn trống {usage.free / 1024 ** 3:.1f} GB",
                  "dọn bớt tệp cũ (nhật ký, bản sao lưu) hoặc thêm dung lượng")
 
-
-def _day(value: object) -> date:
-    # SQLite gives a date column back as text.
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
