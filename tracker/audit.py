@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -11,14 +10,7 @@ from sqlmodel import Session, SQLModel
 
 from tracker.clock import Clock
 from tracker.models import AuditEvent, Person
-
-# The account that runs this process's commands at the server; set by the command line, empty elsewhere.
-_OPERATOR: ContextVar[str] = ContextVar("tracker_operator", default="")
-
-
-def set_operator(name: str) -> None:
-    """Record `name` (the shell account) as the operator of every audit event this process adds."""
-    _OPERATOR.set(name[:64])
+from tracker.operator import current_operator
 
 
 def snapshot(row: SQLModel) -> dict[str, Any]:
@@ -64,7 +56,7 @@ def record(
         before=before,
         after=after,
         reason=reason,
-        operator=_OPERATOR.get(),
+        operator=current_operator(),
     )
     session.add(event)
     return event

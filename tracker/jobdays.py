@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from tracker.config.ward import PolicyConfig
-from tracker.models import Organization
 from tracker.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from tracker.config.ward import PolicyConfig
+    from tracker.models import Organization
 
 EXTENSIONS_EVERY_MINUTES = 15
 
@@ -40,6 +43,8 @@ class WardRules:
 def policy_of(org: Organization) -> PolicyConfig:
     """The ward's policy as stored by `tracker init`. Keys this version does not know (written by a newer
     one) are ignored and missing keys take the defaults, so a job never fails on an older row."""
+    from tracker.config.ward import PolicyConfig  # pydantic loads with the first ward, not with the job table
+
     known = {k: v for k, v in (org.policy or {}).items() if k in PolicyConfig.model_fields}
     return PolicyConfig.model_validate(known)
 

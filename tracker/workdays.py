@@ -7,11 +7,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import holidays
-
-from tracker.config.ward import PolicyConfig
+if TYPE_CHECKING:
+    from tracker.config.ward import PolicyConfig
 
 _COUNTRY = "VN"
 # The holiday of Tết's first day, by its Vietnamese name in the package ("Mùng hai Tết Nguyên Đán" is day 2).
@@ -22,6 +21,8 @@ _TET_NAME = "tết nguyên đán"
 def _public_holidays(year: int) -> tuple[dict[date, str], frozenset[date]]:
     """Vietnam's public holidays of `year` by Vietnamese name, and the weekend days the government
     turned into working days to make up for a substitute day off (e.g. Saturday 22/8/2026)."""
+    import holidays  # a fifth of a second to import: the command line's `deadline` should not wait for it
+
     calendar = holidays.country_holidays(_COUNTRY, years=year, language="vi")
     days = {day: unicodedata.normalize("NFC", name) for day, name in calendar.items()}
     make_up = frozenset(d for d in getattr(calendar, "weekend_workdays", ()) if d.year == year)
@@ -46,9 +47,9 @@ class WorkCalendar:
         (dates as ISO strings or dates; missing keys mean none)."""
         if policy is None:
             return cls()
-        if isinstance(policy, PolicyConfig):
-            return cls(policy.extra_days_off, policy.extra_working_days)
-        return cls(_dates(policy.get("extra_days_off")), _dates(policy.get("extra_working_days")))
+        if isinstance(policy, Mapping):
+            return cls(_dates(policy.get("extra_days_off")), _dates(policy.get("extra_working_days")))
+        return cls(policy.extra_days_off, policy.extra_working_days)
 
     def holiday_name(self, day: date) -> str | None:
         """The Vietnamese name of the public holiday on `day`, or None."""

@@ -6,18 +6,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from tracker.clock import WARD_TZ, Clock, FixedClock, SystemClock
-from tracker.config import Settings
-from tracker.db import make_engine, session_scope
 from tracker.errors import InvalidInputError
-from tracker.models import Organization, Person
-from tracker.usecases import organization, person_in_ward, ward_today
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from tracker.config import Settings
+    from tracker.models import Organization, Person
 
 OrgOption = Annotated[str | None, typer.Option("--org", help="Khóa phường/xã khi có nhiều phường/xã.")]
 AsOption = Annotated[str | None, typer.Option("--as", help="Khóa người thực hiện (mặc định: quản trị).")]
@@ -26,13 +27,25 @@ JsonOption = Annotated[bool, typer.Option("--json", help="In kết quả dạng 
 
 @dataclass
 class CliState:
-    settings: Settings
     org: str | None = None
     acting_as: str | None = None
     now: str | None = None
+    _settings: Settings | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
 
+    @property
+    def settings(self) -> Settings:
+        """The environment's settings, read when a command first needs them (pydantic-settings is slow to
+        load, and `tracker deadline --on …` needs none)."""
+        if self._settings is None:
+            from tracker.config import Settings
+
+            self._settings = Settings()
+        return self._settings
+
     def engine(self) -> Engine:
+        from tracker.db import make_engine
+
         if self._engine is None:
             self._engine = make_engine(self.settings.database_url)
         return self._engine
@@ -64,6 +77,8 @@ class Acting:
     actor: Person
 
     def today(self) -> date:
+        from tracker.usecases import ward_today
+
         return ward_today(self.session, self.clock, self.org.id or 0)
 
     def before_waiting_for_a_person(self) -> None:
@@ -75,13 +90,16 @@ class Acting:
 def state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
     if root.obj is None:
-        root.obj = CliState(settings=Settings())
+        root.obj = CliState()
     return root.obj
 
 
 @contextmanager
 def acting(ctx: typer.Context, org: str | None = None, as_: str | None = None) -> Iterator[Acting]:
     """A committed-on-success transaction acting as `--as` (default: the ward's admin) in `--org`."""
+    from tracker.db import session_scope
+    from tracker.usecases import organization, person_in_ward
+
     st = state(ctx)
     with session_scope(st.engine()) as session:
         ward = organization(session, org or st.org or st.settings.org)

@@ -10,9 +10,8 @@ from app.cli.context import JsonOption, state
 from app.cli.render import console, print_json
 from tracker.clock import local_today
 from tracker.dates import format_day, parse_day
-from tracker.importer.deadlines import parse_deadline
+from tracker.enums import DEADLINE_KIND_LABELS, DeadlineKind
 from tracker.importer.model import Deadline
-from tracker.models.enums import DEADLINE_KIND_LABELS, DeadlineKind
 
 OnOption = Annotated[str | None, typer.Option("--on", help="Ngày của văn bản, ví dụ 7/5/2026 (mặc định: hôm nay).")]
 
@@ -24,6 +23,8 @@ def deadline(
     as_json: JsonOption = False,
 ) -> None:
     """Cho biết một thời hạn được hiểu thế nào: loại, ngày đến hạn, các mốc sau, lặp lại, điểm cần kiểm tra."""
+    from tracker.importer.deadlines import parse_deadline
+
     day = parse_day(on) if on else local_today(state(ctx).clock())
     understood = parse_deadline(phrase, on=day)
     if as_json:

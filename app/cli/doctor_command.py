@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from app.cli.context import JsonOption, state
 from app.cli.render import console, print_json
-from app.service import LOG_DIR
 from tracker.clock import SystemClock
-from tracker.config import load_ward_file
 from tracker.errors import TrackerError, one_line
-from tracker.usecases.health import Check, backup_check, database_checks, disk_check
+
+if TYPE_CHECKING:
+    from tracker.usecases.health import Check
 
 
 def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Kiểm tra hệ thống: cấu hình, cơ sở dữ liệu, bot chat, việc theo lịch, hộp thư đi, sao lưu, đĩa, đồng hồ."""
+    from app.service import LOG_DIR
+    from tracker.usecases.health import Check, backup_check, database_checks, disk_check
+
     st = state(ctx)
     clock = st.clock()
     checks = [_config_check(Path(st.settings.config))]
@@ -41,6 +45,9 @@ def doctor(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 def _config_check(path: Path) -> Check:
+    from tracker.config import load_ward_file
+    from tracker.usecases.health import Check
+
     try:
         ward = load_ward_file(path)
     except TrackerError as exc:
@@ -51,6 +58,7 @@ def _config_check(path: Path) -> Check:
 def _channel_checks() -> list[Check]:
     # The chat libraries load for this command only.
     from bots.channels import ChannelError, enabled_settings, plugins
+    from tracker.usecases.health import Check
 
     try:
         switched_on = enabled_settings()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,21 +13,15 @@ from app.cli.import_history import print_imports
 from app.cli.import_history import undo as history_undo
 from app.cli.render import console, print_json
 from tracker.clock import local_today
-from tracker.config import load_ward_file
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError
-from tracker.importer.directory import UnitDirectory
-from tracker.importer.edits import FIELDS_HELP, apply_edit
-from tracker.importer.isolation import read_path_isolated
-from tracker.importer.model import ParsedDocument
-from tracker.importer.parse import parse_document
-from tracker.importer.reading import DocumentText
-from tracker.jobdays import ward_rules
-from tracker.models import SourceDocument
-from tracker.usecases.import_preview import PreviewTask, parse_for_ward, preview_import
-from tracker.usecases.imports import check_dates, import_document, nothing_to_store, unit_directory
-from tracker.usecases.reimports import apply_reimport, earlier_import, imported_words, plan_reimport, same_words
-from tracker.workdays import WorkCalendar
+from tracker.importer.model import FIELDS_HELP, ParsedDocument
+
+if TYPE_CHECKING:
+    from tracker.importer.directory import UnitDirectory
+    from tracker.importer.reading import DocumentText
+    from tracker.models import SourceDocument
+    from tracker.usecases.import_preview import PreviewTask
 
 
 def import_file(
@@ -47,6 +41,13 @@ def import_file(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Nhập thông báo kết luận, văn bản chỉ đạo hoặc bảng nhiệm vụ thành các nhiệm vụ."""
+    from tracker.importer.edits import apply_edit
+    from tracker.importer.isolation import read_path_isolated
+    from tracker.jobdays import ward_rules
+    from tracker.usecases.import_preview import parse_for_ward
+    from tracker.usecases.imports import import_document, nothing_to_store, unit_directory
+    from tracker.usecases.reimports import earlier_import
+
     _check_modes(file, list_=list_, undo=undo, force=force, reason=reason)
     if list_ or undo:
         with acting(ctx, org, as_) as a:
@@ -98,6 +99,10 @@ def _check_modes(file: Path | None, *, list_: bool, undo: str | None, force: boo
 def _reimport(a: Acting, earlier: SourceDocument, source: DocumentText, parsed: ParsedDocument, edits: list[str],
               yes: bool) -> None:
     """A document imported before: nothing when it says the same; else its changes, confirmed, applied."""
+    from tracker.importer.edits import apply_edit
+    from tracker.usecases.imports import unit_directory
+    from tracker.usecases.reimports import apply_reimport, imported_words, plan_reimport, same_words
+
     if same_words(earlier, source):
         console.print(f"Văn bản này đã {imported_words(earlier)}. Không có gì thay đổi, không tạo gì thêm.")
         return
@@ -121,6 +126,13 @@ def _reimport(a: Acting, earlier: SourceDocument, source: DocumentText, parsed: 
 
 
 def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[str], as_json: bool) -> None:
+    from tracker.config import load_ward_file
+    from tracker.importer.directory import UnitDirectory
+    from tracker.importer.edits import apply_edit
+    from tracker.importer.isolation import read_path_isolated
+    from tracker.importer.parse import parse_document
+    from tracker.workdays import WorkCalendar
+
     ward = load_ward_file(config or state(ctx).settings.config)
     source = read_path_isolated(file, max_bytes=ward.policy.upload_max_mb * 1024 * 1024)
     units = UnitDirectory.from_config(ward)
@@ -136,6 +148,8 @@ def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[st
 
 
 def _print_document(parsed: ParsedDocument, source: DocumentText) -> None:
+    from tracker.usecases.import_preview import preview_import
+
     preview = preview_import(parsed, file_name=source.file_name)
     console.print(preview.heading)
     table = Table(show_lines=True)
@@ -164,6 +178,9 @@ def _short(text: str, limit: int = 160) -> str:
 def _review_interactively(parsed: ParsedDocument, units: UnitDirectory, on) -> bool:  # type: ignore[no-untyped-def]
     """Ask for corrections until an empty line; returns whether to save. Saving is refused, with the reason,
     while a deadline names a date that does not exist."""
+    from tracker.importer.edits import apply_edit
+    from tracker.usecases.imports import check_dates
+
     while True:
         answer = typer.prompt(
             f"Sửa gì? (<mã> {FIELDS_HELP}; Enter để lưu; «hủy» để thôi)", default="", show_default=False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
@@ -9,12 +11,16 @@ from app.cli.context import Acting
 from app.cli.render import console, print_json
 from tracker.dates import format_day
 from tracker.importer.model import DOCUMENT_KIND_WORDS
-from tracker.models import SourceDocument
-from tracker.usecases.reimports import find_document, list_imports, undo_import
+
+if TYPE_CHECKING:
+    from tracker.models import SourceDocument
+
 
 
 def print_imports(a: Acting, *, as_json: bool) -> None:
     """The ward's imported documents with their task counts."""
+    from tracker.usecases.reimports import list_imports
+
     rows = list_imports(a.session, actor=a.actor)
     if as_json:
         print_json([{
@@ -44,6 +50,8 @@ def print_imports(a: Acting, *, as_json: bool) -> None:
 
 def undo(a: Acting, key: str, *, reason: str, force: bool, yes: bool) -> None:
     """Cancel the tasks of one imported document, after a confirmation unless --yes."""
+    from tracker.usecases.reimports import find_document, undo_import
+
     document = find_document(a.session, org_id=a.org.id or 0, key=key)
     label = describe(document)
     if not yes:

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlmodel import select
 
 from app.cli.context import AsOption, JsonOption, OrgOption, acting, state
 from app.cli.render import console, print_json
 from tracker.clock import WARD_TZ
 from tracker.dates import format_day
-from tracker.db import session_scope
+from tracker.enums import JobRunStatus
 from tracker.errors import InvalidInputError
-from tracker.jobdays import JOBS, job_label, ward_rules
-from tracker.jobruns import last_runs
-from tracker.models import JobRun, JobRunStatus, Organization
-from tracker.usecases.job_runs import check_job_run, record_job_run
+from tracker.jobdays import JOBS
+
+if TYPE_CHECKING:
+    from tracker.models import JobRun, Organization
 
 jobs_app = typer.Typer(help="Việc chạy theo lịch: nhắc việc, tổng hợp, báo cáo tuần, thu thập kết quả.",
                        no_args_is_help=True)
@@ -41,6 +40,8 @@ def jobs_run(
 ) -> None:
     """Chạy bằng tay một việc theo lịch của phường/xã (chỉ quản trị); chạy lại cùng ngày không gửi thêm gì."""
     from jobs.runner import run_job  # the jobs and their templates load for this command only
+    from tracker.jobdays import ward_rules
+    from tracker.usecases.job_runs import check_job_run, record_job_run
 
     st = state(ctx)
     instant = _instant(at) if at else st.clock().now()
@@ -72,6 +73,13 @@ def _instant(text: str) -> datetime:
 @jobs_app.command("status")
 def jobs_status(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None) -> None:
     """Lần chạy gần nhất của từng việc, theo phường/xã."""
+    from sqlmodel import select
+
+    from tracker.db import session_scope
+    from tracker.jobdays import job_label
+    from tracker.jobruns import last_runs
+    from tracker.models import JobRunStatus, Organization
+
     st = state(ctx)
     wanted = org or st.org or st.settings.org
     with session_scope(st.engine()) as session:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import OperationalError
 from typer import Abort
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
@@ -29,20 +28,10 @@ from app.cli import (
 from app.cli.context import CliState, acting, state
 from app.cli.render import console, errors, tasks_table
 from app.cli.usage_words import ABORTED, speak_vietnamese, usage_line
-from bots.channels import plugins
-from tracker.audit import set_operator
-from tracker.config import load_ward_file
 from tracker.dates import format_day
-from tracker.db import session_scope
 from tracker.errors import TrackerError
-from tracker.migrate import current_revision, upgrade
-from tracker.usecases import apply_ward_config, list_tasks, list_units
-from tracker.usecases.backups import backup_database, default_backup_path, format_moment, is_sqlite, restore_database
-from tracker.usecases.setup import prepare_database
-from tracker.usecases.wards import remove_ward, untouched_sample
+from tracker.operator import set_operator
 
-# The channels' names and labels, for the commands that choose or show a channel.
-plugins()
 speak_vietnamese()
 
 
@@ -73,12 +62,20 @@ class FriendlyErrors(TyperGroup):
         except TrackerError as exc:
             errors.print(f"Lỗi: {exc.message}")
             raise typer.Exit(1) from exc
-        except OperationalError as exc:
+        except Exception as exc:
+            if not _database_unreachable(exc):
+                raise
             errors.print(f"Lỗi: không làm việc được với cơ sở dữ liệu ({exc.orig}).")
             raise typer.Exit(1) from exc
         finally:
             if isinstance(ctx.obj, CliState):
                 ctx.obj.close()
+
+
+def _database_unreachable(exc: Exception) -> bool:
+    # SQLAlchemy is loaded only by the commands that use the database; it cannot have raised otherwise.
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    return sqlalchemy_errors is not None and isinstance(exc, sqlalchemy_errors.OperationalError)
 
 
 app = typer.Typer(
@@ -113,6 +110,9 @@ def main(
     now: Annotated[str | None, typer.Option("--now", help="Chạy như thể vào thời điểm này (ISO).")] = None,
 ) -> None:
     """Theo dõi nhiệm vụ của UBND phường, xã."""
+    from bots.channels import plugins
+
+    plugins()  # the channels' names and labels, for the commands that choose or show a channel
     set_operator(shell_user())
     st = state(ctx)
     st.org, st.acting_as, st.now = org, as_, now
@@ -121,6 +121,8 @@ def main(
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Áp dụng các thay đổi cấu trúc cơ sở dữ liệu (an toàn khi chạy lại)."""
+    from tracker.migrate import current_revision, upgrade
+
     engine = state(ctx).engine()
     before = current_revision(engine)
     upgrade(engine)
@@ -138,6 +140,8 @@ def db_backup(
                                                            "tên theo giờ sao lưu).")] = None,
 ) -> None:
     """Sao lưu toàn bộ cơ sở dữ liệu (SQLite: chép an toàn cả khi dịch vụ đang ghi; PostgreSQL: pg_dump)."""
+    from tracker.usecases.backups import backup_database, default_backup_path, is_sqlite
+
     st = state(ctx)
     engine = st.engine()
     target = out or default_backup_path(Path(st.settings.backup_dir), st.clock().now(), sqlite=is_sqlite(engine))
@@ -154,6 +158,8 @@ def db_restore(
     yes: Annotated[bool, typer.Option("--yes", help="Không hỏi lại.")] = False,
 ) -> None:
     """Thay toàn bộ cơ sở dữ liệu bằng một bản sao lưu, rồi nâng cấp cấu trúc cho khớp phiên bản này."""
+    from tracker.usecases.backups import format_moment, restore_database
+
     st = state(ctx)
     if not yes and not typer.confirm(f"Thay toàn bộ dữ liệu hiện tại bằng {file.name}?", default=False):
         console.print("Đã thôi, không thay đổi gì.")
@@ -171,6 +177,12 @@ def init(
 ) -> None:
     """Tạo hoặc cập nhật một phường/xã theo tệp cấu hình (chạy lại không thay đổi gì thêm). Phường/xã mẫu
     chưa ai dùng được thay bằng phường/xã của tệp."""
+    from tracker.config import load_ward_file
+    from tracker.db import session_scope
+    from tracker.migrate import upgrade
+    from tracker.usecases import apply_ward_config
+    from tracker.usecases.wards import remove_ward, untouched_sample
+
     ward = load_ward_file(config)
     st = state(ctx)
     upgrade(st.engine())
@@ -195,6 +207,8 @@ def init(
 @app.command("start")
 def start(ctx: typer.Context) -> None:
     """Chuẩn bị cơ sở dữ liệu (lần đầu: nạp phường/xã mẫu) rồi in tình hình nhiệm vụ."""
+    from tracker.usecases.setup import prepare_database
+
     st = state(ctx)
     created = prepare_database(st.engine(), clock=st.clock(), config_path=st.settings.config)
     if created:
@@ -204,6 +218,8 @@ def start(ctx: typer.Context) -> None:
 
 
 def _print_overview(a: Any) -> None:
+    from tracker.usecases import list_tasks, list_units
+
     day = a.today()
     console.print(f"{a.org.name} — ngày {format_day(day)}", style="bold")
     for unit in list_units(a.session, org_id=a.org.id):

@@ -9,8 +9,6 @@ import typer
 
 from app.cli.context import state
 from app.cli.render import console
-from tracker.db import session_scope
-from tracker.usecases.wards import remove_ward
 
 org_app = typer.Typer(help="Các phường/xã trong cơ sở dữ liệu.", no_args_is_help=True)
 
@@ -22,6 +20,9 @@ def org_remove(
     yes: Annotated[bool, typer.Option("--yes", help="Không hỏi lại.")] = False,
 ) -> None:
     """Xóa hẳn một phường/xã chưa từng được dùng (chưa có liên kết chat, báo cáo, văn bản, tin nhắn...)."""
+    from tracker.db import session_scope
+    from tracker.usecases.wards import remove_ward
+
     if not yes and not typer.confirm(f"Xóa hẳn phường/xã «{key}» và mọi thứ của nó?", default=False):
         console.print("Đã thôi, không xóa gì.")
         raise typer.Exit(1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -12,9 +12,11 @@ from rich.table import Table
 from app.cli.context import AsOption, JsonOption, OrgOption, acting
 from app.cli.render import console, print_json
 from tracker.channels import channel_label
+from tracker.enums import NotificationStatus
 from tracker.errors import InvalidInputError
-from tracker.models import Notification, NotificationStatus, Person
-from tracker.outbox import list_notifications, retry_notification
+
+if TYPE_CHECKING:
+    from tracker.models import Notification, Person
 
 outbox_app = typer.Typer(help="Hộp thư đi: các tin nhắn đã và sẽ gửi.", no_args_is_help=True)
 
@@ -35,6 +37,8 @@ def _iso(instant: datetime | None, tz: ZoneInfo) -> str | None:
 
 
 def _row(row: Notification, person: Person | None, tz: ZoneInfo) -> dict[str, Any]:
+    from tracker.models import NotificationStatus
+
     return {
         "id": row.id, "kind": row.kind, "day": row.day.isoformat() if row.day else None,
         "person_id": row.person_id, "person": person.name if person else None, "channel": row.channel,
@@ -52,6 +56,9 @@ def list_(
     as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Liệt kê tin nhắn trong hộp thư đi, mới nhất trước."""
+    from tracker.models import NotificationStatus, Person
+    from tracker.outbox import list_notifications
+
     if status is not None and status not in set(NotificationStatus):
         raise InvalidInputError(f"Trạng thái «{status}» không có; chọn một trong: {', '.join(NotificationStatus)}.")
     with acting(ctx, org, as_) as a:
@@ -86,6 +93,9 @@ def retry(
     as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Gửi lại một tin nhắn bị lỗi: tin nhắn trở lại hàng chờ gửi ngay."""
+    from tracker.models import Person
+    from tracker.outbox import retry_notification
+
     with acting(ctx, org, as_) as a:
         row = retry_notification(a.session, clock=a.clock, actor=a.actor, notification_id=notification_id)
         person = a.session.get(Person, row.person_id) if row.person_id else None

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import Session
 
 from tracker.dates import format_day
-from tracker.models import Person, Task, Unit
-from tracker.models.enums import DEADLINE_KIND_LABELS, ROLE_LABELS, STATUS_LABELS
-from tracker.status import STATUS_CLASS_LABELS, TaskFacts, classify
+from tracker.enums import DEADLINE_KIND_LABELS, ROLE_LABELS, STATUS_LABELS
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.models import Person, Task
+    from tracker.status import TaskFacts
 
 # No markup: task titles and messages are printed as written, brackets included.
 console = Console(highlight=False, soft_wrap=True, markup=False)
@@ -26,6 +29,8 @@ def print_json(data: Any) -> None:
 
 
 def unit_names(session: Session, ids: list[int]) -> list[str]:
+    from tracker.models import Unit
+
     names = []
     for unit_id in ids:
         unit = session.get(Unit, unit_id)
@@ -35,6 +40,9 @@ def unit_names(session: Session, ids: list[int]) -> list[str]:
 
 def task_dict(session: Session, task: Task, day: date) -> dict[str, Any]:
     """The JSON shape of a task, shared by `task show`, `task list` and `overdue`."""
+    from tracker.models import Person, Unit
+    from tracker.status import STATUS_CLASS_LABELS, classify
+
     owner = session.get(Unit, task.owner_unit_id)
     leader = session.get(Person, task.supervising_leader_id) if task.supervising_leader_id else None
     status_class = classify(_facts(task), day)
@@ -68,6 +76,8 @@ def task_dict(session: Session, task: Task, day: date) -> dict[str, Any]:
 
 
 def _facts(task: Task) -> TaskFacts:
+    from tracker.status import TaskFacts
+
     return TaskFacts(task.status, task.deadline_kind, task.due_on, task.assigned_on, task.finished_on)
 
 
@@ -82,6 +92,9 @@ def deadline_words(task: Task) -> str:
 
 
 def tasks_table(session: Session, tasks: list[Task], day: date, title: str) -> Table:
+    from tracker.models import Unit
+    from tracker.status import STATUS_CLASS_LABELS, classify
+
     table = Table(title=title, show_lines=False, title_justify="left")
     for header in ("Số", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng"):
         table.add_column(header, overflow="fold")
@@ -96,6 +109,8 @@ def tasks_table(session: Session, tasks: list[Task], day: date, title: str) -> T
 
 
 def person_dict(session: Session, person: Person) -> dict[str, Any]:
+    from tracker.models import Unit
+
     unit = session.get(Unit, person.unit_id) if person.unit_id else None
     return {
         "id": person.id,

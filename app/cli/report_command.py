@@ -8,7 +8,7 @@ import tempfile
 from collections import defaultdict
 from io import BytesIO
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,13 +16,10 @@ from app.cli.context import AsOption, JsonOption, OrgOption, acting
 from app.cli.render import console, print_json
 from tracker.dates import format_day, parse_day
 from tracker.errors import InvalidInputError
-from tracker.models import Task
-from tracker.reports.model import Appendix, PeriodFigures
-from tracker.reports.selection import parse_month
-from tracker.usecases.missing import tasks_missing_results
-from tracker.usecases.reports import month_figures, month_plan, month_results
-from tracker.usecases.tasks import set_report_override
-from tracker.usecases.units import list_units, resolve_unit
+
+if TYPE_CHECKING:
+    from tracker.reports.model import Appendix, PeriodFigures
+
 
 report_app = typer.Typer(help="Báo cáo tháng: phụ lục, số liệu, kết quả còn thiếu.", no_args_is_help=True)
 
@@ -40,6 +37,8 @@ def appendix(
     date: DateOption = None, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Phụ lục 1: kết quả thực hiện nhiệm vụ trọng tâm của các phòng, đơn vị trong tháng."""
+    from tracker.usecases.reports import month_results
+
     _check_format(out)
     with acting(ctx, org, as_) as a:
         data = month_results(a.session, actor=a.actor, month=month, until=_day(until), report_number=number,
@@ -53,6 +52,8 @@ def plan(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Phụ lục 5: phương hướng, nhiệm vụ trọng tâm của tháng (kèm báo cáo của tháng trước)."""
+    from tracker.usecases.reports import month_plan
+
     _check_format(out)
     with acting(ctx, org, as_) as a:
         data = month_plan(a.session, actor=a.actor, month=month, report_number=number, report_date=_day(date))
@@ -65,6 +66,8 @@ def stats(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Số liệu nhiệm vụ của kỳ báo cáo và câu văn để đưa vào báo cáo."""
+    from tracker.usecases.reports import month_figures
+
     with acting(ctx, org, as_) as a:
         figures = month_figures(a.session, actor=a.actor, month=month, until=_day(until))
     if as_json:
@@ -82,6 +85,11 @@ def missing(
     as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Nhiệm vụ của phụ lục tháng mà đơn vị chưa báo cáo kết quả, theo từng đơn vị."""
+    from tracker.models import Task
+    from tracker.reports.selection import parse_month
+    from tracker.usecases.missing import tasks_missing_results
+    from tracker.usecases.units import list_units, resolve_unit
+
     key = parse_month(month)
     with acting(ctx, org, as_) as a:
         unit_id = resolve_unit(a.session, org_id=a.org.id or 0, ref=unit).id if unit else None
@@ -129,6 +137,9 @@ def exclude(
 
 def _override(ctx: typer.Context, task_id: int, month: str, reason: str, org: str | None, as_: str | None,
               *, include: bool) -> None:
+    from tracker.reports.selection import parse_month
+    from tracker.usecases.tasks import set_report_override
+
     with acting(ctx, org, as_) as a:
         task = set_report_override(a.session, clock=a.clock, actor=a.actor, task_id=task_id, month=month,
                                    include=include, reason=reason)

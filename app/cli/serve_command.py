@@ -12,10 +12,6 @@ import typer
 
 from app.cli.context import state
 from app.cli.render import console
-from app.service import LOG_DIR, channel_lines, configure_logging, run_service, secret_values, ward_line
-from tracker.catchup import ward_times
-from tracker.db import session_scope
-from tracker.usecases.setup import prepare_database
 
 
 def serve(
@@ -26,8 +22,12 @@ def serve(
     """Chạy dịch vụ: nhắc việc theo lịch của từng phường/xã và gửi tin nhắn."""
     # The scheduler, the sender and the chat libraries are loaded by this command only: every other
     # command starts without them.
+    from app.service import LOG_DIR, channel_lines, configure_logging, run_service, secret_values, ward_line
     from bots.channels import enabled_settings
     from jobs.sender import build_channels
+    from tracker.catchup import ward_times
+    from tracker.db import session_scope
+    from tracker.usecases.setup import prepare_database
 
     configure_logging(LOG_DIR, secrets=secret_values(os.environ))
     st = state(ctx)

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel import select
 
 from app.cli.context import AsOption, JsonOption, OrgOption, acting
 from app.cli.render import console, deadline_words, print_json, task_dict, tasks_table
 from tracker.dates import format_day, month_words, parse_day
+from tracker.enums import EXTENSION_STATUS_LABELS, TaskStatus
 from tracker.errors import InvalidInputError
-from tracker.models import DeadlineKind, ExtensionRequest, Task, TaskStatus, Update
-from tracker.models.enums import EXTENSION_STATUS_LABELS
-from tracker.usecases import (
-    TaskChanges,
-    TaskDraft,
-    cancel_task,
-    confirm_done,
-    create_task,
-    decide_extension,
-    get_task,
-    list_extension_requests,
-    list_tasks,
-    record_update,
-    reopen_task,
-    report_done,
-    request_extension,
-    resolve_unit,
-    update_task,
-)
+
+if TYPE_CHECKING:
+    from tracker.models import DeadlineKind, Task
 
 app = typer.Typer(help="Nhiệm vụ: giao, xem, sửa, báo cáo, hoàn thành, mở lại, hủy, gia hạn.", no_args_is_help=True)
 
@@ -43,6 +27,8 @@ _STATUS_CHOICES = {**{s.value: (s,) for s in TaskStatus}, "open": (TaskStatus.OP
 
 
 def _kind(text: str | None) -> DeadlineKind | None:
+    from tracker.models import DeadlineKind
+
     if text is None:
         return None
     try:
@@ -69,6 +55,8 @@ def add(
     as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Giao một nhiệm vụ mới."""
+    from tracker.usecases import TaskDraft, create_task, resolve_unit
+
     with acting(ctx, org, as_) as a:
         owner = resolve_unit(a.session, org_id=a.org.id or 0, text=unit)
         helpers = [resolve_unit(a.session, org_id=a.org.id or 0, text=u).id or 0 for u in coordinate or []]
@@ -97,6 +85,8 @@ def list_(
     as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Liệt kê nhiệm vụ."""
+    from tracker.usecases import list_tasks, resolve_unit
+
     if status not in _STATUS_CHOICES:
         raise InvalidInputError(f"Tình trạng «{status}» không có; chọn một trong: {', '.join(_STATUS_CHOICES)}.")
     with acting(ctx, org, as_) as a:
@@ -116,6 +106,11 @@ def list_(
 def show(ctx: typer.Context, task_id: TaskId, as_json: JsonOption = False, org: OrgOption = None,
          as_: AsOption = None) -> None:
     """Xem chi tiết một nhiệm vụ, các báo cáo kết quả và đề nghị gia hạn."""
+    from sqlmodel import select
+
+    from tracker.models import ExtensionRequest, Update
+    from tracker.usecases import get_task
+
     with acting(ctx, org, as_) as a:
         task = get_task(a.session, actor=a.actor, task_id=task_id)
         updates = list(a.session.exec(select(Update).where(Update.task_id == task.id).order_by(Update.id)))
@@ -170,6 +165,8 @@ def update(
     version: Version = None, as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Sửa nội dung, đơn vị hoặc thời hạn của nhiệm vụ."""
+    from tracker.usecases import TaskChanges, resolve_unit, update_task
+
     with acting(ctx, org, as_) as a:
         owner = resolve_unit(a.session, org_id=a.org.id or 0, text=unit).id if unit else None
         changes = TaskChanges(title=title, expected_output=output, owner_unit_id=owner, due_on=_day(due),
@@ -190,6 +187,8 @@ def report(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Ghi kết quả thực hiện của đơn vị trong tháng."""
+    from tracker.usecases import record_update
+
     with acting(ctx, org, as_) as a:
         update_row = record_update(a.session, clock=a.clock, actor=a.actor, task_id=task_id, result_text=result,
                                    forecast=forecast, recommendation=recommendation,
@@ -201,6 +200,8 @@ def report(
 def done(ctx: typer.Context, task_id: TaskId, version: Version = None, as_json: JsonOption = False,
          org: OrgOption = None, as_: AsOption = None) -> None:
     """Đơn vị báo đã hoàn thành nhiệm vụ (chờ Văn phòng hoặc lãnh đạo xác nhận)."""
+    from tracker.usecases import report_done
+
     with acting(ctx, org, as_) as a:
         task = report_done(a.session, clock=a.clock, actor=a.actor, task_id=task_id, expected_version=version)
         _report(a, task, as_json, f"Nhiệm vụ số {task.id}: đã báo hoàn thành, chờ xác nhận.")
@@ -213,6 +214,8 @@ def confirm(
     version: Version = None, as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Xác nhận nhiệm vụ đã hoàn thành."""
+    from tracker.usecases import confirm_done
+
     with acting(ctx, org, as_) as a:
         task = confirm_done(a.session, clock=a.clock, actor=a.actor, task_id=task_id,
                             finished_on=_day(finished_on), expected_version=version)
@@ -223,6 +226,8 @@ def confirm(
 def reopen(ctx: typer.Context, task_id: TaskId, reason: Reason, version: Version = None,
            as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
     """Mở lại một nhiệm vụ đã hoàn thành."""
+    from tracker.usecases import reopen_task
+
     with acting(ctx, org, as_) as a:
         task = reopen_task(a.session, clock=a.clock, actor=a.actor, task_id=task_id, reason=reason,
                            expected_version=version)
@@ -233,6 +238,8 @@ def reopen(ctx: typer.Context, task_id: TaskId, reason: Reason, version: Version
 def cancel(ctx: typer.Context, task_id: TaskId, reason: Reason, version: Version = None,
            as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
     """Hủy một nhiệm vụ (không xóa; ghi lý do)."""
+    from tracker.usecases import cancel_task
+
     with acting(ctx, org, as_) as a:
         task = cancel_task(a.session, clock=a.clock, actor=a.actor, task_id=task_id, reason=reason,
                            expected_version=version)
@@ -248,6 +255,8 @@ def extend(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Xin gia hạn nhiệm vụ (lãnh đạo có thể duyệt luôn bằng --approve)."""
+    from tracker.usecases import decide_extension, request_extension
+
     with acting(ctx, org, as_) as a:
         request = request_extension(a.session, clock=a.clock, actor=a.actor, task_id=task_id,
                                     requested_due_on=parse_day(to), reason=reason, notify=not approve)
@@ -266,6 +275,8 @@ def decide(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Lãnh đạo duyệt hoặc không duyệt một đề nghị gia hạn."""
+    from tracker.usecases import decide_extension
+
     with acting(ctx, org, as_) as a:
         request = decide_extension(a.session, clock=a.clock, actor=a.actor, request_id=request_id,
                                    approve=approve, note=note)
@@ -276,6 +287,8 @@ def decide(
 @app.command("requests")
 def requests(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
     """Các đề nghị gia hạn đang chờ duyệt."""
+    from tracker.usecases import list_extension_requests
+
     with acting(ctx, org, as_) as a:
         rows = list_extension_requests(a.session, actor=a.actor)
         data = [{"id": r.id, "task_id": r.task_id, "requested_due_on": r.requested_due_on.isoformat(),

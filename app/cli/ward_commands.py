@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -14,20 +14,10 @@ from app.cli.render import console, person_dict, print_json, task_dict, tasks_ta
 from tracker.channels import channel_label, chat_channels
 from tracker.dates import format_day, parse_day
 from tracker.errors import InvalidInputError
-from tracker.models import Person, Role, Unit
-from tracker.status import STATUS_CLASS_LABELS, StatusClass
-from tracker.usecases import (
-    add_person,
-    issue_invite,
-    list_people,
-    list_tasks,
-    list_units,
-    person_in_ward,
-    resolve_unit,
-    ward_stats,
-)
-from tracker.usecases.people import set_preferred_channel
-from tracker.usecases.revocation import revoke_invites, unbind_chats
+
+if TYPE_CHECKING:
+    from tracker.models import Unit
+
 
 units_app = typer.Typer(help="Đơn vị của phường/xã.", no_args_is_help=True)
 people_app = typer.Typer(help="Người dùng và mã mời liên kết tài khoản chat.", no_args_is_help=True)
@@ -37,6 +27,8 @@ OnOption = Annotated[str | None, typer.Option("--on", help="Ngày tính, ví d�
 @units_app.command("list")
 def units_list(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
     """Các đơn vị theo thứ tự trong phụ lục."""
+    from tracker.usecases import list_units
+
     with acting(ctx, org, as_) as a:
         units = list_units(a.session, org_id=a.org.id or 0)
         if as_json:
@@ -52,6 +44,8 @@ def units_list(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption =
 
 
 def _unit_dict(session, unit: Unit) -> dict:  # type: ignore[no-untyped-def]
+    from tracker.models import Person
+
     leader = session.get(Person, unit.supervising_leader_id) if unit.supervising_leader_id else None
     return {"id": unit.id, "key": unit.key, "name": unit.name, "short_name": unit.short_name,
             "aliases": unit.aliases, "order": unit.appendix_order,
@@ -61,6 +55,8 @@ def _unit_dict(session, unit: Unit) -> dict:  # type: ignore[no-untyped-def]
 @people_app.command("list")
 def people_list(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
     """Người dùng của phường/xã."""
+    from tracker.usecases import list_people
+
     with acting(ctx, org, as_) as a:
         people = [dict(person_dict(a.session, p), preferred_channel=p.preferred_channel)
                   for p in list_people(a.session, actor=a.actor)]
@@ -87,6 +83,9 @@ def people_add(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Thêm một người dùng."""
+    from tracker.models import Role
+    from tracker.usecases import add_person, resolve_unit
+
     try:
         role_value = Role(role)
     except ValueError as exc:
@@ -107,6 +106,9 @@ def people_update(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Sửa thông tin người dùng: kênh chat ưu tiên nhận tin nhắn."""
+    from tracker.usecases import person_in_ward
+    from tracker.usecases.people import set_preferred_channel
+
     if channel is None:
         raise InvalidInputError("Chưa có gì để sửa: dùng --channel telegram, zalo hoặc none.")
     wanted = None if channel.strip().lower() == "none" else channel
@@ -127,6 +129,8 @@ def people_invite(
     as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Tạo mã mời dùng một lần để người dùng liên kết tài khoản Telegram/Zalo."""
+    from tracker.usecases import issue_invite, person_in_ward
+
     with acting(ctx, org, as_) as a:
         target = person_in_ward(a.session, org_id=a.org.id or 0, ref=person)
         invite = issue_invite(a.session, clock=a.clock, actor=a.actor, person_id=target.id or 0, hours=hours)
@@ -147,6 +151,9 @@ def people_revoke_invite(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Hủy các mã mời chưa dùng của một người (mã gửi nhầm, bị lộ)."""
+    from tracker.usecases import person_in_ward
+    from tracker.usecases.revocation import revoke_invites
+
     with acting(ctx, org, as_) as a:
         target = person_in_ward(a.session, org_id=a.org.id or 0, ref=person)
         count = revoke_invites(a.session, clock=a.clock, actor=a.actor, person_id=target.id or 0)
@@ -163,6 +170,9 @@ def people_unbind(
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Gỡ liên kết tài khoản chat của một người (mất điện thoại, đổi người): bot không gửi tin tới đó nữa."""
+    from tracker.usecases import person_in_ward
+    from tracker.usecases.revocation import unbind_chats
+
     with acting(ctx, org, as_) as a:
         target = person_in_ward(a.session, org_id=a.org.id or 0, ref=person)
         wanted = channel.strip().lower() if channel else None
@@ -176,6 +186,8 @@ def overdue(ctx: typer.Context, on: OnOption = None,
             unit: Annotated[str | None, typer.Option("--unit", help="Chỉ một đơn vị.")] = None,
             as_json: JsonOption = False, org: OrgOption = None, as_: AsOption = None) -> None:
     """Nhiệm vụ quá hạn, theo đơn vị."""
+    from tracker.usecases import list_tasks, list_units, resolve_unit
+
     with acting(ctx, org, as_) as a:
         day = parse_day(on) if on else a.today()
         unit_id = resolve_unit(a.session, org_id=a.org.id or 0, text=unit).id if unit else None
@@ -201,6 +213,9 @@ def overdue(ctx: typer.Context, on: OnOption = None,
 def stats(ctx: typer.Context, on: OnOption = None, as_json: JsonOption = False, org: OrgOption = None,
           as_: AsOption = None) -> None:
     """Số nhiệm vụ theo tình trạng, theo đơn vị, như trong báo cáo tháng."""
+    from tracker.status import STATUS_CLASS_LABELS, StatusClass
+    from tracker.usecases import ward_stats
+
     with acting(ctx, org, as_) as a:
         day = parse_day(on) if on else a.today()
         result = ward_stats(a.session, actor=a.actor, day=day)

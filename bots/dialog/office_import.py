@@ -21,9 +21,9 @@ from tracker.access import Action, may
 from tracker.config.ward import PolicyConfig
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError
-from tracker.importer.edits import FIELDS_HELP, apply_edit
+from tracker.importer.edits import apply_edit
 from tracker.importer.isolation import read_document_isolated
-from tracker.importer.model import ParsedDocument
+from tracker.importer.model import FIELDS_HELP, ParsedDocument
 from tracker.importer.reading import DocumentText
 from tracker.jobdays import ward_rules
 from tracker.messages import render

@@ -12,8 +12,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker.config.locate import line_of
+from tracker.enums import DeadlineKind, Role
 from tracker.errors import ConfigError
-from tracker.models.enums import DeadlineKind, Role
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 

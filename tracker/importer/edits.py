@@ -8,11 +8,10 @@ from datetime import date
 from tracker.errors import InvalidInputError
 from tracker.importer.deadlines import parse_deadline
 from tracker.importer.directory import UnitDirectory
-from tracker.importer.model import ParsedDocument
+from tracker.importer.model import FIELDS_HELP, ParsedDocument
 from tracker.names import nfc
 
 _EDIT = re.compile(r"^\s*(\S+)\s+(owner|deadline|title|skip)\s*(?:=\s*(.*))?$", re.IGNORECASE)
-FIELDS_HELP = "owner=<đơn vị>, deadline=<thời hạn>, title=<nội dung>, skip"
 
 
 def apply_edit(document: ParsedDocument, edit: str, *, units: UnitDirectory, on: date) -> str:

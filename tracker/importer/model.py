@@ -15,6 +15,8 @@ DOCUMENT_KIND_WORDS = {
     "other": "văn bản khác",
 }
 
+# The fields a correction before saving may change, as the command line and the chat spell them.
+FIELDS_HELP = "owner=<đơn vị>, deadline=<thời hạn>, title=<nội dung>, skip"
 
 # The end of the review note of a date that does not exist ("Ngày 31/02/2026 không có thật; ..."): such a
 # task cannot be stored until its deadline is written again or it is skipped.

@@ -1,7 +1,6 @@
 """The tables of the tracker. Importing this package registers all of them on SQLModel.metadata."""
 
-from tracker.models.chat import ChatButton, ChatEvent, Conversation
-from tracker.models.enums import (
+from tracker.enums import (
     DeadlineKind,
     ExtensionStatus,
     JobRunStatus,
@@ -9,6 +8,7 @@ from tracker.models.enums import (
     Role,
     TaskStatus,
 )
+from tracker.models.chat import ChatButton, ChatEvent, Conversation
 from tracker.models.ops import AuditEvent, JobRun, Notification
 from tracker.models.org import ChatIdentity, InviteCode, Organization, Person, Unit
 from tracker.models.work import ExtensionRequest, SourceDocument, Task, Update

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from tracker.models.enums import NotificationStatus
+from tracker.enums import NotificationStatus
 
 
 class AuditEvent(SQLModel, table=True):

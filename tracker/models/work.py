@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from tracker.models.enums import DeadlineKind, ExtensionStatus, TaskStatus
+from tracker.enums import DeadlineKind, ExtensionStatus, TaskStatus
 
 
 class SourceDocument(SQLModel, table=True):

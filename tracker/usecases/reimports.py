@@ -14,12 +14,12 @@ from tracker import audit
 from tracker.access import Action, require
 from tracker.clock import Clock
 from tracker.dates import format_day
+from tracker.enums import TaskStatus
 from tracker.errors import InvalidInputError, NotFoundError
 from tracker.importer.fingerprint import number_key, similarity, text_fingerprint
 from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS, ParsedDocument, ParsedTask
 from tracker.importer.reading import DocumentText
 from tracker.models import Person, SourceDocument, Task, Unit, Update
-from tracker.models.enums import TaskStatus
 from tracker.usecases.tasks import TaskChanges, TaskDraft, cancel_task, create_tasks, update_task
 from tracker.usecases.units import list_units
 
