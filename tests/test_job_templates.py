@@ -3,8 +3,9 @@ first, long lists cut with "và N nhiệm vụ khác", and never longer than a c
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jinja2
@@ -15,6 +16,7 @@ from tracker.messages import CUT_NOTE, ENVIRONMENT, LIST_LIMIT, MAX_CHARS, rende
 from tracker.models import Task
 from tracker.reminders import DailyReminder, Recipient, TaskLine
 
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 TEMPLATES = Path(__file__).resolve().parent.parent / "tracker" / "messages" / "templates"
 DAY = date(2026, 5, 19)
 # Written decomposed (NFD), as some Word documents and phone keyboards produce it.
@@ -75,6 +77,7 @@ def test_every_message_is_nfc_and_fits_a_chat_message(kind, n):
     assert text == unicodedata.normalize("NFC", text)
     assert 0 < len(text) <= MAX_CHARS
     assert "\n\n\n" not in text and text == text.strip()
+    assert not ISO_DATE.search(text), ISO_DATE.search(text)
     for row in text.splitlines():
         if row.startswith("• #"):
             title = row.split(" — ")[0].split(" ", 2)[2]
@@ -142,3 +145,16 @@ def test_the_templates_themselves_are_written_in_nfc_and_parse():
         text = path.read_text(encoding="utf-8")
         assert text == unicodedata.normalize("NFC", text), path.name
         ENVIRONMENT.get_template(path.relative_to(TEMPLATES).as_posix())
+
+
+def test_a_date_a_template_prints_without_the_day_filter_still_reads_dd_mm_yyyy():
+    # Why: people read dates as 19/05/2026; a template that prints a date raw must not show them 2026-05-19.
+    template = ENVIRONMENT.from_string("hạn {{ due }}, gửi lúc {{ sent }}, số {{ n }}")
+    text = template.render(due=date(2026, 5, 19), sent=datetime(2026, 5, 19, 1, 30, tzinfo=UTC), n=3)
+    assert text == "hạn 19/05/2026, gửi lúc 08:30 19/05/2026, số 3"
+
+
+def test_no_template_writes_a_date_in_iso_form():
+    for path in sorted(TEMPLATES.rglob("*.j2")):
+        source = path.read_text(encoding="utf-8")
+        assert "isoformat" not in source and "%Y-%m-%d" not in source, path.name

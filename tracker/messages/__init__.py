@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from tracker.channels import channel_label
+from tracker.clock import WARD_TZ
 from tracker.dates import format_day
 from tracker.jobdays import job_label
 from tracker.models import DeadlineKind, Task, TaskStatus
@@ -64,10 +65,21 @@ def due_words(task: Task, today: date) -> str:
     return f"hạn {format_day(task.due_on)}, {status}" if task.due_on else status
 
 
+def as_people_write(value: Any) -> Any:
+    """What `{{ value }}` prints: a date as dd/mm/yyyy and a moment as HH:MM dd/mm/yyyy on the ward's clock,
+    so that a template that forgets the `day` filter still never shows a person 2026-05-19."""
+    if isinstance(value, datetime):
+        local = value.astimezone(WARD_TZ) if value.tzinfo else value
+        return f"{local:%H:%M} {format_day(local.date())}"
+    if isinstance(value, date):
+        return format_day(value)
+    return value
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("tracker.messages", "templates"), undefined=StrictUndefined, autoescape=False,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, finalize=as_people_write,
     )
     env.filters["day"] = day
     env.filters["short"] = short
