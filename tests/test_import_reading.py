@@ -582,12 +582,12 @@ def test_a_pdf_with_a_vietnamese_text_layer_reads_as_paragraphs_and_tables_witho
     assert "Thông báo kết luận" not in result.text and "- 2 -" not in result.text and "- 1 -" not in result.text
 
 
-def test_a_pdf_that_is_only_a_blank_page_is_refused_as_a_scan() -> None:
+def test_a_pdf_that_is_only_a_blank_page_is_refused_as_having_no_text() -> None:
     error = refused(minimal_pdf(), "scan.pdf")
-    assert "bản scan không có lớp chữ" in error.message and error.reason == "scanned"
+    assert "không có chữ nào" in error.message and error.reason == "empty"
 
 
-def test_a_pdf_that_is_only_a_picture_is_refused_as_a_scan() -> None:
+def test_a_pdf_that_is_only_a_blank_picture_is_refused_whether_or_not_ocr_is_installed() -> None:
     from PIL import Image
 
     pdf = fpdf_document(furniture=False)
@@ -595,7 +595,7 @@ def test_a_pdf_that_is_only_a_picture_is_refused_as_a_scan() -> None:
     picture = Image.new("RGB", (200, 100), "white")
     pdf.image(picture, x=10, y=10, w=150)
     error = refused(bytes(pdf.output()), "anh-chup.pdf")
-    assert "bản scan" in error.message
+    assert error.reason in ("unreadable_scan", "ocr_missing") and "anh-chup.pdf" in error.message
 
 
 def test_a_pdf_whose_font_cannot_be_mapped_back_to_letters_is_refused() -> None:
@@ -776,8 +776,8 @@ REFUSALS = [
     ("only white space", lambda: b" \r\n\t \r\n", "trang.txt", "khoảng trắng"),
     ("only a UTF-8 BOM", lambda: codecs.BOM_UTF8, "bom.txt", "khoảng trắng"),
     ("a Word file with no text", lambda: docx_bytes(docx.Document()), "rong.docx", "không có nội dung chữ"),
-    ("old Word", lambda: ole2("WordDocument"), "cu.doc", "định dạng Word cũ (.doc)"),
-    ("old Word named .docx", lambda: ole2("WordDocument"), "cu.docx", "hãy mở bằng Word"),
+    ("old Word named .docx", lambda: ole2("WordDocument"), "cu.docx", "thực ra là tệp Word cũ (.doc)"),
+    ("an Office file that is not Word named .doc", lambda: ole2("PowerPoint Document"), "cu.doc", "không phải"),
     ("old Excel", lambda: ole2("Workbook"), "cu.xls", "Excel cũ (.xls)"),
     ("Word with a password", encrypted_docx, "mat.docx", "được đặt mật khẩu"),
     ("a PDF named .docx", lambda: minimal_pdf(), "sai.docx", "thực ra là tệp PDF"),
@@ -791,7 +791,9 @@ REFUSALS = [
     ("binary named .txt", lambda: bytes(range(256)) * 4, "nhi-phan.txt", "không phải văn bản thuần"),
     ("control characters named .txt", lambda: b"abc\x01\x02\x03\x04\x05def" * 3, "dk.txt", "văn bản thuần"),
     ("random bytes named .pdf", lambda: b"xin chao" * 10, "gia.pdf", "không phải tệp PDF"),
-    ("an unknown extension", lambda: b"xin chao", "bao-cao.odt", "đuôi «.odt»"),
+    ("an unknown extension", lambda: b"xin chao", "bao-cao.pages", "đuôi «.pages»"),
+    ("text named .odt", lambda: b"xin chao", "bao-cao.odt", "không phải tệp OpenDocument (.odt)"),
+    ("a GIF", lambda: b"GIF89a" + b"\0" * 100, "anh.png", "thực ra là ảnh GIF"),
     ("no extension", lambda: b"xin chao", "README", "không có đuôi tên tệp"),
     ("a truncated Word file", lambda: plain_docx()[:700], "cut.docx", "bị hỏng"),
     ("a ZIP header and nothing else", lambda: b"PK\x03\x04" + b"\0" * 60, "vo.xlsx", "bị hỏng"),

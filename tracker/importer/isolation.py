@@ -5,18 +5,25 @@ file that slips past them must still not take the service down with it: the serv
 send it in a child process (`python -m tracker.importer.isolation`) whose address space is limited
 (RLIMIT_AS, set by the child itself, so nothing runs between fork and exec in a threaded parent) and
 which is killed after a deadline. The file goes in on stdin; the text, or the refusal, comes back as
-JSON on stdout. Nothing else is shared, so whatever the libraries do to the child stays there."""
+JSON on stdout; while pictures are read by OCR, "done total" lines come back on a pipe of their own.
+Nothing else is shared, so whatever the libraries do to the child stays there. The programs the child
+runs (tesseract, soffice) inherit its limits, and write their temporary files in a folder of the
+child's own that is removed when it ends."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
-from tracker.importer.reading import DocumentText, ImportFileError, file_bytes, read_document
+from tracker.importer.reading import DocumentText, ImportFileError, Progress, file_bytes, read_document
 
 MEMORY_ENV = "TRACKER_IMPORT_MEMORY_MB"
 SECONDS_ENV = "TRACKER_IMPORT_SECONDS"
@@ -26,34 +33,65 @@ OUT_OF_MEMORY = 3  # the child's exit code when it ran out of memory
 
 
 def read_document_isolated(*, data: bytes, name: str, max_bytes: int, memory_mb: int | None = None,
-                           seconds: float | None = None) -> DocumentText:
+                           seconds: float | None = None, progress: Progress | None = None) -> DocumentText:
     """What read_document gives for the file, computed in a child process limited to `memory_mb` of address
     space (default TRACKER_IMPORT_MEMORY_MB, else 1024) and `seconds` (default TRACKER_IMPORT_SECONDS,
     else 180). Raises ImportFileError: the child's own refusal, or "too_complex" when the child ran out
-    of memory, was killed or did not finish in time. Blocks the calling thread while the child works."""
+    of memory, was killed or did not finish in time. Blocks the calling thread while the child works;
+    `progress(done, total)` is called from another thread as the child reads pages by OCR."""
     memory = memory_mb if memory_mb is not None else int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
     deadline = seconds if seconds is not None else float(os.environ.get(SECONDS_ENV, DEFAULT_SECONDS))
-    command = [sys.executable, "-m", "tracker.importer.isolation", name, str(max_bytes), str(memory)]
+    reader, writer = os.pipe()
+    command = [sys.executable, "-m", "tracker.importer.isolation", name, str(max_bytes), str(memory), str(writer)]
+    listener = threading.Thread(target=_relay_progress, args=(reader, progress), daemon=True)
+    listener.start()
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=deadline, check=False)
+        returncode, stdout = _run_child(command, data, deadline, writer)
     except subprocess.TimeoutExpired as exc:
         raise _too_complex(name, "quá lâu") from exc
+    finally:
+        os.close(writer)  # the child's copy closed when it ended: the listener now sees the end
+        listener.join()
     try:
-        answer = json.loads(done.stdout)
+        answer = json.loads(stdout)
     except ValueError:
         answer = None
-    if done.returncode != 0 or not isinstance(answer, dict):
+    if returncode != 0 or not isinstance(answer, dict):
         raise _too_complex(name, "quá nhiều bộ nhớ")
     if "error" in answer:
         raise ImportFileError(answer["error"], answer.get("reason", "unreadable"))
     return DocumentText(**answer["document"])
 
 
-def read_path_isolated(path: Path, *, max_bytes: int) -> DocumentText:
+def read_path_isolated(path: Path, *, max_bytes: int, progress: Progress | None = None) -> DocumentText:
     """read_path, the reading done by read_document_isolated: what the command line imports is bounded in
     memory and time as what the chat receives."""
     return read_document_isolated(data=file_bytes(path, max_bytes=max_bytes), name=Path(path).name,
-                                  max_bytes=max_bytes)
+                                  max_bytes=max_bytes, progress=progress)
+
+
+def _run_child(command: list[str], data: bytes, deadline: float, writer: int) -> tuple[int, bytes]:
+    """The child's exit code and output. Past `deadline` its whole process group is killed (a tesseract it
+    started with it) and TimeoutExpired raised."""
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             pass_fds=(writer,), start_new_session=True)
+    try:
+        stdout, _ = child.communicate(data, timeout=deadline)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        raise
+    return child.returncode, stdout
+
+
+def _relay_progress(reader: int, progress: Progress | None) -> None:
+    """Pass the child's "done total" lines to `progress` until the pipe closes; a bad line is skipped."""
+    with open(reader, "rb") as lines:
+        for line in lines:
+            parts = line.split()
+            if progress is not None and len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+                progress(int(parts[0]), int(parts[1]))
 
 
 def _too_complex(name: str, what: str) -> ImportFileError:
@@ -65,14 +103,21 @@ def _too_complex(name: str, what: str) -> ImportFileError:
     )
 
 
-def _child(name: str, max_bytes: int, memory_mb: int) -> int:
+def _child(name: str, max_bytes: int, memory_mb: int, progress_fd: int) -> int:
     import resource
 
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     data = sys.stdin.buffer.read(max_bytes + 1)
+    with open(progress_fd, "w", buffering=1, encoding="ascii") as pages, \
+            tempfile.TemporaryDirectory(prefix="tracker-read-") as private:
+        tempfile.tempdir = private  # pytesseract's copies of the pages go here, and go with it
+        return _answer(name, data, max_bytes, limit, lambda done, total: print(done, total, file=pages))
+
+
+def _answer(name: str, data: bytes, max_bytes: int, limit: int, progress: Progress) -> int:
     try:
-        document = read_document(data=data, name=name, max_bytes=max_bytes)
+        document = read_document(data=data, name=name, max_bytes=max_bytes, progress=progress)
         answer: dict[str, object] = {"document": asdict(document)}
     except ImportFileError as error:
         # A library that cannot allocate often says "damaged" (lxml: "unknown error"); a process that came
@@ -96,4 +141,4 @@ def _peak_address_space() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+    sys.exit(_child(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))

@@ -18,11 +18,15 @@ import re
 import statistics
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pdfplumber
 
 from tracker.importer.text import PAGE_NUMBER
+
+# A page with pictures and fewer letters than this is a scan, perhaps with a stamp's or a scanner's
+# caption in its text layer.
+SCANNED_PAGE_CHARACTERS = 40
 
 
 class EncryptedPdf(Exception):
@@ -43,6 +47,9 @@ class InflatesTooMuch(Exception):
 class PdfText:
     text: str
     characters: int  # characters other than white space in the text layer, 0 for a scan
+    # The paragraphs of each page, and the pages that have pictures but (almost) no text layer: scans.
+    page_blocks: list[list[str]] = field(default_factory=list)
+    scanned_pages: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -80,13 +87,18 @@ def pdf_text(data: bytes, *, max_pages: int, max_inflated: int) -> PdfText:
             raise TooManyPages(len(pages))
         characters = 0
         page_items: list[list[_Line | _Table]] = []
-        for page in pages:
-            characters += sum(1 for ch in page.chars if not ch.get("text", "").isspace())
+        scanned: list[int] = []
+        for index, page in enumerate(pages):
+            on_page = sum(1 for ch in page.chars if not ch.get("text", "").isspace())
+            characters += on_page
+            if on_page < SCANNED_PAGE_CHARACTERS and page.images:
+                scanned.append(index)
             page_items.append(_page_items(page))
             page.close()
     _drop_running_lines(page_items)
-    blocks = [block for items in page_items for block in _page_blocks(items)]
-    return PdfText("\n\n".join(blocks), characters)
+    page_blocks = [_page_blocks(items) for items in page_items]
+    blocks = [block for page in page_blocks for block in page]
+    return PdfText("\n\n".join(blocks), characters, page_blocks, scanned)
 
 
 def _is_password_error(exc: BaseException) -> bool:

@@ -1,5 +1,7 @@
-"""Reading an uploaded file into plain text: Word (.docx), PDF with a text layer, Excel (.xlsx) task
-tables and plain text (.txt, including the old TCVN3 and VNI Vietnamese encodings).
+"""Reading an uploaded file into plain text: Word (.docx), PDF, Excel (.xlsx) task tables and plain text
+(.txt, including the old TCVN3 and VNI Vietnamese encodings); old Word (.doc), OpenDocument (.odt) and
+RTF through LibreOffice; photos, scanned pictures and PDF pages without a text layer through OCR
+(tracker.importer.scan_reading).
 
 The type and size are checked before any library opens the file (the magic bytes must agree with the
 name's extension, a ZIP may not expand past a limit). Every failure is an ImportFileError carrying one
@@ -13,43 +15,42 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker.errors import InvalidInputError
 from tracker.importer import legacy_encodings
+from tracker.importer.file_types import CONVERTED, MEDIA, SUPPORTED, ImportFileError, corrupt, media_of
+from tracker.importer.scan_reading import PictureText, Progress, converted_docx, picture_text, scanned_pdf_text
 from tracker.importer.text import clean_text
 
 # The format libraries (python-docx, pdfplumber, openpyxl) are imported where a file of their kind is
 # read: `tracker serve` imports this module with the command line but never reads a file, and loading
-# them at start-up costs it tens of megabytes.
+# them at start-up costs it tens of megabytes. So are Pillow, pypdfium2 and pytesseract, for OCR.
 
-MEDIA = {".docx": "docx", ".txt": "txt", ".pdf": "pdf", ".xlsx": "xlsx"}
+__all__ = ["MEDIA", "DocumentText", "ImportFileError", "file_bytes", "read_document", "read_path"]
 MAX_PAGES = 500
 MAX_ZIP_MEMBERS = 5000
 # One XML part of a .docx or .xlsx, inflated: parsed whole into a tree about ten times its size. Real
 # notices are well under 5 MB; a book-length report with its tables, under 20 MB.
 MAX_XML_PART = 25 * 1024 * 1024
 MAX_SHEET_CELLS = 2_000_000
-_SUPPORTED = "tệp Word (.docx), PDF có chữ, Excel (.xlsx) hoặc văn bản (.txt)"
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class ImportFileError(InvalidInputError):
-    """An uploaded file cannot be read; `reason` is a short code for programs, `message` is for people."""
-
-    def __init__(self, message: str, reason: str = "unreadable") -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 @dataclass
 class DocumentText:
+    """A file's text. When some of it was read from pictures, `ocr_confidence` is the mean word confidence
+    (%) and `doubtful_words` the words read with little confidence; `notes` are what the preview must tell
+    the person about the reading (OCR, pages left unread)."""
+
     text: str  # clean_text'ed, NFC
     file_name: str
     file_hash: str  # sha256 of the bytes, hex
-    media: str  # "docx" | "txt" | "pdf" | "xlsx"
+    media: str  # a value of MEDIA: "docx" | "txt" | "pdf" | "xlsx" | "doc" | "odt" | "rtf" | "image"
+    ocr_confidence: float | None = None
+    doubtful_words: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def read_path(path: Path, *, max_bytes: int) -> DocumentText:
@@ -76,146 +77,58 @@ def file_bytes(path: Path, *, max_bytes: int) -> bytes:
     return data
 
 
-def read_document(*, data: bytes, name: str, max_bytes: int) -> DocumentText:
-    """The text of an uploaded file, or ImportFileError."""
+def read_document(*, data: bytes, name: str, max_bytes: int, progress: Progress | None = None) -> DocumentText:
+    """The text of an uploaded file, or ImportFileError. Photos and scanned pages are read by OCR, with
+    `progress(pages done, pages in all)` after each page; .doc, .odt and .rtf go through LibreOffice."""
     file_name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "không tên"
     if len(data) > max_bytes:
         raise _too_large(file_name, len(data), max_bytes)
     if not data:
         raise ImportFileError(f"Tệp «{file_name}» rỗng (0 byte), không có gì để nhập.", "empty")
-    extension = os.path.splitext(file_name)[1].lower()
-    actual = _sniff(data)
-    _check_type(file_name, extension, actual)
-    media = MEDIA[extension]
+    media = media_of(file_name, os.path.splitext(file_name)[1].lower(), data)
     # What a ZIP or a PDF's streams may expand to: 20 times the upload limit, within 10-200 MB.
     inflate_limit = min(max(20 * max_bytes, 10 * 1024 * 1024), 200 * 1024 * 1024)
+    pictures: PictureText | None = None
     try:
         if media == "txt":
             raw_text = _decode_text(file_name, data)
-        elif media == "docx":
-            _check_zip(file_name, data, inflate_limit)
-            from tracker.importer.docx_text import docx_text
-
-            raw_text = docx_text(data)
-        elif media == "xlsx":
-            _check_zip(file_name, data, inflate_limit)
-            raw_text = _xlsx_text(file_name, data)
+        elif media == "image":
+            pictures = picture_text(file_name, data, progress)
+            raw_text = pictures.text
+        elif media == "pdf":
+            raw_text, pictures = _pdf_text(file_name, data, inflate_limit, progress)
         else:
-            raw_text = _pdf_text(file_name, data, inflate_limit)
-        if media != "txt":
-            raw_text = _to_unicode(file_name, raw_text, None, media)
+            raw_text = _to_unicode(file_name, _office_text(file_name, data, media, inflate_limit), None, media)
     except (ImportFileError, MemoryError):  # out of memory is not damage: tracker.importer.isolation says so
         raise
     except Exception as exc:  # the libraries raise anything on a damaged file
-        raise _corrupt(file_name, media) from exc
+        raise corrupt(file_name, media) from exc
     text = clean_text(raw_text)
     if not text.strip():
         raise ImportFileError(f"Tệp «{file_name}» không có nội dung chữ nào để nhập.", "empty")
-    return DocumentText(text=text, file_name=file_name, file_hash=hashlib.sha256(data).hexdigest(), media=media)
+    document = DocumentText(text=text, file_name=file_name, file_hash=hashlib.sha256(data).hexdigest(), media=media)
+    if pictures is not None:
+        document.notes = pictures.notes
+        if pictures.confidence:
+            document.ocr_confidence = round(pictures.confidence, 1)
+            document.doubtful_words = [unicodedata.normalize("NFC", word) for word in pictures.doubtful]
+    return document
 
 
-# --- what a file really is ----------------------------------------------------------------------
+def _office_text(name: str, data: bytes, media: str, inflate_limit: int) -> str:
+    """The text of a Word or Excel file; an old Word, OpenDocument or RTF file is made a .docx first."""
+    if media in CONVERTED:
+        data = converted_docx(name, data, media, inflate_limit)
+        media = "docx"
+    _check_zip(name, data, inflate_limit)
+    if media == "xlsx":
+        return _xlsx_text(name, data)
+    from tracker.importer.docx_text import docx_text
 
-_KINDS = {
-    "docx": "tệp Word (.docx)",
-    "xlsx": "tệp Excel (.xlsx)",
-    "pptx": "tệp PowerPoint (.pptx)",
-    "odf": "tệp OpenDocument (.odt/.ods)",
-    "zip": "tệp nén ZIP",
-    "pdf": "tệp PDF",
-    "doc": "tệp Word cũ (.doc)",
-    "xls": "tệp Excel cũ (.xls)",
-    "ole2": "tệp Office cũ",
-    "encrypted": "tệp Office có mật khẩu",
-    "rtf": "tệp RTF",
-    "image": "tệp ảnh",
-    "txt": "văn bản thuần",
-}
+    return docx_text(data)
 
 
-def _sniff(data: bytes) -> str | None:
-    head = data[:8]
-    if head.startswith(_OLE2):
-        return _ole2_kind(data)
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _zip_kind(data)
-    pdf_header = data.find(b"%PDF-", 0, 1024)  # readers accept a little junk before the header
-    if pdf_header == 0 or (pdf_header > 0 and b"%%EOF" in data[-2048:]):
-        return "pdf"
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
-        return "image"
-    if data.lstrip()[:5] == b"{\\rtf":
-        return "rtf"
-    return None
-
-
-def _ole2_kind(data: bytes) -> str:
-    # The directory of a compound file names its streams in UTF-16; no need to parse the whole file.
-    if "EncryptedPackage".encode("utf-16-le") in data:
-        return "encrypted"
-    if "WordDocument".encode("utf-16-le") in data:
-        return "doc"
-    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
-        return "xls"
-    return "ole2"
-
-
-def _zip_kind(data: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            mimetype = archive.read("mimetype")[:80] if "mimetype" in names else b""
-    except Exception:
-        return "broken_zip"
-    if "[Content_Types].xml" in names:
-        if "word/document.xml" in names:
-            return "docx"
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        if "ppt/presentation.xml" in names:
-            return "pptx"
-    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
-        return "odf"
-    return "zip"
-
-
-def _check_type(name: str, extension: str, actual: str | None) -> None:
-    if actual == "encrypted":
-        raise ImportFileError(
-            f"Tệp «{name}» được đặt mật khẩu; hãy mở tệp, bỏ mật khẩu, lưu lại rồi gửi lại.", "encrypted"
-        )
-    if actual == "doc" or (extension == ".doc" and actual in ("ole2", "rtf", None)):
-        raise ImportFileError(
-            f"Tệp «{name}» là định dạng Word cũ (.doc) mà hệ thống không đọc được; hãy mở bằng Word, "
-            "chọn Lưu thành (Save As) định dạng .docx rồi gửi lại.",
-            "old_format",
-        )
-    if actual == "xls" or (extension == ".xls" and actual in ("ole2", None)):
-        raise ImportFileError(
-            f"Tệp «{name}» là định dạng Excel cũ (.xls); hãy mở bằng Excel, lưu lại thành .xlsx rồi gửi lại.",
-            "old_format",
-        )
-    expected = MEDIA.get(extension)
-    if expected is None and not (extension in (".doc", ".xls") and actual in MEDIA.values()):
-        what = f"có đuôi «{extension}»" if extension else "không có đuôi tên tệp (như .docx, .pdf)"
-        raise ImportFileError(
-            f"Tệp «{name}» {what} nên không được nhận; hệ thống chỉ nhận {_SUPPORTED}.", "unsupported"
-        )
-    if actual == expected or (expected == "txt" and actual is None):
-        return
-    if actual == "broken_zip" and expected in ("docx", "xlsx"):
-        raise _corrupt(name, expected)
-    if actual is None or actual == "broken_zip":
-        raise ImportFileError(
-            f"Tệp «{name}» có đuôi {extension} nhưng nội dung không phải {_KINDS[expected or '']}; "
-            "hãy kiểm tra lại tệp.",
-            "wrong_type",
-        )
-    raise ImportFileError(
-        f"Tệp «{name}» có đuôi {extension} nhưng thực ra là {_KINDS[actual]}; "
-        "hãy đổi đuôi tên tệp cho đúng hoặc lưu lại đúng định dạng rồi gửi lại.",
-        "wrong_type",
-    )
+# --- archives -----------------------------------------------------------------------------------
 
 
 def _check_zip(name: str, data: bytes, limit: int) -> None:
@@ -239,7 +152,7 @@ def _check_zip(name: str, data: bytes, limit: int) -> None:
     except ImportFileError:
         raise
     except Exception as exc:  # zipfile raises BadZipFile, a CRC error, EOFError, zlib.error ...
-        raise _corrupt(name, "zip") from exc
+        raise corrupt(name, "zip") from exc
 
 
 def _inflated_member_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) -> int:
@@ -349,7 +262,8 @@ def _xlsx_text(name: str, data: bytes) -> str:
 # --- PDF -------------------------------------------------------------------------------------------
 
 
-def _pdf_text(name: str, data: bytes, inflate_limit: int) -> str:
+def _pdf_text(name: str, data: bytes, inflate_limit: int, progress: Progress | None) -> tuple[str, PictureText | None]:
+    """The text layer of a PDF, with its scanned pages (pictures without a text layer) read by OCR."""
     from tracker.importer.pdf_text import EncryptedPdf, InflatesTooMuch, TooManyPages, pdf_text
 
     try:
@@ -369,9 +283,11 @@ def _pdf_text(name: str, data: bytes, inflate_limit: int) -> str:
             f"Tệp «{name}» khi giải nén lớn bất thường nên bị từ chối để bảo vệ hệ thống; hãy kiểm tra lại tệp.",
             "too_large",
         ) from exc
-    if result.characters == 0:
+    if result.characters == 0 and not result.scanned_pages:
         raise ImportFileError(
-            f"Tệp «{name}» là bản scan không có lớp chữ; hãy dùng tệp Word hoặc PDF có chữ.", "scanned"
+            f"Tệp «{name}» không có chữ nào: không có lớp chữ, cũng không có ảnh trang để nhận dạng; "
+            "hãy kiểm tra lại tệp.",
+            "empty",
         )
     # Glyphs of an embedded font without a table back to letters come out as "(cid:123)".
     unmapped = sum(len(token) for token in _CID.findall(result.text))
@@ -380,7 +296,14 @@ def _pdf_text(name: str, data: bytes, inflate_limit: int) -> str:
             f"Tệp «{name}» có lớp chữ nhưng phông chữ nhúng không cho lấy lại được chữ; hãy dùng tệp Word gốc.",
             "no_text",
         )
-    return _CID.sub("", result.text)
+    if not result.scanned_pages:
+        return _CID.sub("", result.text), None
+    scanned = set(result.scanned_pages)
+    whole = not any(blocks for index, blocks in enumerate(result.page_blocks) if index not in scanned)
+    texts, pictures = scanned_pdf_text(name, data, result.scanned_pages, len(result.page_blocks), whole=whole,
+                                       progress=progress)
+    pages = [texts[index] if index in texts else "\n\n".join(blocks) for index, blocks in enumerate(result.page_blocks)]
+    return _CID.sub("", "\n\n".join(page for page in pages if page.strip())), pictures
 
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -406,22 +329,5 @@ def _too_large(name: str, size: int, limit: int) -> ImportFileError:
 
 def _not_text(name: str) -> ImportFileError:
     return ImportFileError(
-        f"Tệp «{name}» không phải văn bản thuần (có ký tự nhị phân); hãy gửi {_SUPPORTED}.", "wrong_type"
-    )
-
-
-_DAMAGED: dict[str, str] = {
-    "docx": "tệp Word",
-    "xlsx": "tệp Excel",
-    "pdf": "tệp PDF",
-    "zip": "tệp nén",
-    "txt": "tệp văn bản",
-}
-
-
-def _corrupt(name: str, media: str) -> ImportFileError:
-    return ImportFileError(
-        f"Tệp «{name}» bị hỏng, không đọc được như một {_DAMAGED.get(media, 'tệp')}; "
-        "hãy mở thử trên máy tính, lưu lại rồi gửi lại.",
-        "corrupt",
+        f"Tệp «{name}» không phải văn bản thuần (có ký tự nhị phân); hãy gửi {SUPPORTED}.", "wrong_type"
     )
