@@ -151,8 +151,8 @@ def test_huy_stores_nothing(session, clock, engine, org_id, dialog, notice):
 
 
 @pytest.mark.parametrize("name, size, says", [
-    ("anh.jpg", 1000, "Bot chỉ nhập được tệp .docx hoặc .pdf"),
-    ("thong-bao.txt", 1000, "Bot chỉ nhập được tệp .docx hoặc .pdf"),
+    ("anh.gif", 1000, "Bot chỉ nhập được văn bản Word"),
+    ("thong-bao.txt", 1000, "Bot chỉ nhập được văn bản Word"),
     ("thong-bao.docx", 21 * 1024 * 1024, "quá lớn (21.0 MB); tối đa 20 MB"),
 ])
 def test_a_file_of_another_type_or_too_large_is_refused_before_it_is_fetched(session, clock, org_id, dialog,

@@ -11,7 +11,7 @@ from rich.table import Table
 from app.cli.context import Acting, AsOption, OrgOption, acting, state
 from app.cli.import_history import print_imports
 from app.cli.import_history import undo as history_undo
-from app.cli.render import console, print_json
+from app.cli.render import console, errors, print_json
 from tracker.clock import local_today
 from tracker.dates import format_day
 from tracker.errors import InvalidInputError
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 def import_file(
     ctx: typer.Context,
-    file: Annotated[Path | None, typer.Argument(help="Tệp .docx, .pdf, .txt hoặc .xlsx.")] = None,
+    file: Annotated[Path | None, typer.Argument(
+        help="Tệp .docx, .doc, .odt, .rtf, .pdf (cả bản scan), ảnh .jpg/.png/.tif, .txt hoặc .xlsx.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ đọc và in; không lưu, không cần CSDL.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
     config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình phường/xã (cho --dry-run).")] = None,
@@ -42,7 +43,6 @@ def import_file(
 ) -> None:
     """Nhập thông báo kết luận, văn bản chỉ đạo hoặc bảng nhiệm vụ thành các nhiệm vụ."""
     from tracker.importer.edits import apply_edit
-    from tracker.importer.isolation import read_path_isolated
     from tracker.jobdays import ward_rules
     from tracker.usecases.import_preview import parse_for_ward
     from tracker.usecases.imports import import_document, nothing_to_store, unit_directory
@@ -62,7 +62,7 @@ def import_file(
         _dry_run(ctx, file, config, edits or [], as_json)
         return
     with acting(ctx, org, as_) as a:
-        source = read_path_isolated(file, max_bytes=ward_rules(a.org).policy.upload_max_mb * 1024 * 1024)
+        source = _read(file, max_bytes=ward_rules(a.org).policy.upload_max_mb * 1024 * 1024)
         units = unit_directory(a.session, org_id=a.org.id or 0)
         parsed = parse_for_ward(a.session, clock=a.clock, actor=a.actor, text=source.text)
         earlier = earlier_import(a.session, org_id=a.org.id or 0, source=source, parsed=parsed)
@@ -129,12 +129,11 @@ def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[st
     from tracker.config import load_ward_file
     from tracker.importer.directory import UnitDirectory
     from tracker.importer.edits import apply_edit
-    from tracker.importer.isolation import read_path_isolated
     from tracker.importer.parse import parse_document
     from tracker.workdays import WorkCalendar
 
     ward = load_ward_file(config or state(ctx).settings.config)
-    source = read_path_isolated(file, max_bytes=ward.policy.upload_max_mb * 1024 * 1024)
+    source = _read(file, max_bytes=ward.policy.upload_max_mb * 1024 * 1024)
     units = UnitDirectory.from_config(ward)
     today = local_today(state(ctx).clock())
     parsed = parse_document(source.text, units=units, today=today, default_due=ward.policy.default_due,
@@ -150,8 +149,10 @@ def _dry_run(ctx: typer.Context, file: Path, config: Path | None, edits: list[st
 def _print_document(parsed: ParsedDocument, source: DocumentText) -> None:
     from tracker.usecases.import_preview import preview_import
 
-    preview = preview_import(parsed, file_name=source.file_name)
+    preview = preview_import(parsed, file_name=source.file_name, reading=source)
     console.print(preview.heading)
+    for note in preview.notes:
+        console.print(f"Lưu ý: {note}")
     table = Table(show_lines=True)
     for header in ("Mã", "Đơn vị chủ trì", "Phối hợp", "Nhiệm vụ", "Thời hạn", "Cần xem lại"):
         table.add_column(header, overflow="fold")
@@ -161,6 +162,17 @@ def _print_document(parsed: ParsedDocument, source: DocumentText) -> None:
     console.print(table)
     for warning in preview.warnings:
         console.print(f"Lưu ý: {warning}")
+
+
+def _read(file: Path, *, max_bytes: int) -> DocumentText:
+    """The file's text, read in the bounded child process; pages read by OCR are counted on stderr."""
+    from tracker.importer.isolation import read_path_isolated
+
+    return read_path_isolated(file, max_bytes=max_bytes, progress=_page_read)
+
+
+def _page_read(done: int, total: int) -> None:
+    errors.print(f"Đang nhận dạng chữ từ ảnh (OCR): đã đọc {done}/{total} trang…")
 
 
 def _deadline_cell(task: PreviewTask) -> str:

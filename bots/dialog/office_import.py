@@ -1,4 +1,5 @@
-"""A notice sent to the bot as .docx or .pdf: the importer reads it, the office sees what it found and saves
+"""A notice sent to the bot as a file (.docx, .pdf, an old .doc, .odt or .rtf) or as a photo of the paper
+(.jpg, .png, .tif: read by OCR): the importer reads it, the office sees what it found and saves
 it with Lưu or drops it with Hủy.
 
 Between the preview and Lưu the conversation keeps the document's extracted text (with its name and hash),
@@ -33,7 +34,7 @@ from tracker.usecases.imports import import_document, unit_directory
 from tracker.usecases.reimports import apply_reimport, earlier_import, imported_words, plan_reimport, same_words
 
 REVIEW = "import_review"
-ACCEPTED = (".docx", ".pdf")
+ACCEPTED = (".docx", ".pdf", ".doc", ".odt", ".rtf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 TASKS_SHOWN = 5
 WARNINGS_SHOWN = 5
 SAVE, DROP = "save", "drop"
@@ -47,18 +48,19 @@ def _policy(turn: Turn) -> PolicyConfig:
 
 def _size_problem(file: InboundFile, max_mb: int) -> str | None:
     if os.path.splitext(file.name)[1].lower() not in ACCEPTED:
-        return f"Bot chỉ nhập được tệp .docx hoặc .pdf; tệp «{texts.short(file.name, 60)}» không phải loại đó."
+        return (f"Bot chỉ nhập được văn bản Word (.docx, .doc), .odt, .rtf, PDF hoặc ảnh chụp (.jpg, .png, .tif); "
+                f"tệp «{texts.short(file.name, 60)}» không phải loại đó.")
     if file.size > max_mb * 1024 * 1024:
         return f"Tệp «{texts.short(file.name, 60)}» quá lớn ({file.size / 1024 / 1024:.1f} MB); tối đa {max_mb} MB."
     return None
 
 
 def receive(turn: Turn) -> list[Reply]:
-    """A file sent: from someone who may create tasks, a .docx or .pdf within the ward's upload_max_mb is
-    fetched, read and parsed, and its preview shown with Lưu / Hủy; a file imported before is said so. Type
-    and size are checked before the bytes are fetched. Unit heads and members get the "no files" line. A
-    permanent fetch failure is answered in words; a retryable one is raised for the adapter to deliver the
-    message again."""
+    """A file sent: from someone who may create tasks, a file of an ACCEPTED type within the ward's
+    upload_max_mb is fetched, read (a photo or a scan by OCR) and parsed, and its preview shown with Lưu /
+    Hủy; a file imported before is said so. Type and size are checked before the bytes are fetched. Unit
+    heads and members get the "no files" line. A permanent fetch failure is answered in words; a
+    retryable one is raised for the adapter to deliver the message again."""
     file = turn.inbound.file
     assert file is not None
     if not may(turn.person, Action.CREATE, org_id=turn.person.org_id):
@@ -121,7 +123,7 @@ def _deadline(task: PreviewTask) -> str:
 
 
 def _preview(parsed: ParsedDocument, source: DocumentText) -> str:
-    preview = preview_import(parsed, file_name=source.file_name)
+    preview = preview_import(parsed, file_name=source.file_name, reading=source)
     return render("chat/import_preview", preview=preview, owner_counts=Counter(map(_owner, preview.tasks)).items(),
                   owner_words=_owner, deadline_words=_deadline, shown=TASKS_SHOWN, warnings_shown=WARNINGS_SHOWN)
 

@@ -1,11 +1,15 @@
 """What an import would create, as the command line, the chat and later the web console show it before
 anything is stored: the document's heading, each task with its owner and deadline, the owners' counts,
-the tasks still without an owner, and the importer's warnings. Each face only lays it out."""
+the tasks still without an owner, and the importer's warnings. A document read from pictures (OCR) also
+says so, with the mean confidence, and flags for review every task whose owner, deadline or a date in
+its text rests on a word read with little confidence. Each face only lays it out."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -17,6 +21,9 @@ from tracker.jobdays import ward_rules
 from tracker.models import Organization, Person
 from tracker.usecases.common import ward_today
 from tracker.usecases.imports import unit_directory
+
+if TYPE_CHECKING:
+    from tracker.importer.reading import DocumentText
 
 ALL_UNITS_WORDS = "Tất cả đơn vị"
 
@@ -49,6 +56,9 @@ class ImportPreview:
     issued: date | None
     tasks: tuple[PreviewTask, ...]
     warnings: tuple[str, ...]
+    # How the file was read, when the person must know: "Chữ được nhận dạng từ ảnh (OCR) ...".
+    notes: tuple[str, ...] = ()
+    ocr_confidence: float | None = None
 
     @property
     def heading(self) -> str:
@@ -78,20 +88,48 @@ def parse_for_ward(session: Session, *, clock: Clock, actor: Person, text: str) 
                           calendar=rules.calendar)
 
 
-def preview_import(parsed: ParsedDocument, *, file_name: str) -> ImportPreview:
-    """What `parsed`, read from `file_name`, would create."""
+def preview_import(parsed: ParsedDocument, *, file_name: str, reading: DocumentText | None = None) -> ImportPreview:
+    """What `parsed`, read from `file_name`, would create. With `reading` (the file's text as read), its
+    notes come along and, when it was read by OCR, tasks resting on doubtful words are flagged."""
+    doubtful = {_bare(word) for word in reading.doubtful_words} - {""} if reading is not None else set()
     return ImportPreview(
         file_name=file_name, kind_words=DOCUMENT_KIND_WORDS.get(parsed.kind, parsed.kind), number=parsed.number,
-        issued=parsed.issued, tasks=tuple(_task(task) for task in parsed.tasks), warnings=tuple(parsed.warnings),
+        issued=parsed.issued, tasks=tuple(_task(task, doubtful) for task in parsed.tasks),
+        warnings=tuple(parsed.warnings), notes=tuple(reading.notes) if reading is not None else (),
+        ocr_confidence=reading.ocr_confidence if reading is not None else None,
     )
 
 
-def _task(task: ParsedTask) -> PreviewTask:
+def _task(task: ParsedTask, doubtful: set[str]) -> PreviewTask:
     owner = ALL_UNITS_WORDS if task.owner.unit == ALL_UNITS else task.owner.unit
     deadline = task.deadline
     return PreviewTask(
         ref=task.ref, title=task.title, owner=owner, owner_text=task.owner.text,
         coordinating="; ".join(c.unit or c.text for c in task.coordinating), deadline_text=deadline.text,
         due=deadline.due or deadline.default, due_is_default=deadline.due is None and deadline.default is not None,
-        review=tuple(task.to_json()["review"]),
+        review=tuple(task.to_json()["review"]) + _doubtful_notes(task, doubtful),
     )
+
+
+# A date or a day/month written in a task's text: "15/5/2026", "30/6", "ngày 15".
+_DATE_WORDS = re.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}-\d{1,2}-\d{4}")
+_EDGES = re.compile(r"^[^\w/]+|[^\w/]+$")
+
+
+def _doubtful_notes(task: ParsedTask, doubtful: set[str]) -> tuple[str, ...]:
+    """One review note per field of `task` that contains a word OCR read with little confidence."""
+    if not doubtful:
+        return ()
+    fields = (("đơn vị chủ trì", task.owner.text), ("thời hạn", task.deadline.text),
+              ("ngày tháng", " ".join(d for d in _DATE_WORDS.findall(task.title) if d not in task.deadline.text)))
+    notes = []
+    for what, text in fields:
+        words = [word for word in text.split() if _bare(word) in doubtful]
+        if words:
+            shown = ", ".join(f"«{word}»" for word in dict.fromkeys(words))
+            notes.append(f"Chữ nhận dạng từ ảnh không chắc ở {what}: {shown}; hãy đối chiếu bản giấy.")
+    return tuple(notes)
+
+
+def _bare(word: str) -> str:
+    return _EDGES.sub("", word).casefold()
