@@ -71,3 +71,14 @@ def test_every_help_page_is_in_vietnamese(database_url):
         for english in ("Show this message", "Usage:", "Options", "Arguments", "Commands", "[required]"):
             assert english not in result.stdout, (page, english)
         assert "Cách dùng:" in result.stdout and "Hiện hướng dẫn này rồi thoát." in result.stdout, page
+
+
+@pytest.mark.parametrize(("variable", "value"), [("TRACKER_WEB_LISTEN", "mọi nơi"), ("TRACKER_BACKUP_KEEP", "0"),
+                                                 ("TELEGRAM_BOT_USERNAME", "x")])
+def test_a_wrong_environment_variable_is_named_in_one_vietnamese_line(database_url, variable, value):
+    # Why: pydantic's own report is several English lines and a traceback reached the terminal.
+    result = invoke(database_url, "stats", now="2026-05-12T08:00:00+07:00", **{variable: value})
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Lỗi: Biến môi trường {variable} không hợp lệ (giá trị «{value}»); hãy sửa theo bảng biến môi trường "
+        "trong README."]

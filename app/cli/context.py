@@ -38,9 +38,9 @@ class CliState:
         """The environment's settings, read when a command first needs them (pydantic-settings is slow to
         load, and `tracker deadline --on …` needs none)."""
         if self._settings is None:
-            from tracker.config import Settings
+            from tracker.config.settings import load_settings
 
-            self._settings = Settings()
+            self._settings = load_settings()
         return self._settings
 
     def engine(self) -> Engine:
