@@ -28,6 +28,21 @@ def font_missing_reason() -> str | None:
 def text_pages(text: str, *, max_pages: int = 10) -> list[Image.Image]:
     """`text` laid out on white A4 pages (greyscale, 300 dpi): one paragraph per line of `text`, words
     wrapped at the margin, a blank line between paragraphs."""
+    return [draw_page(lines) for lines in page_lines(text)[:max_pages]]
+
+
+def draw_page(lines: list[str]) -> Image.Image:
+    """One white A4 page with `lines` from the top margin down."""
+    font = ImageFont.truetype(str(FONT), FONT_PX)
+    page = Image.new("L", A4, 255)
+    draw = ImageDraw.Draw(page)
+    for row, line in enumerate(lines):
+        draw.text((MARGIN, MARGIN + row * LINE_PX), line, font=font, fill=0)
+    return page
+
+
+def page_lines(text: str) -> list[list[str]]:
+    """The lines of each page when `text` is laid out as text_pages does it."""
     font = ImageFont.truetype(str(FONT), FONT_PX)
     width = A4[0] - 2 * MARGIN
     lines: list[str] = []
@@ -45,14 +60,7 @@ def text_pages(text: str, *, max_pages: int = 10) -> list[Image.Image]:
                 line = candidate
         lines += [line, ""]
     per_page = (A4[1] - 2 * MARGIN) // LINE_PX
-    pages = []
-    for start in range(0, len(lines), per_page):
-        page = Image.new("L", A4, 255)
-        draw = ImageDraw.Draw(page)
-        for row, line in enumerate(lines[start:start + per_page]):
-            draw.text((MARGIN, MARGIN + row * LINE_PX), line, font=font, fill=0)
-        pages.append(page)
-    return pages[:max_pages]
+    return [lines[start:start + per_page] for start in range(0, len(lines), per_page)]
 
 
 def scanned(page: Image.Image, *, angle: float = 0.6, seed: int = 1) -> Image.Image:
@@ -62,13 +70,14 @@ def scanned(page: Image.Image, *, angle: float = 0.6, seed: int = 1) -> Image.Im
     return _speckled(blurred, share=0.0005, seed=seed)
 
 
-def phone_photo(page: Image.Image, *, angle: float = 2.0, seed: int = 2) -> Image.Image:
-    """A phone photo of `page`: tilted, a grey page lit unevenly, softer, about 200 dpi, RGB."""
+def phone_photo(page: Image.Image, *, angle: float = 2.0, seed: int = 2, scale: float = 2 / 3,
+                blur: float = 1.0) -> Image.Image:
+    """A phone photo of `page`: tilted, a grey page lit unevenly, softer, at `scale` of 300 dpi, RGB."""
     tilted = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=True)
-    small = tilted.resize((tilted.width * 2 // 3, tilted.height * 2 // 3), Image.Resampling.LANCZOS)
+    small = tilted.resize((round(tilted.width * scale), round(tilted.height * scale)), Image.Resampling.LANCZOS)
     light = Image.linear_gradient("L").resize(small.size).point(lambda v: 205 + v // 8)
     grey = Image.composite(small, light, small.point(lambda v: 255 - v))
-    soft = grey.filter(ImageFilter.GaussianBlur(1.0))
+    soft = grey.filter(ImageFilter.GaussianBlur(blur))
     return _speckled(soft, share=0.002, seed=seed).convert("RGB")
 
 

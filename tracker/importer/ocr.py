@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytesseract
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 
 LANGUAGE = "vie"
 DPI = 300
@@ -28,6 +28,7 @@ MAX_PAGES = 20  # a longer scan is read up to here, and the preview says so
 # 20,000 does not). One decoded page is then brought under WORK_PIXELS: about A3 at 300 dpi.
 MAX_IMAGE_PIXELS = 64_000_000
 WORK_PIXELS = 18_000_000
+MIN_LONG_SIDE = 3300  # an A4 page at about 280 dpi
 LOW_CONFIDENCE = 60.0  # Tesseract's word confidence (0-100) under which a word is doubtful
 # A page from which fewer good words than this are read is not a readable document.
 MIN_GOOD_WORDS = 12
@@ -145,10 +146,15 @@ def read_pages(pages: Iterator[Image.Image], total: int, progress: Progress | No
 
 
 def upright(image: Image.Image) -> Image.Image:
-    """`image` at most WORK_PIXELS, turned the right way up and straightened."""
+    """`image` at most WORK_PIXELS, turned the right way up, straightened, evened out: specks removed,
+    the uneven light of a photo stretched to white paper and black ink, a small photo enlarged."""
     image = image.convert("L")
     if image.width * image.height > WORK_PIXELS:
         image = image.resize(_within(image.size, WORK_PIXELS), Image.Resampling.LANCZOS)
+    elif max(image.size) < MIN_LONG_SIDE:  # Tesseract reads letters best some 25-30 pixels high
+        scale = MIN_LONG_SIDE / max(image.size)
+        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+    image = ImageOps.autocontrast(image.filter(ImageFilter.MedianFilter(3)), cutoff=(0, 1))
     turn = _orientation(image)
     if turn:
         image = image.rotate(-turn, expand=True, fillcolor=255)
@@ -204,11 +210,16 @@ def _page_paragraphs(image: Image.Image) -> list[list[list[tuple[str, float]]]]:
     paragraphs: dict[tuple[int, int], dict[int, list[tuple[str, float]]]] = {}
     for i, word in enumerate(data["text"]):
         confidence = float(data["conf"][i])
-        if confidence < 0 or not word.strip():
+        if confidence < 0 or not word.strip() or (confidence < LOW_CONFIDENCE and _speck(word.strip())):
             continue
         paragraph = paragraphs.setdefault((data["block_num"][i], data["par_num"][i]), {})
         paragraph.setdefault(data["line_num"][i], []).append((word.strip(), confidence))
     return [list(lines.values()) for lines in paragraphs.values()]
+
+
+def _speck(text: str) -> bool:
+    """A doubtful mark with no letter or digit, and not a list dash: dust or a speck read as ' . _ ˆ."""
+    return not any(ch.isalnum() for ch in text) and text not in ("-", "+", "•", "–")
 
 
 def _wordlike(text: str) -> bool:
