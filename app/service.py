@@ -25,6 +25,7 @@ from tracker.channels import channel_label, chat_channels
 from tracker.clock import WARD_TZ, Clock
 
 if TYPE_CHECKING:
+    from app.web.server import WebConsole
     from bots.channels import Channel
     from bots.plugin import ChannelSettings, InboundContext
     from jobs.scheduler import BackupPlan
@@ -64,18 +65,19 @@ def channel_lines(channels: Mapping[str, Channel]) -> list[str]:
 
 async def run_service(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
                       settings: Mapping[str, ChannelSettings] | None = None,
-                      backups: BackupPlan | None = None) -> None:
+                      backups: BackupPlan | None = None, web: WebConsole | None = None) -> None:
     """Run until SIGTERM or SIGINT (or, with `once`, until nothing is due): catch up, schedule, send, and
     answer the chats of every channel plug-in that has its `settings` and its sender channel in `channels`;
-    the channels are closed at the end. With `backups`, the whole database is backed up every night."""
+    the channels are closed at the end. With `backups`, the whole database is backed up every night; with
+    `web`, the web console is served (not with `once`)."""
     try:
-        await _run(engine, clock, channels, once=once, settings=settings or {}, backups=backups)
+        await _run(engine, clock, channels, once=once, settings=settings or {}, backups=backups, web=web)
     finally:
         await _close_channels(channels)
 
 
 async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
-               settings: Mapping[str, ChannelSettings], backups: BackupPlan | None) -> None:
+               settings: Mapping[str, ChannelSettings], backups: BackupPlan | None, web: WebConsole | None) -> None:
     from bots.plugin import InboundContext
     from bots.ratelimit import RateLimiter, RateLimits
     from jobs.scheduler import catch_up, make_scheduler, schedule_wards
@@ -100,6 +102,9 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     scheduler.start()
     sending = asyncio.create_task(sender.run(stop))
     chats = _inbound(channels, settings, InboundContext(engine, clock, limiter))
+    console = asyncio.create_task(web.serve(stop), name="web") if web is not None else None
+    if console is not None:
+        console.add_done_callback(_report_end)
     log.info(READY_LINE)
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({sending, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -109,6 +114,8 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     for chat in chats:
         chat.cancel()  # a bot finishes the message in hand, then stops
     await asyncio.gather(*chats, return_exceptions=True)
+    if console is not None:
+        await asyncio.gather(console, return_exceptions=True)
     await sending
     log.info("Đã dừng.")
 

@@ -6,12 +6,19 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.cli.context import state
 from app.cli.render import console
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from app.web.server import WebConsole
+    from tracker.clock import Clock
+    from tracker.config import Settings
 
 
 def serve(
@@ -44,5 +51,21 @@ def serve(
         console.print(line)
     from jobs.scheduler import BackupPlan
 
+    web = None if once else web_console(engine, clock, st.settings)
+    if web is not None:
+        console.print(f"Trang quản lý: {web.address} (đăng nhập bằng mã gửi qua Telegram/Zalo hoặc mật khẩu).")
     backups = BackupPlan(folder=Path(st.settings.backup_dir), keep=st.settings.backup_keep)
-    asyncio.run(run_service(engine, clock, channels, once=once, settings=settings, backups=backups))
+    asyncio.run(run_service(engine, clock, channels, once=once, settings=settings, backups=backups, web=web))
+
+
+def web_console(engine: Engine, clock: Clock, settings: Settings) -> WebConsole | None:
+    """The web console on TRACKER_WEB_LISTEN, its address already taken; None when it is "off".
+    Raises ConfigError when the address cannot be listened on."""
+    if settings.web_listen == "off":
+        return None
+    from app.web.server import WebConsole, create_app
+
+    web = WebConsole(create_app(engine, clock, base_url=settings.web_base_url), settings.web_listen,
+                     trusted_proxies=settings.web_trusted_proxies)
+    web.bind()
+    return web

@@ -161,6 +161,29 @@ def people_revoke_invite(
                       f"{target.name} không có mã mời nào đang chờ dùng.")
 
 
+@people_app.command("password")
+def people_password(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Khóa hoặc số của người dùng.")],
+    stdin: Annotated[bool, typer.Option("--stdin", help="Đọc mật khẩu từ một dòng của đầu vào chuẩn (cho "
+                                                        "kịch bản), không hỏi.")] = False,
+    org: OrgOption = None, as_: AsOption = None,
+) -> None:
+    """Đặt mật khẩu đăng nhập trang quản lý cho người không dùng Telegram/Zalo; các phiên đang mở bị đăng xuất."""
+    import sys
+
+    from tracker.usecases import person_in_ward
+    from tracker.usecases.web_sign_in import set_password
+
+    with acting(ctx, org, as_) as a:
+        target = person_in_ward(a.session, org_id=a.org.id or 0, ref=person)
+        a.before_waiting_for_a_person()
+        password = sys.stdin.readline().rstrip("\n") if stdin else typer.prompt(
+            f"Mật khẩu mới của {target.name}", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+        set_password(a.session, clock=a.clock, actor=a.actor, person_id=target.id or 0, password=password)
+        console.print(f"Đã đặt mật khẩu trang quản lý cho {target.name}.")
+
+
 @people_app.command("unbind")
 def people_unbind(
     ctx: typer.Context,

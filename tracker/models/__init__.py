@@ -11,6 +11,7 @@ from tracker.enums import (
 from tracker.models.chat import ChatButton, ChatEvent, Conversation
 from tracker.models.ops import AuditEvent, JobRun, Notification
 from tracker.models.org import ChatIdentity, InviteCode, Organization, Person, Unit
+from tracker.models.web import WebSession, WebSignInAttempt, WebSignInCode
 from tracker.models.work import ExtensionRequest, SourceDocument, Task, Update
 
 __all__ = [
@@ -35,4 +36,7 @@ __all__ = [
     "TaskStatus",
     "Unit",
     "Update",
+    "WebSession",
+    "WebSignInAttempt",
+    "WebSignInCode",
 ]

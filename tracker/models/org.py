@@ -54,6 +54,8 @@ class Person(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     preferred_channel: str | None = Field(default=None, sa_type=sa.String(16))
     active: bool = True
+    # For the web console, for those without a chat to receive a sign-in code: an argon2 hash, never the password.
+    password_hash: str | None = Field(default=None, sa_type=sa.String(200))
 
 
 class ChatIdentity(SQLModel, table=True):

@@ -23,7 +23,7 @@ def get_task(session: Session, *, actor: Person, task_id: int) -> Task:
     return task_for(session, actor=actor, task_id=task_id, action=Action.VIEW)
 
 
-def _visible_unit(actor: Person, unit_id: int | None) -> int | None:
+def visible_unit(actor: Person, unit_id: int | None) -> int | None:
     """The unit to restrict a list to: unit heads and members only ever see their own."""
     if actor.role in (Role.UNIT_HEAD, Role.MEMBER):
         if unit_id is not None and unit_id != actor.unit_id:
@@ -42,7 +42,7 @@ def list_tasks(
 ) -> list[Task]:
     """Tasks of the actor's ward, optionally of one unit, some statuses, or unfinished and past due
     on `overdue_on`; ordered by due date (none last) then id. Raises ForbiddenError."""
-    unit_id = _visible_unit(actor, unit_id)
+    unit_id = visible_unit(actor, unit_id)
     require(actor, Action.VIEW, org_id=actor.org_id, unit_id=unit_id)
     query = select(Task).where(Task.org_id == actor.org_id)
     if unit_id is not None:
@@ -84,7 +84,7 @@ class WardStats:
 def ward_stats(session: Session, *, actor: Person, day: date) -> WardStats:
     """Classify every task of the ward (a unit head: of its unit) on `day`, counted by the database in
     one GROUP BY over the status-class expression."""
-    unit_id = _visible_unit(actor, None)
+    unit_id = visible_unit(actor, None)
     require(actor, Action.VIEW, org_id=actor.org_id, unit_id=unit_id)
     units = [u for u in list_units(session, org_id=actor.org_id) if unit_id in (None, u.id)]
     by_unit = {u.id: UnitCounts(unit=u) for u in units}

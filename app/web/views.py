@@ -1,0 +1,68 @@
+"""The console's HTML: one jinja2 environment over app/web/templates (autoescaped; dates as people write
+them, whatever a template forgets), and the status-class bar chart drawn as SVG on the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from tracker.dates import format_day
+from tracker.enums import DEADLINE_KIND_LABELS, EXTENSION_STATUS_LABELS, ROLE_LABELS, STATUS_LABELS
+from tracker.messages import as_people_write, short
+from tracker.status import STATUS_CLASS_LABELS, StatusClass
+
+# The report's order of the status classes, and a colour for each in the chart (readable in grey too).
+CLASS_ORDER = (StatusClass.DONE_ON_TIME, StatusClass.DONE_LATE, StatusClass.DONE_NO_DEADLINE,
+               StatusClass.IN_PROGRESS_ON_TIME, StatusClass.IN_PROGRESS_OVERDUE, StatusClass.RECURRING)
+CLASS_COLOURS = {StatusClass.DONE_ON_TIME: "#2e7d32", StatusClass.DONE_LATE: "#9e9d24",
+                 StatusClass.DONE_NO_DEADLINE: "#66bb6a", StatusClass.IN_PROGRESS_ON_TIME: "#1565c0",
+                 StatusClass.IN_PROGRESS_OVERDUE: "#c62828", StatusClass.RECURRING: "#757575"}
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("app.web", "templates"), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=as_people_write)
+    env.filters["day"] = format_day
+    env.filters["short"] = short
+    env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_CLASS_LABELS=STATUS_CLASS_LABELS,
+                       DEADLINE_KIND_LABELS=DEADLINE_KIND_LABELS, ROLE_LABELS=ROLE_LABELS,
+                       EXTENSION_STATUS_LABELS=EXTENSION_STATUS_LABELS, CLASS_ORDER=CLASS_ORDER,
+                       CLASS_COLOURS=CLASS_COLOURS)
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+def page(template: str, **context: Any) -> str:
+    """The page `template` rendered with `context`."""
+    return ENVIRONMENT.get_template(template).render(**context)
+
+
+def bar_chart(rows: list[tuple[str, dict[StatusClass, int]]], *, width: int = 640, bar: int = 22) -> str:
+    """A horizontal stacked bar per unit (label, counts by class), scaled to the largest total; each segment
+    carries a <title> with its count so that a screen reader and a hover tell the figure."""
+    from markupsafe import escape
+
+    label_width, gap = 210, 8
+    longest = max((sum(counts.values()) for _, counts in rows), default=0) or 1
+    scale = (width - label_width - 40) / longest
+    height = len(rows) * (bar + gap) + gap
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="Tình hình thực hiện theo đơn vị" class="chart">']
+    for index, (label, counts) in enumerate(rows):
+        y = gap + index * (bar + gap)
+        parts.append(f'<text x="0" y="{y + bar * 0.7:.0f}" font-size="12">{escape(short(label, 32))}</text>')
+        x = float(label_width)
+        for status_class in CLASS_ORDER:
+            count = counts.get(status_class, 0)
+            if not count:
+                continue
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{count * scale:.1f}" height="{bar}" '
+                         f'fill="{CLASS_COLOURS[status_class]}"><title>{escape(label)}: '
+                         f'{escape(STATUS_CLASS_LABELS[status_class])} {count}</title></rect>')
+            x += count * scale
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + bar * 0.7:.0f}" font-size="12">{sum(counts.values())}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,179 @@
+"""Signing in to the web console: a one-time code sent to the person's bound chat, or a password; sessions in
+the database that end on sign-out, on inactivity and everywhere at once; limits on tries; CSRF on every form;
+and nothing that tells whether a key exists. Served by uvicorn on loopback, driven over HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from builders import make_ward
+from outbox_helpers import bind_person
+from sqlmodel import select
+from web_helpers import client, form_token, running_console, sign_in_code, signed_in_client, someone
+
+from tracker.models import AuditEvent, WebSession
+from tracker.usecases.web_sign_in import CODE_ASKED, REFUSED, set_password
+
+PASSWORD = "một mật khẩu đủ dài"
+
+
+@pytest.fixture
+def ward(session, clock) -> int:
+    org = make_ward(session, clock)
+    bind_person(session, clock, org, "tp-vhxh", "telegram", "chat-tp-vhxh")
+    return org
+
+
+def ask(browser, key: str) -> str:
+    token = form_token(browser.get("/dang-nhap").text)
+    answer = browser.post("/dang-nhap/ma", data={"csrf": token, "khoa": key, "tiep": "/"})
+    assert answer.status_code == 200
+    return answer.text
+
+
+def test_a_code_sent_to_the_bound_chat_signs_in_once(engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock) as address, client(address) as browser:
+        assert browser.get("/").headers["location"] == "/dang-nhap?tiep=%2F"
+        token = form_token(browser.get("/dang-nhap").text)
+        page = browser.post("/dang-nhap/ma", data={"csrf": token, "khoa": "TP-VHXH", "tiep": "/nhiem-vu"}).text
+        assert CODE_ASKED in page
+        code = sign_in_code(session, head.id)
+        answer = browser.post("/dang-nhap/xac-nhan",
+                              data={"csrf": token, "khoa": "tp-vhxh", "ma": code, "tiep": "/nhiem-vu"})
+        assert answer.status_code == 303 and answer.headers["location"] == "/nhiem-vu"
+        cookie = answer.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+        assert browser.get("/").status_code == 200
+        with client(address) as other:
+            other_token = form_token(other.get("/dang-nhap").text)
+            again = other.post("/dang-nhap/xac-nhan",
+                               data={"csrf": other_token, "khoa": "tp-vhxh", "ma": code, "tiep": "/"})
+            assert again.status_code == 401 and REFUSED in again.text
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "web_sign_in")).all()
+    assert [(e.actor_id, e.channel) for e in events] == [(head.id, "web")]
+
+
+def test_asking_for_a_code_answers_alike_for_a_bound_an_unbound_and_an_unknown_key(engine, session, clock, ward):
+    keys = ("tp-vhxh", "tp-kthtdt", "khong-co-ai")
+    with running_console(engine, clock) as address, client(address) as browser:
+        pages = [ask(browser, key) for key in keys]
+    alike = {page.replace(form_token(page), "TOKEN").replace(key, "KEY") for page, key in zip(pages, keys, strict=True)}
+    assert len(alike) == 1
+    with pytest.raises(AssertionError):  # only the bound person got a code
+        sign_in_code(session, someone(session, ward, "tp-kthtdt").id)
+
+
+def test_a_code_older_than_ten_minutes_no_longer_signs_in(engine, session, clock, ward):
+    with running_console(engine, clock) as address, client(address) as browser:
+        token = form_token(ask(browser, "tp-vhxh"))
+        code = sign_in_code(session, someone(session, ward, "tp-vhxh").id)
+        clock.advance(timedelta(minutes=10, seconds=1))
+        answer = browser.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": "tp-vhxh", "ma": code})
+        assert answer.status_code == 401 and REFUSED in answer.text
+
+
+def test_five_wrong_codes_make_the_right_one_useless(engine, session, clock, ward):
+    with running_console(engine, clock) as address, client(address) as browser:
+        token = form_token(ask(browser, "tp-vhxh"))
+        code = sign_in_code(session, someone(session, ward, "tp-vhxh").id)
+        wrong = "000000" if code != "000000" else "111111"
+        for _ in range(5):
+            assert browser.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": "tp-vhxh",
+                                                             "ma": wrong}).status_code == 401
+        answer = browser.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": "tp-vhxh", "ma": code})
+        assert answer.status_code == 401
+
+
+def test_an_address_that_fails_too_often_is_told_to_wait_whatever_key_it_tries(engine, session, clock, ward):
+    with running_console(engine, clock) as address, client(address) as browser:
+        token = form_token(browser.get("/dang-nhap").text)
+        for n in range(20):
+            browser.post("/dang-nhap/mat-khau", data={"csrf": token, "khoa": f"ai-{n}", "mat_khau": "sai"})
+        answer = browser.post("/dang-nhap/ma", data={"csrf": token, "khoa": "tp-vhxh"})
+        assert answer.status_code == 429 and "Quá nhiều lần thử đăng nhập" in answer.text
+    with pytest.raises(AssertionError):
+        sign_in_code(session, someone(session, ward, "tp-vhxh").id)
+
+
+def test_a_password_signs_in_and_a_wrong_one_gets_the_same_line_as_an_unknown_key(engine, session, clock, ward):
+    admin, clerk = someone(session, ward, "quan-tri"), someone(session, ward, "van-thu")
+    set_password(session, clock=clock, actor=admin, person_id=clerk.id, password=PASSWORD)
+    session.commit()
+    with running_console(engine, clock) as address, client(address) as browser:
+        token = form_token(browser.get("/dang-nhap").text)
+        wrong = browser.post("/dang-nhap/mat-khau", data={"csrf": token, "khoa": "van-thu", "mat_khau": "sai rồi"})
+        unknown = browser.post("/dang-nhap/mat-khau", data={"csrf": token, "khoa": "khong-co", "mat_khau": "sai"})
+        assert wrong.status_code == unknown.status_code == 401
+        assert REFUSED in wrong.text and REFUSED in unknown.text
+        right = browser.post("/dang-nhap/mat-khau", data={"csrf": token, "khoa": "van-thu", "mat_khau": PASSWORD})
+        assert right.status_code == 303
+
+
+def test_a_sign_in_form_without_its_token_is_refused(engine, session, clock, ward):
+    with running_console(engine, clock) as address, client(address) as browser:
+        browser.get("/dang-nhap")
+        answer = browser.post("/dang-nhap/ma", data={"csrf": "giả", "khoa": "tp-vhxh"})
+        assert answer.status_code == 400
+    with pytest.raises(AssertionError):
+        sign_in_code(session, someone(session, ward, "tp-vhxh").id)
+
+
+def test_a_form_of_a_signed_in_person_without_the_session_token_changes_nothing(engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock) as address, \
+            signed_in_client(address, session, head.id, "tp-vhxh") as browser:
+        answer = browser.post("/dang-xuat", data={"csrf": "của trang khác"})
+        assert answer.status_code == 400
+        assert browser.get("/").status_code == 200  # still signed in
+
+
+def test_signing_out_ends_the_session_and_everywhere_ends_the_others(engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock) as address, signed_in_client(address, session, head.id, "tp-vhxh") as phone, \
+            signed_in_client(address, session, head.id, "tp-vhxh") as office:
+        token = form_token(phone.get("/").text)
+        assert phone.post("/dang-xuat", data={"csrf": token}).headers["location"] == "/dang-nhap"
+        assert phone.get("/").status_code == 303
+        assert office.get("/").status_code == 200
+        token = form_token(office.get("/").text)
+        office.post("/dang-xuat/moi-noi", data={"csrf": token})
+        assert office.get("/").status_code == 303
+    assert all(row.revoked_at for row in session.exec(select(WebSession)))
+
+
+def test_a_session_unused_for_eight_hours_ends(engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock) as address, \
+            signed_in_client(address, session, head.id, "tp-vhxh") as browser:
+        clock.advance(timedelta(hours=7, minutes=59))
+        assert browser.get("/").status_code == 200
+        clock.advance(timedelta(hours=7, minutes=59))
+        assert browser.get("/").status_code == 200  # used in between: still alive
+        clock.advance(timedelta(hours=8))
+        assert browser.get("/").headers["location"].startswith("/dang-nhap")
+
+
+def test_cookies_are_secure_behind_an_https_address(engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock, base_url="https://nhiemvu.phuong.example") as address, client(address) as b:
+        page = b.get("/dang-nhap")
+        assert "secure" in page.headers["set-cookie"].lower()
+        # The client keeps Secure cookies for https only; the form's cookie is sent by hand, as a browser would.
+        token = form_token(page.text)
+        b.post("/dang-nhap/ma", data={"csrf": token, "khoa": "tp-vhxh"}, headers={"cookie": f"tracker_form={token}"})
+        answer = b.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": "tp-vhxh",
+                                                     "ma": sign_in_code(session, head.id)},
+                        headers={"cookie": f"tracker_form={token}"})
+        assert answer.status_code == 303 and "secure" in answer.headers["set-cookie"].lower()
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
+def test_signing_in_never_sends_the_person_to_another_site(engine, session, clock, ward, target):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock) as address, client(address) as browser:
+        token = form_token(ask(browser, "tp-vhxh"))
+        answer = browser.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": "tp-vhxh", "tiep": target,
+                                                           "ma": sign_in_code(session, head.id)})
+        assert answer.headers["location"] == "/"
