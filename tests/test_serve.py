@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fake_channel import TOKEN
@@ -44,8 +46,9 @@ def environment(url: str) -> dict[str, str]:
     # Only this test's settings: no chat token, ward or person from the developer's shell.
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("TRACKER_") and k not in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN")}
+    # The web console on a free port: several services run at once in the tests, and 8080 may be taken.
     return {**env, "TRACKER_DATABASE_URL": url, "TRACKER_CONFIG": str(EXAMPLE), "TRACKER_NOW": NOW,
-            "PYTHONUNBUFFERED": "1"}
+            "TRACKER_WEB_LISTEN": "127.0.0.1:0", "PYTHONUNBUFFERED": "1"}
 
 
 def serve_once(url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -110,7 +113,7 @@ def test_serve_stops_on_a_signal_with_exit_code_0_and_leaves_no_message_sending(
         try:
             wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
             process.send_signal(signum)
-            code = process.wait(timeout=10)
+            code = process.wait(timeout=120)
         finally:
             if process.poll() is None:
                 process.kill()
@@ -127,6 +130,28 @@ def test_serve_stops_on_a_signal_with_exit_code_0_and_leaves_no_message_sending(
             assert session.exec(select(sa.func.count()).select_from(Notification)).one() > 0
     finally:
         engine.dispose()
+
+
+def test_serve_opens_the_web_console_at_the_address_it_prints(url, tmp_path):
+    log = tmp_path / "logs" / "tracker.log"
+    out_path = tmp_path / "out.txt"
+    with out_path.open("w") as out, (tmp_path / "err.txt").open("w") as err:
+        process = subprocess.Popen([str(SCRIPT), "serve"], cwd=tmp_path, env=environment(url), stdout=out,
+                                   stderr=err, stdin=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
+            address = re.search(r"Trang quản lý: (http://127\.0\.0\.1:\d+/)", out_path.read_text(encoding="utf-8"))
+            assert address, out_path.read_text(encoding="utf-8")
+            page = httpx.get(address.group(1) + "dang-nhap", timeout=120)
+            assert page.status_code == 200 and "Khóa người dùng" in page.text
+            assert httpx.get(address.group(1), timeout=120).headers["location"] == "/dang-nhap?tiep=%2F"
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert code == 0, (tmp_path / "err.txt").read_text()
 
 
 def test_serve_with_a_telegram_token_answers_chat_messages_and_stops_cleanly(url, tmp_path):
