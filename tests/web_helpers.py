@@ -72,16 +72,19 @@ def someone(session: Session, org_id: int, key: str) -> Person:
 
 
 @contextmanager
-def signed_in_client(address: str, session: Session, person_id: int, key: str) -> Iterator[httpx.Client]:
-    """A client signed in as the person through the chat code, as they would do it."""
+def signed_in_client(address: str, session: Session, person_id: int, key: str, *,
+                     ward: str = "") -> Iterator[httpx.Client]:
+    """A client signed in as the person through the chat code, as they would do it (`ward`: the ward's key,
+    which the form asks for when the database holds several)."""
     with client(address) as browser:
-        yield _sign_in(browser, session, person_id, key)
+        yield _sign_in(browser, session, person_id, key, ward)
 
 
-def _sign_in(browser: httpx.Client, session: Session, person_id: int, key: str) -> httpx.Client:
+def _sign_in(browser: httpx.Client, session: Session, person_id: int, key: str, ward: str) -> httpx.Client:
     token = form_token(browser.get("/dang-nhap").text)
-    browser.post("/dang-nhap/ma", data={"csrf": token, "khoa": key, "tiep": "/"})
+    browser.post("/dang-nhap/ma", data={"csrf": token, "khoa": key, "phuong": ward, "tiep": "/"})
     code = sign_in_code(session, person_id)
-    answer = browser.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": key, "ma": code, "tiep": "/"})
+    answer = browser.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": key, "phuong": ward, "ma": code,
+                                                       "tiep": "/"})
     assert answer.status_code == 303 and answer.headers["location"] == "/", answer.text
     return browser

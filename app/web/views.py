@@ -7,7 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from tracker.dates import format_day
+from tracker.dates import as_date, format_day
 from tracker.enums import DEADLINE_KIND_LABELS, EXTENSION_STATUS_LABELS, ROLE_LABELS, STATUS_LABELS
 from tracker.messages import as_people_write, short
 from tracker.status import STATUS_CLASS_LABELS, StatusClass
@@ -25,6 +25,7 @@ def _environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=as_people_write)
     env.filters["day"] = format_day
     env.filters["short"] = short
+    env.filters["days"] = lambda values: ", ".join(format_day(as_date(v)) for v in values)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_CLASS_LABELS=STATUS_CLASS_LABELS,
                        DEADLINE_KIND_LABELS=DEADLINE_KIND_LABELS, ROLE_LABELS=ROLE_LABELS,
                        EXTENSION_STATUS_LABELS=EXTENSION_STATUS_LABELS, CLASS_ORDER=CLASS_ORDER,

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.access import Action
+from tracker.dates import as_date, format_day
+from tracker.enums import DEADLINE_KIND_LABELS, STATUS_LABELS
 from tracker.models import AuditEvent, ExtensionRequest, Person, SourceDocument, Task, Unit, Update
 from tracker.usecases.common import task_for
 
@@ -146,6 +148,12 @@ def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None, names:
 def _shown(field: str, value: Any, names: _Names) -> Any:
     if value in (None, "", []):
         return ""
+    if field in ("due_on", "original_due_on", "finished_on", "assigned_on"):
+        return format_day(as_date(value))
+    if field == "status":
+        return STATUS_LABELS.get(value, value)
+    if field == "deadline_kind":
+        return DEADLINE_KIND_LABELS.get(value, value)
     if field == "owner_unit_id":
         return names.unit(value)
     if field == "supervising_leader_id":
