@@ -41,29 +41,28 @@ def page(template: str, **context: Any) -> str:
     return ENVIRONMENT.get_template(template).render(**context)
 
 
-def bar_chart(rows: list[tuple[str, dict[StatusClass, int]]], *, width: int = 640, bar: int = 22) -> str:
-    """A horizontal stacked bar per unit (label, counts by class), scaled to the largest total; each segment
-    carries a <title> with its count so that a screen reader and a hover tell the figure."""
+def bar_chart(rows: list[tuple[str, dict[StatusClass, int]]], *, width: int = 360, bar: int = 16) -> str:
+    """A stacked bar per unit (label, counts by class) under the unit's name, scaled to the largest total, in a
+    box as wide as a phone; each segment carries a <title> with its count, for a screen reader and a hover."""
     from markupsafe import escape
 
-    label_width, gap = 210, 8
+    label, gap = 16, 10
+    row = label + bar + gap
     longest = max((sum(counts.values()) for _, counts in rows), default=0) or 1
-    scale = (width - label_width - 40) / longest
-    height = len(rows) * (bar + gap) + gap
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="Tình hình thực hiện theo đơn vị" class="chart">']
-    for index, (label, counts) in enumerate(rows):
-        y = gap + index * (bar + gap)
-        parts.append(f'<text x="0" y="{y + bar * 0.7:.0f}" font-size="12">{escape(short(label, 32))}</text>')
-        x = float(label_width)
+    scale = (width - 36) / longest
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {len(rows) * row}" role="img" '
+             'aria-label="Tình hình thực hiện theo đơn vị" class="chart">']
+    for index, (name, counts) in enumerate(rows):
+        top = index * row
+        parts.append(f'<text x="0" y="{top + 12}" font-size="13">{escape(short(name, 48))}</text>')
+        x = 0.0
         for status_class in CLASS_ORDER:
             count = counts.get(status_class, 0)
-            if not count:
-                continue
-            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{count * scale:.1f}" height="{bar}" '
-                         f'fill="{CLASS_COLOURS[status_class]}"><title>{escape(label)}: '
-                         f'{escape(STATUS_CLASS_LABELS[status_class])} {count}</title></rect>')
-            x += count * scale
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + bar * 0.7:.0f}" font-size="12">{sum(counts.values())}</text>')
+            if count:
+                parts.append(f'<rect x="{x:.1f}" y="{top + label}" width="{count * scale:.1f}" height="{bar}" '
+                             f'fill="{CLASS_COLOURS[status_class]}"><title>{escape(name)}: '
+                             f'{escape(STATUS_CLASS_LABELS[status_class])} {count}</title></rect>')
+                x += count * scale
+        parts.append(f'<text x="{x + 4:.1f}" y="{top + label + 13}" font-size="13">{sum(counts.values())}</text>')
     parts.append("</svg>")
     return "".join(parts)
