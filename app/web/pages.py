@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
 
 from app.web.views import bar_chart, page
 from app.web.visit import Visit, as_signed_in
@@ -154,3 +155,11 @@ def _done_words(visit: Visit) -> str:
 def _status_class(task: Task, day: date) -> str:
     found = classify(TaskFacts(task.status, task.deadline_kind, task.due_on, task.assigned_on, task.finished_on), day)
     return STATUS_CLASS_LABELS[found] if found else ""
+
+
+ROUTES = [
+    Route("/", overview),
+    Route("/nhiem-vu", task_list),
+    Route("/nhiem-vu.xlsx", task_export),
+    Route("/nhiem-vu/{task_id:int}", task_page),
+]

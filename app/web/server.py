@@ -12,7 +12,7 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from app.web import pages, sign_in_pages, task_actions
@@ -22,25 +22,15 @@ from tracker.errors import ConfigError
 
 log = logging.getLogger("tracker.web")
 STATIC = Path(__file__).resolve().parent / "static"
+# Each page module lists its routes in ROUTES; a new page is a module and a line here.
+PAGE_MODULES = (pages, task_actions, sign_in_pages)
 
 
 def create_app(engine: Engine, clock: Clock, *, base_url: str = "") -> Starlette:
     """The console's routes over `engine`, with times from `clock`; cookies are Secure when `base_url` is
     https (the console behind a TLS reverse proxy)."""
-    app = Starlette(routes=[
-        Route("/", pages.overview),
-        Route("/nhiem-vu", pages.task_list),
-        Route("/nhiem-vu.xlsx", pages.task_export),
-        Route("/nhiem-vu/{task_id:int}", pages.task_page),
-        Route("/nhiem-vu/{task_id:int}/{action:str}", task_actions.act, methods=["POST"]),
-        Route("/dang-nhap", sign_in_pages.sign_in_page),
-        Route("/dang-nhap/ma", sign_in_pages.ask_code, methods=["POST"]),
-        Route("/dang-nhap/xac-nhan", sign_in_pages.enter_code, methods=["POST"]),
-        Route("/dang-nhap/mat-khau", sign_in_pages.enter_password, methods=["POST"]),
-        Route("/dang-xuat", sign_in_pages.sign_out_here, methods=["POST"]),
-        Route("/dang-xuat/moi-noi", sign_in_pages.sign_out_all, methods=["POST"]),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-    ])
+    routes = [route for module in PAGE_MODULES for route in module.ROUTES]
+    app = Starlette(routes=[*routes, Mount("/static", StaticFiles(directory=STATIC), name="static")])
     app.state.web = WebContext(engine=engine, clock=clock, secure_cookies=base_url.startswith("https://"))
     return app
 

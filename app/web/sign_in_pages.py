@@ -12,6 +12,7 @@ import secrets
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
 
 from app.web.views import page
 from app.web.visit import SESSION_COOKIE, BadForm, Visit, WebContext, as_signed_in, read_form, web
@@ -184,3 +185,13 @@ def _signed_out(request: Request) -> Response:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
                            secure=web(request).secure_cookies)
     return response
+
+
+ROUTES = [
+    Route("/dang-nhap", sign_in_page),
+    Route("/dang-nhap/ma", ask_code, methods=["POST"]),
+    Route("/dang-nhap/xac-nhan", enter_code, methods=["POST"]),
+    Route("/dang-nhap/mat-khau", enter_password, methods=["POST"]),
+    Route("/dang-xuat", sign_out_here, methods=["POST"]),
+    Route("/dang-xuat/moi-noi", sign_out_all, methods=["POST"]),
+]

@@ -9,6 +9,7 @@ from datetime import date
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
 
 from app.web.visit import Visit, as_signed_in
 from tracker.access import Action, may
@@ -147,3 +148,5 @@ ACTIONS: dict[str, Callable[[Visit, int, int | None], None]] = {
     "sua": _edit, "gia-han": _ask_extension, "duyet-gia-han": _decide_extension,
 }
 
+
+ROUTES = [Route("/nhiem-vu/{task_id:int}/{action:str}", act, methods=["POST"])]
