@@ -8,7 +8,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from tracker.dates import as_date, format_day
-from tracker.enums import DEADLINE_KIND_LABELS, EXTENSION_STATUS_LABELS, ROLE_LABELS, STATUS_LABELS
+from tracker.enums import DEADLINE_KIND_LABELS, EXTENSION_STATUS_LABELS, ROLE_LABELS, STATUS_LABELS, Role
 from tracker.messages import as_people_write, short
 from tracker.status import STATUS_CLASS_LABELS, StatusClass
 
@@ -20,6 +20,14 @@ CLASS_COLOURS = {StatusClass.DONE_ON_TIME: "#2e7d32", StatusClass.DONE_LATE: "#9
                  StatusClass.IN_PROGRESS_OVERDUE: "#c62828", StatusClass.RECURRING: "#757575"}
 
 
+EVERYONE = frozenset(Role)
+# The menu: address, label, the `active` name of its pages, and the roles that see it.
+NAV = (
+    ("/", "Tổng quan", "overview", EVERYONE),
+    ("/nhiem-vu", "Nhiệm vụ", "tasks", EVERYONE),
+)
+
+
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("app.web", "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=as_people_write)
@@ -29,7 +37,7 @@ def _environment() -> Environment:
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_CLASS_LABELS=STATUS_CLASS_LABELS,
                        DEADLINE_KIND_LABELS=DEADLINE_KIND_LABELS, ROLE_LABELS=ROLE_LABELS,
                        EXTENSION_STATUS_LABELS=EXTENSION_STATUS_LABELS, CLASS_ORDER=CLASS_ORDER,
-                       CLASS_COLOURS=CLASS_COLOURS)
+                       CLASS_COLOURS=CLASS_COLOURS, NAV=NAV)
     return env
 
 
