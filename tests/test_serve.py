@@ -107,17 +107,10 @@ def test_serve_once_again_the_same_morning_sends_nothing_new(url, tmp_path):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_serve_stops_on_a_signal_with_exit_code_0_and_leaves_no_message_sending(url, tmp_path, signum):
     log = tmp_path / "logs" / "tracker.log"
-    with (tmp_path / "out.txt").open("w") as out, (tmp_path / "err.txt").open("w") as err:
-        process = subprocess.Popen([str(SCRIPT), "serve"], cwd=tmp_path, env=environment(url), stdout=out,
-                                   stderr=err, stdin=subprocess.DEVNULL)
-        try:
-            wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
-            process.send_signal(signum)
-            code = process.wait(timeout=120)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    with running_service(tmp_path, environment(url), tmp_path / "out.txt") as process:
+        wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
+        process.send_signal(signum)
+        code = process.wait(timeout=120)
 
     assert code == 0, (tmp_path / "err.txt").read_text()
     assert "Đã dừng." in log.read_text(encoding="utf-8")
@@ -135,23 +128,31 @@ def test_serve_stops_on_a_signal_with_exit_code_0_and_leaves_no_message_sending(
 def test_serve_opens_the_web_console_at_the_address_it_prints(url, tmp_path):
     log = tmp_path / "logs" / "tracker.log"
     out_path = tmp_path / "out.txt"
-    with out_path.open("w") as out, (tmp_path / "err.txt").open("w") as err:
-        process = subprocess.Popen([str(SCRIPT), "serve"], cwd=tmp_path, env=environment(url), stdout=out,
-                                   stderr=err, stdin=subprocess.DEVNULL)
+    with running_service(tmp_path, environment(url), out_path) as process:
+        wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
+        address = re.search(r"Trang quản lý: (http://127\.0\.0\.1:\d+/)", out_path.read_text(encoding="utf-8"))
+        assert address, out_path.read_text(encoding="utf-8")
+        page = httpx.get(address.group(1) + "dang-nhap", timeout=120)
+        assert page.status_code == 200 and "Khóa người dùng" in page.text
+        assert httpx.get(address.group(1), timeout=120).headers["location"] == "/dang-nhap?tiep=%2F"
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=120)
+    assert code == 0, (tmp_path / "err.txt").read_text()
+
+
+@contextmanager
+def running_service(folder: Path, env: dict[str, str], out: Path) -> Iterator[subprocess.Popen]:
+    """`tracker serve` started in `folder`, its output in `out` and err.txt beside it; killed if still running
+    when the block ends."""
+    with out.open("w") as stdout, (folder / "err.txt").open("w") as stderr:
+        process = subprocess.Popen([str(SCRIPT), "serve"], cwd=folder, env=env, stdout=stdout, stderr=stderr,
+                                   stdin=subprocess.DEVNULL)
         try:
-            wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
-            address = re.search(r"Trang quản lý: (http://127\.0\.0\.1:\d+/)", out_path.read_text(encoding="utf-8"))
-            assert address, out_path.read_text(encoding="utf-8")
-            page = httpx.get(address.group(1) + "dang-nhap", timeout=120)
-            assert page.status_code == 200 and "Khóa người dùng" in page.text
-            assert httpx.get(address.group(1), timeout=120).headers["location"] == "/dang-nhap?tiep=%2F"
-            process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=120)
+            yield process
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    assert code == 0, (tmp_path / "err.txt").read_text()
 
 
 def test_serve_with_a_telegram_token_answers_chat_messages_and_stops_cleanly(url, tmp_path):

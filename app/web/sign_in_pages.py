@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -68,12 +69,24 @@ def _form_page(request: Request, *, step: str, wards: list[tuple[str, str]], nex
     return response
 
 
-async def _sign_in_form(request: Request) -> dict[str, str]:
+@dataclass(frozen=True)
+class Posted:
+    """A sign-in form's fields: the ward (empty when there is one), the key, where to go next, and the rest."""
+
+    ward: str
+    key: str
+    target: str
+    fields: dict[str, str]
+
+
+async def _posted(request: Request) -> Posted:
+    """The sign-in form posted by our own page. Raises BadForm otherwise."""
     form = await read_form(request)
     cookie = request.cookies.get(FORM_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie.encode(), form.get("csrf", "").encode()):
         raise BadForm("Trang đăng nhập đã cũ; hãy tải lại trang rồi làm lại.")
-    return form
+    return Posted(ward=form.get("phuong", ""), key=form.get("khoa", ""), target=safe_next(form.get("tiep", "/")),
+                  fields=form)
 
 
 def _address(request: Request) -> str:
@@ -84,10 +97,10 @@ async def ask_code(request: Request) -> Response:
     """POST /dang-nhap/ma: send a code to the key's chat; the same answer whether or not the key exists."""
     context = web(request)
     try:
-        form = await _sign_in_form(request)
+        posted = await _posted(request)
     except BadForm as error:
         return await _refused(request, error.message, status=400)
-    ward, key, target = form.get("phuong", ""), form.get("khoa", ""), safe_next(form.get("tiep", "/"))
+    ward, key, target = posted.ward, posted.key, posted.target
 
     def work() -> Response:
         try:
@@ -115,10 +128,10 @@ async def enter_password(request: Request) -> Response:
 async def _sign_in(request: Request, *, step: str) -> Response:
     context = web(request)
     try:
-        form = await _sign_in_form(request)
+        posted = await _posted(request)
     except BadForm as error:
         return await _refused(request, error.message, status=400)
-    ward, key, target = form.get("phuong", ""), form.get("khoa", ""), safe_next(form.get("tiep", "/"))
+    ward, key, target, form = posted.ward, posted.key, posted.target, posted.fields
     address, agent = _address(request), request.headers.get("user-agent", "")
 
     def work() -> Response:
