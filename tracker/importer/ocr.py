@@ -82,8 +82,12 @@ def check_tesseract() -> None:
 def picture_pages(data: bytes) -> tuple[int, Iterator[Image.Image]]:
     """The pages of a picture file (a TIFF may hold several): their count, and the pages decoded one at a
     time. The size is checked from the header, before any pixel is decoded: PictureTooLarge."""
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's own guard, for the frames we do not check
-    image = Image.open(io.BytesIO(data))
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None  # Pillow's own guard raises without the size: checked here instead
+    try:
+        image = Image.open(io.BytesIO(data))
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
     if image.width * image.height > MAX_IMAGE_PIXELS:
         raise PictureTooLarge(image.width, image.height)
     count = getattr(image, "n_frames", 1)

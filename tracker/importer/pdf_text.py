@@ -286,7 +286,9 @@ def _inflate_chunks(data: bytes):
     for position in range(0, len(data), 65536):
         chunk = decompressor.decompress(data[position : position + 65536], 1024 * 1024)
         yield chunk
-        while decompressor.unconsumed_tail:
+        # At the end of the stream zlib may leave a byte in unconsumed_tail and decompress it to nothing,
+        # forever: the end is checked too.
+        while decompressor.unconsumed_tail and not decompressor.eof:
             yield decompressor.decompress(decompressor.unconsumed_tail, 1024 * 1024)
         if decompressor.eof:
             return
