@@ -116,6 +116,22 @@ def test_an_approved_extension_moves_the_due_date_and_keeps_the_original(databas
     assert data(database_url, "task", "requests") == []
 
 
+def test_a_tasks_history_says_who_did_what_through_what_and_what_changed(database_url):
+    make_ward(database_url)
+    task_id = str(add_task(database_url, "Rà soát đối tượng bảo trợ xã hội", "vhxh", "--due", "31/5/2026")["id"])
+    ok(database_url, "task", "extend", task_id, "--to", "30/6/2026", "--reason", "Chờ số liệu", "--as", "tp-vhxh")
+    [request] = data(database_url, "task", "requests")
+    ok(database_url, "task", "decide", str(request["id"]), "--approve", "--as", "chu-tich")
+
+    history = data(database_url, "task", "show", task_id)["history"]
+    assert [h["action"] for h in history] == ["giao nhiệm vụ", "xin gia hạn", "gia hạn", "đồng ý gia hạn"]
+    assert {h["channel"] for h in history} == {"dòng lệnh"}
+    moved = history[2]["changes"]
+    assert {"field": "ngày đến hạn", "before": "31/05/2026", "after": "30/06/2026"} in moved
+    text = ok(database_url, "task", "show", task_id)
+    assert "(dòng lệnh): gia hạn — lý do: Chờ số liệu (ngày đến hạn: 31/05/2026 → 30/06/2026" in text
+
+
 def test_an_extension_asked_from_the_command_line_reaches_the_deciding_leader_as_from_the_chat(database_url):
     # Why: the request use case, not the chat, tells the leaders; a request typed by office staff on behalf
     # of a unit must not wait unseen.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.cli.context import AsOption, JsonOption, OrgOption, acting
 from app.cli.render import console, deadline_words, print_json, task_dict, tasks_table
+from tracker.clock import WARD_TZ
 from tracker.dates import format_day, month_words, parse_day
 from tracker.enums import EXTENSION_STATUS_LABELS, TaskStatus
 from tracker.errors import InvalidInputError
@@ -105,23 +106,24 @@ def list_(
 @app.command("show")
 def show(ctx: typer.Context, task_id: TaskId, as_json: JsonOption = False, org: OrgOption = None,
          as_: AsOption = None) -> None:
-    """Xem chi tiết một nhiệm vụ, các báo cáo kết quả và đề nghị gia hạn."""
-    from sqlmodel import select
-
-    from tracker.models import ExtensionRequest, Update
-    from tracker.usecases import get_task
+    """Xem chi tiết một nhiệm vụ, các báo cáo kết quả, đề nghị gia hạn và lịch sử thay đổi."""
+    from tracker.usecases.task_details import task_details
 
     with acting(ctx, org, as_) as a:
-        task = get_task(a.session, actor=a.actor, task_id=task_id)
-        updates = list(a.session.exec(select(Update).where(Update.task_id == task.id).order_by(Update.id)))
-        requests = list(a.session.exec(
-            select(ExtensionRequest).where(ExtensionRequest.task_id == task.id).order_by(ExtensionRequest.id)))
+        details = task_details(a.session, actor=a.actor, task_id=task_id)
+        task = details.task
         data = task_dict(a.session, task, a.today())
         data["updates"] = [{"month": u.month, "result": u.result_text, "document_refs": u.document_refs,
                             "forecast": u.forecast, "recommendation": u.recommendation,
-                            "reports_completion": u.reports_completion, "channel": u.channel} for u in updates]
+                            "reports_completion": u.reports_completion, "channel": u.channel}
+                           for u, _ in details.updates]
         data["extension_requests"] = [{"id": r.id, "requested_due_on": r.requested_due_on.isoformat(),
-                                       "reason": r.reason, "status": r.status} for r in requests]
+                                       "reason": r.reason, "status": r.status}
+                                      for r, _, _ in details.extension_requests]
+        data["history"] = [{"at": line.at.isoformat(), "who": line.who, "channel": line.channel,
+                            "action": line.action, "reason": line.reason,
+                            "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in line.changes]}
+                           for line in details.history]
         if as_json:
             print_json(data)
             return
@@ -150,7 +152,16 @@ def _print_task(data: dict, task: Task) -> None:
         label = EXTENSION_STATUS_LABELS[r["status"]]
         day = format_day(date.fromisoformat(r["requested_due_on"]))
         lines.append(f"- Đề nghị gia hạn số {r['id']} đến {day}: {r['reason']} ({label})")
+    lines += [_history_line(h) for h in data["history"]]
     console.print("\n".join(lines))
+
+
+def _history_line(event: dict) -> str:
+    at = datetime.fromisoformat(event["at"]).astimezone(WARD_TZ)
+    changes = "; ".join(f"{c['field']}: {c['before'] or '—'} → {c['after'] or '—'}" for c in event["changes"])
+    reason = f" — lý do: {event['reason']}" if event["reason"] else ""
+    return (f"* {at:%H:%M} {format_day(at.date())} {event['who']} ({event['channel']}): {event['action']}{reason}"
+            + (f" ({changes})" if changes and event["action"] != "giao nhiệm vụ" else ""))
 
 
 @app.command("update")
