@@ -304,6 +304,23 @@ def file_fetcher(channel: TelegramChannel, loop: asyncio.AbstractEventLoop, *, t
     return fetch
 
 
+def message_sender(channel: TelegramChannel, loop: asyncio.AbstractEventLoop, *, timeout: float = 30.0
+                   ) -> Callable[[str, str], None]:
+    """A blocking `say(chat_id, text)` for the dialog's worker thread: sends plain `text` at once on `loop`
+    (the loop that owns the channel's connections), waiting up to `timeout` seconds. A failure is logged
+    and dropped: the message only says that a slow step has begun, and the real answer follows."""
+
+    def say(chat_id: str, text: str) -> None:
+        future = asyncio.run_coroutine_threadsafe(channel.send_html(chat_id, html.escape(text, quote=False)), loop)
+        try:
+            future.result(timeout)
+        except (concurrent.futures.TimeoutError, TelegramError, ChannelError) as exc:
+            future.cancel()
+            log.warning("Không gửi được tin «đang đọc» cho chat %s: %s", chat_id, type(exc).__name__)
+
+    return say
+
+
 async def run_telegram(channel: TelegramChannel, settings: TelegramSettings, dialog: DialogLike, *,
                        options: PollingOptions = PollingOptions(), limiter: RateLimiter | None = None) -> None:
     """Receive the bot's updates as `settings` say (the webhook when TELEGRAM_WEBHOOK_URL is set, else long

@@ -32,10 +32,11 @@ async def serve(channel: TelegramChannel, settings: TelegramSettings, context: I
     """Answer the bot's chats through the dialog (long polling, or the webhook when TELEGRAM_WEBHOOK_URL is
     set), fetching the files people send, until cancelled."""
     from bots.dialog import Dialog
-    from bots.telegram_inbound import file_fetcher, run_telegram
+    from bots.telegram_inbound import file_fetcher, message_sender, run_telegram
 
-    files = {NAME: file_fetcher(channel, asyncio.get_running_loop())}
-    dialog = Dialog(context.engine, context.clock, files=files)
+    loop = asyncio.get_running_loop()
+    dialog = Dialog(context.engine, context.clock, files={NAME: file_fetcher(channel, loop)},
+                    say_now={NAME: message_sender(channel, loop)})
     await run_telegram(channel, settings, dialog, limiter=context.limiter)
 
 

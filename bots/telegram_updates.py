@@ -41,8 +41,9 @@ class Routed:
 
 def route(update: Update, bot_username: str = "") -> Routed:
     """What `update` asks for. A private text (a /command with its arguments as written, "@bot" after the
-    command removed) or document (.docx, .pdf ... : the dialog checks the type) goes to the dialog, as
-    does a button press; other content in a private chat (stickers, photos, voice ...) and edited messages
+    command removed), document (.docx, .pdf ... : the dialog checks the type) or photo (its largest size,
+    as "anh-<message id>.jpg") goes to the dialog, as does a button press; other content in a private chat
+    (stickers, voice ...) and edited messages
     get a fixed short answer; a group gets "private chats only" when it addresses the bot (a command, a
     mention, a reply to the bot, the bot added), otherwise nothing. Event ids: "msg:<chat>:<message_id>"
     (message ids are never reused in a chat, while update ids restart at random after a week without
@@ -66,6 +67,11 @@ def route(update: Update, bot_username: str = "") -> Routed:
     if document is not None and message.animation is None:  # a GIF comes as a document too
         file = InboundFile(name=document.file_name or "", mime_type=document.mime_type or "",
                            size=document.file_size or 0, ref=document.file_id)
+        return Routed(chat_id, inbound=Inbound(text=message.caption or "", file=file, **base))
+    if message.photo:  # a phone photo of a notice: Telegram sends it as JPEG, in several sizes
+        largest = max(message.photo, key=lambda size: size.width * size.height)
+        file = InboundFile(name=f"anh-{message.message_id}.jpg", mime_type="image/jpeg",
+                           size=largest.file_size or 0, ref=largest.file_id)
         return Routed(chat_id, inbound=Inbound(text=message.caption or "", file=file, **base))
     if message.effective_attachment is not None:
         return Routed(chat_id, answer=ONLY_TEXT_AND_FILES)

@@ -263,3 +263,26 @@ def test_a_download_that_fails_for_now_leaves_the_message_to_be_delivered_again(
         office.deliver(inbound)
 
     assert office.deliver(inbound).startswith("thong-bao-004.docx: thông báo kết luận")
+
+
+def test_a_phone_photo_of_a_notice_is_read_by_ocr_after_saying_so_and_lu_stores_its_tasks(
+        session, clock, engine, org_id, files, shared_dir):
+    import shutil
+
+    from scanned_pages import as_jpeg, draw_page, font_missing_reason, page_lines, phone_photo
+
+    if shutil.which("tesseract") is None or font_missing_reason():
+        pytest.skip("tesseract-ocr-vie or fonts-dejavu-core is not installed")
+    said: list[tuple[str, str]] = []
+    dialog = Dialog(engine, clock, files={"telegram": files.fetch},
+                    say_now={"telegram": lambda chat_id, text: said.append((chat_id, text))})
+    first_page = page_lines((shared_dir / "seeds" / "004_43a30539afeed7f9.txt").read_text(encoding="utf-8"))[0]
+    files.put("photo-1", as_jpeg(phone_photo(draw_page(first_page))))
+    office = bind(session, clock, dialog, org_id, "van-thu")
+
+    preview = _send(office, InboundFile(name="anh-77.jpg", mime_type="image/jpeg", size=10, ref="photo-1"))
+
+    assert [text for _, text in said] == ["Đang đọc ảnh «anh-77.jpg» (nhận dạng chữ, có thể mất đến vài phút)…"]
+    assert "\nChữ được nhận dạng từ ảnh (OCR) 1 trang, độ tin cậy trung bình " in preview
+    assert "2.1.1. Tập trung rà soát các thửa đất" in preview and office.labels == ["Lưu", "Hủy"]
+    assert office.press("Lưu").startswith("Đã lưu ") and len(rows(engine, Task)) >= 5

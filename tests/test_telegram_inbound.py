@@ -205,6 +205,22 @@ def test_a_documents_bytes_are_fetched_for_the_dialog(server):
     assert server.texts_to(str(CHAT)) == [f"Đã nhận TB 004.pdf: {len(content)} byte."]
 
 
+def test_a_photo_reaches_the_dialog_as_a_jpeg_file_in_its_largest_size(server):
+    small = server.add_file("small.jpg", b"\xff\xd8\xff small")
+    large = server.add_file("large.jpg", b"\xff\xd8\xff" + b"large" * 100)
+    photo = [{"file_id": small, "file_unique_id": "us", "width": 90, "height": 120, "file_size": 10},
+             {"file_id": large, "file_unique_id": "ul", "width": 1200, "height": 1600, "file_size": 503}]
+    server.push_message(CHAT, None, photo=photo, caption="Thông báo kết luận")  # type: ignore[arg-type]
+    dialog = EchoDialog()
+
+    poll_until(server, dialog, replies(server))
+
+    [inbound] = dialog.handled
+    assert inbound.file is not None and inbound.text == "Thông báo kết luận"
+    assert inbound.file.name.startswith("anh-") and inbound.file.name.endswith(".jpg")
+    assert (inbound.file.mime_type, inbound.file.size, inbound.file.ref) == ("image/jpeg", 503, large)
+
+
 def test_a_file_over_the_dialogs_limit_is_refused_before_it_is_downloaded(server):
     # Telegram announced a small size in the message; getFile tells the truth, and is checked first.
     server.push_document(CHAT, "to.docx", b"x" * (MAX_FILE + 1), declared_size=10)
@@ -254,9 +270,8 @@ def test_a_button_whose_data_telegram_would_refuse_is_logged_and_never_sent(serv
 @pytest.mark.parametrize("content", [
     {"sticker": {"file_id": "s1", "file_unique_id": "us1", "type": "regular", "width": 512, "height": 512,
                  "is_animated": False, "is_video": False}},
-    {"photo": [{"file_id": "p1", "file_unique_id": "up1", "width": 90, "height": 90}], "caption": "ảnh"},
     {"voice": {"file_id": "v1", "file_unique_id": "uv1", "duration": 3}},
-], ids=["sticker", "photo", "voice"])
+], ids=["sticker", "voice"])
 def test_what_the_dialog_cannot_read_gets_the_short_answer_and_never_reaches_it(server, content):
     server.push_message(CHAT, None, **content)  # type: ignore[arg-type]
     dialog = EchoDialog()

@@ -13,7 +13,7 @@ from bots.dialog import binding, texts
 from bots.dialog.choices import typed_choice
 from bots.dialog.handlers import default_registry
 from bots.dialog.registry import Answer, Registry
-from bots.dialog.turn import CHOOSE, ChannelCaps, FetchFile, Turn
+from bots.dialog.turn import CHOOSE, ChannelCaps, FetchFile, SayNow, Turn
 from bots.messages import Inbound, Reply
 from tracker.clock import Clock
 from tracker.errors import TrackerError
@@ -54,17 +54,21 @@ class Dialog:
       Channels without buttons show them with `numbered_text` and the dialog reads back the number or
       the words. Messages to other people (a leader asked to decide) go through the outbox.
     - `files` maps a channel to how the bytes of a file sent on it are fetched (Telegram's is
-      bots.telegram_inbound.file_fetcher); a file on a channel without one is refused in words."""
+      bots.telegram_inbound.file_fetcher); a file on a channel without one is refused in words.
+    - `say_now` maps a channel to how a short message goes out at once, before a turn's replies (Telegram's
+      is bots.telegram_inbound.message_sender): a slow reading (OCR, LibreOffice) first says it has begun."""
 
     def __init__(
         self, engine: Engine, clock: Clock, *, channel_caps: ChannelCaps | None = None,
         registry: Registry | None = None, files: Mapping[str, FetchFile] | None = None,
+        say_now: Mapping[str, SayNow] | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.caps = channel_caps or ChannelCaps()
         self.registry = registry or default_registry()
         self.files = dict(files or {})
+        self.say_now = dict(say_now or {})
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """The replies to `inbound`; see the class's contract. Raises only for errors that are not the
@@ -94,7 +98,8 @@ class Dialog:
                 state = load_conversation(session, clock=self.clock, channel=inbound.channel,
                                           chat_id=inbound.chat_id, person_id=person.id or 0)
                 turn = Turn(session=session, clock=self.clock, inbound=inbound, person=person, caps=self.caps,
-                            state=state, registry=self.registry, fetch_file=self.files.get(inbound.channel))
+                            state=state, registry=self.registry, fetch_file=self.files.get(inbound.channel),
+                            say_now=self.say_now.get(inbound.channel))
                 replies = self._replies(turn)
                 turn.finish(replies)
             session.commit()

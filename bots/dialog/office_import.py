@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 
 from bots.channels import ChannelError
 from bots.dialog import texts
@@ -34,7 +35,9 @@ from tracker.usecases.imports import import_document, unit_directory
 from tracker.usecases.reimports import apply_reimport, earlier_import, imported_words, plan_reimport, same_words
 
 REVIEW = "import_review"
-ACCEPTED = (".docx", ".pdf", ".doc", ".odt", ".rtf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
+PICTURES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
+SLOW = (".doc", ".odt", ".rtf", *PICTURES)  # read by OCR or LibreOffice: seconds to a minute
+ACCEPTED = (".docx", ".pdf", *SLOW)
 TASKS_SHOWN = 5
 WARNINGS_SHOWN = 5
 SAVE, DROP = "save", "drop"
@@ -55,6 +58,30 @@ def _size_problem(file: InboundFile, max_mb: int) -> str | None:
     return None
 
 
+def _extension(name: str) -> str:
+    return os.path.splitext(name)[1].lower()
+
+
+def _reading_words(name: str, picture: bool, pages: int = 0) -> str:
+    what = f"bản scan {pages} trang" if pages else ("ảnh" if picture else "tệp")
+    how = "nhận dạng chữ" if picture or pages else "chuyển đổi"
+    return f"Đang đọc {what} «{texts.short(name, 60)}» ({how}, có thể mất đến vài phút)…"
+
+
+def _first_page_said(turn: Turn, name: str) -> Callable[[int, int], None]:
+    """The reading's progress callback for a PDF: at its first scanned page, the chat is told that the
+    reading will take a while (pictures and old formats were told before the reading began)."""
+    said = _extension(name) in SLOW
+
+    def progress(done: int, total: int) -> None:
+        nonlocal said
+        if not said:
+            said = True
+            turn.say_now(_reading_words(name, False, total))
+
+    return progress
+
+
 def receive(turn: Turn) -> list[Reply]:
     """A file sent: from someone who may create tasks, a file of an ACCEPTED type within the ward's
     upload_max_mb is fetched, read (a photo or a scan by OCR) and parsed, and its preview shown with Lưu /
@@ -72,11 +99,14 @@ def receive(turn: Turn) -> list[Reply]:
         return [Reply("Kênh này chưa tải được tệp. Hãy nhập bằng lệnh «tracker import» trên máy chủ.")]
     max_bytes = policy.upload_max_mb * 1024 * 1024
     fetch = turn.fetch_file
+    if _extension(file.name) in SLOW:
+        turn.say_now(_reading_words(file.name, _extension(file.name) in PICTURES))
     try:
         # The download and the reading (in a child process of bounded memory and time, so that a
         # forwarded file cannot take the service down) hold no database lock: others go on meanwhile.
         source = turn.outside_transaction(lambda: read_document_isolated(
-            data=fetch(file.ref, max_bytes), name=file.name, max_bytes=max_bytes))
+            data=fetch(file.ref, max_bytes), name=file.name, max_bytes=max_bytes,
+            progress=_first_page_said(turn, file.name)))
     except ChannelError as error:
         if error.retryable:
             raise

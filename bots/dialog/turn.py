@@ -27,6 +27,9 @@ from tracker.usecases.conversations import (
 CHOOSE = "choose"
 # fetch(ref, max_bytes) -> the bytes of a file a person sent, blocking; raises bots.channels.ChannelError.
 FetchFile = Callable[[str, int], bytes]
+# say(chat_id, text): send a short message at once, before the turn's replies (an "I am reading it" before
+# a long reading); blocking, never raises.
+SayNow = Callable[[str, str], None]
 
 
 T = TypeVar("T")
@@ -47,6 +50,7 @@ class Turn:
     def __init__(
         self, *, session: Session, clock: Clock, inbound: Inbound, person: Person, caps: ChannelCaps,
         state: ConversationState, registry: Registry, fetch_file: FetchFile | None = None,
+        say_now: SayNow | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
@@ -57,6 +61,7 @@ class Turn:
         self.registry = registry
         # How to fetch the bytes of a file sent on this channel; None where the dialog cannot.
         self.fetch_file = fetch_file
+        self._say_now = say_now
         # Set when the message answers the current step: if a use case then refuses, the step ends.
         self.answering_step = False
         # The step a command interrupted, if any (/thoat says whether there was something to leave).
@@ -108,6 +113,12 @@ class Turn:
         `words` (folded, without diacritics) answers the same. Call after begin/goto."""
         return self.button(label, CHOOSE, step=self.state.step, nonce=self.state.data.get("nonce", ""),
                            value=value, words=list(words))
+
+    def say_now(self, text: str) -> None:
+        """Send `text` to this chat now, ahead of the replies, where the channel can; else nothing. For a
+        slow step, so that the person knows the message was received."""
+        if self._say_now is not None:
+            self._say_now(self.inbound.chat_id, text)
 
     def outside_transaction(self, work: Callable[[], T]) -> T:
         """Run `work`, slow and with no use of the database (a download, reading a file), after committing
