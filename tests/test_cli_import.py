@@ -9,6 +9,7 @@ import sys
 import zlib
 from pathlib import Path
 
+import pytest
 from document_files import minimal_pdf
 
 from tests.cli_helpers import EXAMPLE, invoke, succeed
@@ -301,3 +302,20 @@ def test_a_hostile_file_given_to_the_command_line_is_refused_in_one_line(databas
 
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("Lỗi: Tệp «bom.pdf» khi giải nén lớn bất thường")
+
+
+def test_a_dry_run_of_a_scanned_page_counts_the_pages_read_and_says_the_text_came_from_ocr(shared_dir, tmp_path):
+    from scanned_pages import as_scanned_pdf, draw_page, font_missing_reason, page_lines, scanned
+
+    if shutil.which("tesseract") is None or font_missing_reason():
+        pytest.skip("tesseract-ocr-vie or fonts-dejavu-core is not installed")
+    first_page = page_lines((shared_dir / "seeds" / NOTICE).read_text(encoding="utf-8"))[0]
+    scan = tmp_path / "ban-scan.pdf"
+    scan.write_bytes(as_scanned_pdf([scanned(draw_page(first_page))]))
+
+    result = run(f"sqlite:///{tmp_path / 'absent.db'}", "import", str(scan), "--dry-run", "--config", str(EXAMPLE))
+
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "đã đọc 1/1 trang" in result.stderr
+    assert "Lưu ý: Chữ được nhận dạng từ ảnh (OCR) 1 trang, độ tin cậy trung bình " in result.stdout
+    assert "2.1.1" in result.stdout and "Phòng Kinh tế, Hạ tầng và Đô thị" in result.stdout
