@@ -138,7 +138,6 @@ def main() -> None:
     layout = page_lines(raw)
     truth = ["\n".join(lines) for lines in layout]
     pages = [draw_page(lines) for lines in layout]
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
     scan = read_files([("thong-bao-scan.pdf", as_scanned_pdf([scanned(p, seed=i) for i, p in enumerate(pages)]))])
     photos = read_files([(f"anh-{i + 1}.jpg", as_jpeg(phone_photo(p, seed=i))) for i, p in enumerate(pages)])
