@@ -85,3 +85,14 @@ def test_without_libreoffice_an_old_word_file_is_refused_naming_the_package_to_i
     message = caught.value.message
     assert caught.value.reason == "converter_missing" and "\n" not in message
     assert "gói libreoffice-writer-nogui" in message and "«cu.doc»" in message
+
+
+@needs_soffice
+def test_an_old_word_file_is_converted_in_the_bounded_child_process_the_chat_and_command_line_use(
+    converted: dict[str, bytes],
+) -> None:
+    from tracker.importer.isolation import read_document_isolated
+
+    result = read_document_isolated(data=converted[".doc"], name="cu.doc", max_bytes=10 * MB, seconds=600)
+
+    assert result.text == read(converted[".docx"], "thong-bao.docx").text and result.media == "doc"

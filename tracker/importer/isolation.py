@@ -42,16 +42,19 @@ def read_document_isolated(*, data: bytes, name: str, max_bytes: int, memory_mb:
     memory = memory_mb if memory_mb is not None else int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
     deadline = seconds if seconds is not None else float(os.environ.get(SECONDS_ENV, DEFAULT_SECONDS))
     reader, writer = os.pipe()
-    command = [sys.executable, "-m", "tracker.importer.isolation", name, str(max_bytes), str(memory), str(writer)]
     listener = threading.Thread(target=_relay_progress, args=(reader, progress), daemon=True)
     listener.start()
-    try:
-        returncode, stdout = _run_child(command, data, deadline, writer)
-    except subprocess.TimeoutExpired as exc:
-        raise _too_complex(name, "quá lâu") from exc
-    finally:
-        os.close(writer)  # the child's copy closed when it ended: the listener now sees the end
-        listener.join()
+    # The folder is the parent's, so that it goes even when the child is killed.
+    with tempfile.TemporaryDirectory(prefix="tracker-read-") as private:
+        command = [sys.executable, "-m", "tracker.importer.isolation", name, str(max_bytes), str(memory),
+                   str(writer), private]
+        try:
+            returncode, stdout = _run_child(command, data, deadline, writer)
+        except subprocess.TimeoutExpired as exc:
+            raise _too_complex(name, "quá lâu") from exc
+        finally:
+            os.close(writer)  # the child's copy closed when it ended: the listener now sees the end
+            listener.join()
     try:
         answer = json.loads(stdout)
     except ValueError:
@@ -73,8 +76,11 @@ def read_path_isolated(path: Path, *, max_bytes: int, progress: Progress | None 
 def _run_child(command: list[str], data: bytes, deadline: float, writer: int) -> tuple[int, bytes]:
     """The child's exit code and output. Past `deadline` its whole process group is killed (a tesseract it
     started with it) and TimeoutExpired raised."""
+    # The child learns its deadline, so that LibreOffice (in a session of its own, out of reach of the
+    # kill below) is stopped by the child before the child itself is.
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             pass_fds=(writer,), start_new_session=True)
+                             pass_fds=(writer,), start_new_session=True,
+                             env={**os.environ, SECONDS_ENV: str(deadline)})
     try:
         stdout, _ = child.communicate(data, timeout=deadline)
     except subprocess.TimeoutExpired:
@@ -103,15 +109,16 @@ def _too_complex(name: str, what: str) -> ImportFileError:
     )
 
 
-def _child(name: str, max_bytes: int, memory_mb: int, progress_fd: int) -> int:
+def _child(name: str, max_bytes: int, memory_mb: int, progress_fd: int, private: str) -> int:
     import resource
 
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     data = sys.stdin.buffer.read(max_bytes + 1)
-    with open(progress_fd, "w", buffering=1, encoding="ascii") as pages, \
-            tempfile.TemporaryDirectory(prefix="tracker-read-") as private:
-        tempfile.tempdir = private  # pytesseract's copies of the pages go here, and go with it
+    # pytesseract's copies of the pages and LibreOffice's folder go in the parent's private folder.
+    tempfile.tempdir = private
+    os.environ["TMPDIR"] = private
+    with open(progress_fd, "w", buffering=1, encoding="ascii") as pages:
         return _answer(name, data, max_bytes, limit, lambda done, total: print(done, total, file=pages))
 
 
@@ -141,4 +148,4 @@ def _peak_address_space() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))
+    sys.exit(_child(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]))

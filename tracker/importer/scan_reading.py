@@ -5,6 +5,7 @@ text came from OCR, with what confidence; pages left unread)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -101,8 +102,10 @@ def converted_docx(name: str, data: bytes, media: str, max_bytes: int) -> bytes:
     """An old Word, OpenDocument or RTF file as .docx bytes. Raises ImportFileError."""
     from tracker.importer import office_convert
 
+    # Within the reading's own deadline (tracker.importer.isolation gives it to the child process).
+    seconds = min(office_convert.CONVERT_SECONDS, 0.75 * float(os.environ.get("TRACKER_IMPORT_SECONDS", "inf")))
     try:
-        return office_convert.convert_to_docx(data, extension=f".{media}", max_bytes=max_bytes)
+        return office_convert.convert_to_docx(data, extension=f".{media}", max_bytes=max_bytes, seconds=seconds)
     except office_convert.ConverterMissing as exc:
         raise ImportFileError(
             f"Tệp «{name}» là {KINDS[media]} mà máy chủ chưa đọc được vì chưa cài LibreOffice (gói "
