@@ -165,6 +165,17 @@ def test_a_picture_without_readable_text_gets_one_line_asking_for_a_new_photo(wh
     assert "hãy chụp lại" in error.message
 
 
+@needs_ocr
+def test_a_blurred_low_resolution_photo_is_refused_rather_than_giving_wrong_tasks(pages) -> None:
+    """Why: such a photo read at a fifth of its words wrong gave 5 of the notice's 38 tasks, one of them
+    false and two with a wrong deadline."""
+    poor = as_jpeg(phone_photo(pages[0], seed=8, angle=-3.5, scale=0.55, blur=1.3), quality=50)
+
+    error = refusal(poor, "anh-mo.jpg")
+
+    assert error.reason == "unreadable_scan" and "hãy chụp lại" in error.message
+
+
 def _png_header(width: int, height: int) -> bytes:
     """The start of a PNG that claims `width` × `height` pixels: enough for a reader to learn its size."""
     def chunk(kind: bytes, body: bytes) -> bytes:

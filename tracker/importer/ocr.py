@@ -34,6 +34,9 @@ LOW_CONFIDENCE = 60.0  # Tesseract's word confidence (0-100) under which a word 
 # A page from which fewer good words than this are read is not a readable document.
 MIN_GOOD_WORDS = 12
 MIN_MEAN_CONFIDENCE = 45.0  # below it, what was read is mostly noise: not a page of text
+# A clear scan or photo has under 3% of doubtful words; a blurred, low-resolution photo some 20%, and the
+# tasks found in it are more wrong than right: better to ask for a new photo.
+MAX_DOUBTFUL_SHARE = 0.12
 PAGE_SECONDS = 120  # for one call of tesseract on one page; the reading as a whole has its own deadline
 
 Progress = Callable[[int, int], None]
@@ -147,7 +150,9 @@ def read_pages(pages: Iterator[Image.Image], total: int, progress: Progress | No
         done += 1
         if progress is not None:
             progress(done, total)
-    if good < MIN_GOOD_WORDS or statistics.fmean(confidences) < MIN_MEAN_CONFIDENCE:
+    low = sum(1 for confidence in confidences if confidence < LOW_CONFIDENCE)
+    if (good < MIN_GOOD_WORDS or statistics.fmean(confidences) < MIN_MEAN_CONFIDENCE
+            or low > MAX_DOUBTFUL_SHARE * len(confidences)):
         raise Unreadable()
     text = unicodedata.normalize("NFC", "\n\n".join(p for p in paragraphs if p.strip()))
     return OcrText(text=text, pages=done, mean_confidence=statistics.fmean(confidences), doubtful=list(doubtful))

@@ -29,7 +29,7 @@ from tracker.importer.text import clean_text
 # read: `tracker serve` imports this module with the command line but never reads a file, and loading
 # them at start-up costs it tens of megabytes. So are Pillow, pypdfium2 and pytesseract, for OCR.
 
-__all__ = ["MEDIA", "DocumentText", "ImportFileError", "file_bytes", "read_document", "read_path"]
+__all__ = ["MEDIA", "DocumentText", "ImportFileError", "Progress", "file_bytes", "read_document", "read_path"]
 MAX_PAGES = 500
 MAX_ZIP_MEMBERS = 5000
 # One XML part of a .docx or .xlsx, inflated: parsed whole into a tree about ten times its size. Real
