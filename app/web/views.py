@@ -25,6 +25,7 @@ EVERYONE = frozenset(Role)
 NAV = (
     ("/", "Tổng quan", "overview", EVERYONE),
     ("/nhiem-vu", "Nhiệm vụ", "tasks", EVERYONE),
+    ("/van-ban", "Văn bản", "documents", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
     ("/nguoi-dung", "Người dùng", "people", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
 )
 

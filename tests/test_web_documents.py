@@ -1,0 +1,226 @@
+"""The web console's Văn bản page over HTTP: a notice uploaded, read, previewed as an editable table,
+corrected and saved as tasks audited as web; a file of the wrong type or over the ward's limit refused in
+one line with nothing stored; the page refused to a unit head and to a form without the session's token;
+the same file again creating nothing; an import undone with its reason."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from builders import make_ward, unit
+from outbox_helpers import bind_person
+from sqlmodel import select
+from web_helpers import form_token, running_console, signed_in_client, someone
+
+from tracker.models import AuditEvent, Organization, SourceDocument, Task, TaskStatus
+
+SEED = "004_43a30539afeed7f9.txt"
+BOUND = ("van-thu", "tp-vhxh", "chu-tich")
+
+
+@pytest.fixture
+def ward(session, clock) -> int:
+    org = make_ward(session, clock)
+    for key in BOUND:
+        bind_person(session, clock, org, key, "telegram", f"chat-{key}")
+    return org
+
+
+@pytest.fixture
+def notice(shared_dir) -> bytes:
+    return (shared_dir / "seeds" / SEED).read_bytes()
+
+
+class FormFields(HTMLParser):
+    """The fields a browser would post from the page's form with `action`: inputs, checked boxes, selected
+    options and textareas."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.fields = action, False, {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("action") == self.action
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name") and (a.get("type") != "checkbox" or "checked" in a):
+            self.fields[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields[self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.fields[self._textarea] = ""
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):  # type: ignore[no-untyped-def]
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+def review_form(html: str) -> dict[str, str]:
+    reader = FormFields("/van-ban/luu")
+    reader.feed(html)
+    return reader.fields
+
+
+def row_of(fields: dict[str, str], ref: str) -> str:
+    return next(name[3:] for name, value in fields.items() if name.startswith("ma_") and value == ref)
+
+
+def visible_text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def upload(browser, name: str, data: bytes, token: str | None = None):  # type: ignore[no-untyped-def]
+    token = token if token is not None else form_token(browser.get("/van-ban").text)
+    return browser.post("/van-ban/tai-len", data={"csrf": token}, files={"tep": (name, data, "text/plain")})
+
+
+def stored(session) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    counts = len(session.exec(select(SourceDocument)).all()), len(session.exec(select(Task)).all())
+    session.commit()
+    return counts
+
+
+def test_an_uploaded_notice_is_previewed_corrected_and_saved_as_tasks_audited_as_web(
+        engine, session, clock, ward, notice):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        preview = upload(b, "thong-bao-004.txt", notice)
+        assert preview.status_code == 200, preview.text
+        text = visible_text(preview.text)
+        assert "thông báo kết luận, ngày 07/05/2026 — 38 nhiệm vụ" in text
+        assert "Văn bản chưa ghi số" in text and "Hạn mặc định 31/05/2026" in text
+        fields = review_form(preview.text)
+        assert fields["so_dong"] == "38"
+        row = row_of(fields, "2.3.4")
+        assert fields[f"don_vi_{row}"] == "Văn phòng HĐND và UBND"
+        fields[f"don_vi_{row}"] = "Phòng Kinh tế, Hạ tầng và Đô thị"
+        fields[f"bo_{row_of(fields, '2.7.4')}"] = "1"
+        looked = b.post("/van-ban/luu", data={**fields, "thao_tac": "xem-lai"})
+        assert looked.status_code == 200
+        assert "Nhiệm vụ 2.3.4: đơn vị chủ trì là Phòng Kinh tế, Hạ tầng và Đô thị." in visible_text(looked.text)
+        saved = b.post("/van-ban/luu", data={**review_form(looked.text), "thao_tac": "luu"})
+        assert saved.status_code == 303, saved.text
+        document = session.exec(select(SourceDocument)).one()
+        assert saved.headers["location"] == f"/nhiem-vu?van_ban={document.id}"
+        tasks = session.exec(select(Task).where(Task.source_document_id == document.id)).all()
+        fixed = next(t for t in tasks if t.item_ref == "2.3.4")
+        assert fixed.owner_unit_id == unit(session, ward, "kthtdt").id
+        assert not [t for t in tasks if t.item_ref == "2.7.4"]
+        events = session.exec(select(AuditEvent).where(AuditEvent.entity == "task",
+                                                       AuditEvent.action == "create")).all()
+        session.commit()
+        assert {e.entity_id for e in events} == {t.id for t in tasks}
+        assert {(e.channel, e.actor_id) for e in events} == {("web", clerk.id)}
+        listing = b.get(saved.headers["location"])
+        assert listing.status_code == 200 and "Tập trung rà soát các thửa đất" in listing.text
+
+
+def test_the_same_file_uploaded_again_is_recognised_and_creates_nothing(engine, session, clock, ward, notice):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        first = upload(b, "004.txt", notice)
+        assert b.post("/van-ban/luu", data={**review_form(first.text), "thao_tac": "luu"}).status_code == 303
+        before = stored(session)
+        again = upload(b, "ban-sao-004.txt", notice)
+        assert again.status_code == 200
+        assert "Văn bản này đã nhập ngày 18/05/2026" in again.text
+        assert "Không có gì thay đổi, không tạo gì thêm." in again.text
+        assert "/van-ban/luu" not in again.text
+    assert stored(session) == before
+
+
+def test_a_file_of_the_wrong_type_or_over_the_wards_limit_is_refused_in_one_line_and_nothing_is_stored(
+        engine, session, clock, ward, notice):
+    org = session.get(Organization, ward)
+    org.policy = {**(org.policy or {}), "upload_max_mb": 1}
+    session.add(org)
+    session.commit()
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        wrong = upload(b, "thong-bao.docx", notice)
+        assert wrong.status_code == 400
+        assert re.search(r'class="error" role="alert">[^<]*thong-bao\.docx[^<]*</p>', wrong.text), wrong.text
+        exe = upload(b, "thong-bao.exe", b"MZ\x90\x00 not a document")
+        assert exe.status_code == 400 and 'class="error"' in exe.text
+        big = upload(b, "thong-bao.txt", notice + b" " * (2 * 1024 * 1024))
+        assert big.status_code == 413
+        assert "Tệp lớn hơn mức 1 MB mà phường cho phép" in visible_text(big.text)
+        token = form_token(b.get("/van-ban").text)
+        streamed = b.post("/van-ban/tai-len", content=_chunked_form(token, 2 * 1024 * 1024),
+                          headers={"content-type": "multipart/form-data; boundary=ranh-gioi"})
+        assert streamed.status_code == 413
+    assert stored(session) == (0, 0)
+
+
+def _chunked_form(token: str, size: int):  # type: ignore[no-untyped-def]
+    """A multipart body sent in chunks, without a Content-Length: only counting the bytes can stop it."""
+    yield (f'--ranh-gioi\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n'
+           '--ranh-gioi\r\nContent-Disposition: form-data; name="tep"; filename="lon.txt"\r\n'
+           'Content-Type: text/plain\r\n\r\n').encode()
+    for _ in range(size // 65536):
+        yield b"a" * 65536
+    yield b"\r\n--ranh-gioi--\r\n"
+
+
+def test_a_unit_head_is_refused_the_page_and_the_upload(engine, session, clock, ward, notice):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock) as address, signed_in_client(address, session, head.id, "tp-vhxh") as b:
+        assert "/van-ban" not in b.get("/").text
+        assert b.get("/van-ban").status_code == 403
+        token = form_token(b.get("/").text)
+        refused = upload(b, "004.txt", notice, token=token)
+        assert refused.status_code == 403 and "không có quyền" in refused.text
+    assert stored(session) == (0, 0)
+
+
+def test_a_form_without_the_sessions_token_is_refused_and_stores_nothing(engine, session, clock, ward, notice):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        forged = upload(b, "004.txt", notice, token="khong-phai-ma-nay")
+        assert forged.status_code == 400 and "Biểu mẫu đã cũ" in forged.text
+        fields = review_form(upload(b, "004.txt", notice).text)
+        refused = b.post("/van-ban/luu", data={**fields, "csrf": "khong-phai-ma-nay", "thao_tac": "luu"})
+        assert refused.status_code == 400
+    assert stored(session) == (0, 0)
+
+
+def test_an_import_is_undone_with_its_reason_from_the_list(engine, session, clock, ward, notice):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        first = upload(b, "004.txt", notice)
+        assert b.post("/van-ban/luu", data={**review_form(first.text), "thao_tac": "luu"}).status_code == 303
+        document = session.exec(select(SourceDocument)).one()
+        session.commit()
+        listing = b.get("/van-ban")
+        assert f'action="/van-ban/{document.id}/huy-nhap"' in listing.text
+        assert "thông báo kết luận chưa có số" in visible_text(listing.text)
+        undone = b.post(f"/van-ban/{document.id}/huy-nhap",
+                        data={"csrf": form_token(listing.text), "ly_do": "Nhập nhầm bản dự thảo"})
+        assert undone.status_code == 303
+        after = b.get(undone.headers["location"]).text
+        assert "Đã hủy việc nhập văn bản: hủy" in after and "đã hủy nhập" in after
+    session.expire_all()
+    tasks = session.exec(select(Task).where(Task.source_document_id == document.id)).all()
+    assert tasks and {t.status for t in tasks} == {TaskStatus.CANCELLED}
+    assert {t.status_reason for t in tasks} == {"Nhập nhầm bản dự thảo"}
+    undo = session.exec(select(AuditEvent).where(AuditEvent.entity == "source_document",
+                                                 AuditEvent.action == "undo")).one()
+    assert (undo.channel, undo.actor_id) == ("web", clerk.id)
