@@ -6,13 +6,14 @@ the same file again creating nothing; an import undone with its reason."""
 from __future__ import annotations
 
 import re
+import shutil
 from html.parser import HTMLParser
 
 import pytest
 from builders import make_ward, unit
 from outbox_helpers import bind_person
 from sqlmodel import select
-from web_helpers import form_token, running_console, signed_in_client, someone
+from web_helpers import form_token, running_console, sign_in_code, signed_in_client, someone
 
 from tracker.models import AuditEvent, Organization, SourceDocument, Task, TaskStatus
 
@@ -133,6 +134,22 @@ def test_an_uploaded_notice_is_previewed_corrected_and_saved_as_tasks_audited_as
         assert listing.status_code == 200 and "Tập trung rà soát các thửa đất" in listing.text
 
 
+def test_a_deadline_that_does_not_exist_is_refused_on_saving_and_the_table_comes_back_with_the_reason(
+        engine, session, clock, ward, notice):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        fields = review_form(upload(b, "004.txt", notice).text)
+        row = row_of(fields, "2.2.4")
+        fields[f"han_{row}"] = "hoàn thành trước ngày 31/02/2026"
+        refused = b.post("/van-ban/luu", data={**fields, "thao_tac": "luu"})
+        assert refused.status_code == 400
+        assert "Thời hạn của nhiệm vụ 2.2.4 là ngày không có thật" in visible_text(refused.text)
+        again = review_form(refused.text)
+        assert again[f"han_{row}"] == "hoàn thành trước ngày 31/02/2026"
+        assert again["phien"] == fields["phien"]
+    assert stored(session) == (0, 0)
+
+
 def test_the_same_file_uploaded_again_is_recognised_and_creates_nothing(engine, session, clock, ward, notice):
     clerk = someone(session, ward, "van-thu")
     with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
@@ -224,3 +241,46 @@ def test_an_import_is_undone_with_its_reason_from_the_list(engine, session, cloc
     undo = session.exec(select(AuditEvent).where(AuditEvent.entity == "source_document",
                                                  AuditEvent.action == "undo")).one()
     assert (undo.channel, undo.actor_id) == ("web", clerk.id)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# As in test_web_browser: flags for a machine without a display or a network to the outside.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+WAIT_MS = 120_000
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(el => el.labels.length === 0 && !el.closest('label')).map(el => el.name)"""
+OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (.ci/run installs it)")
+def test_a_clerk_on_a_phone_uploads_the_notice_picks_another_owner_and_saves(
+        engine, session, clock, ward, shared_dir, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, timeout=WAIT_MS)
+        try:
+            page = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN").new_page()
+            page.set_default_timeout(WAIT_MS)
+            page.goto(address + "/van-ban")
+            page.get_by_label("Khóa người dùng").first.fill("van-thu")
+            page.get_by_role("button", name="Gửi mã đăng nhập").click()
+            page.get_by_label("Mã đăng nhập").fill(sign_in_code(session, clerk.id))
+            page.keyboard.press("Enter")
+            page.wait_for_url(address + "/van-ban")
+            assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
+            page.get_by_label("Tệp thông báo kết luận").set_input_files(shared_dir / "seeds" / SEED)
+            page.get_by_role("button", name="Đọc và xem trước").click()
+            page.wait_for_url(address + "/van-ban/tai-len")
+            assert "38 nhiệm vụ" in page.inner_text("h1")
+            assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
+            page.get_by_label("Đơn vị chủ trì của nhiệm vụ 2.3.4").select_option("Phòng Kinh tế, Hạ tầng và Đô thị")
+            page.get_by_role("button", name="Lưu các nhiệm vụ").click()
+            page.wait_for_url(re.compile(r".*/nhiem-vu\?van_ban=\d+$"))
+        finally:
+            browser.close()
+    session.expire_all()
+    fixed = session.exec(select(Task).where(Task.item_ref == "2.3.4")).one()
+    assert fixed.owner_unit_id == unit(session, ward, "kthtdt").id
