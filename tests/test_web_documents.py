@@ -164,6 +164,28 @@ def test_the_same_file_uploaded_again_is_recognised_and_creates_nothing(engine, 
     assert stored(session) == before
 
 
+def test_a_corrected_version_shows_what_it_changes_and_applying_it_updates_the_tasks(
+        engine, session, clock, ward, notice):
+    corrected = notice.replace("hoạt động hoàn thành trước **ngày 15/5/2026**".encode(),
+                               "hoạt động hoàn thành trước **ngày 22/5/2026**".encode())
+    assert corrected != notice
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        first = upload(b, "004.txt", notice)
+        assert b.post("/van-ban/luu", data={**review_form(first.text), "thao_tac": "luu"}).status_code == 303
+        before = stored(session)
+        again = upload(b, "004-sua.txt", corrected)
+        text = visible_text(again.text)
+        assert "Văn bản này đã nhập ngày 18/05/2026" in text and "0 nhiệm vụ mới, 1 nhiệm vụ sửa, 0 nhiệm vụ bỏ" in text
+        assert "~ 2.2.4" in text and "22/05/2026" in text
+        applied = b.post("/van-ban/luu", data={**review_form(again.text), "thao_tac": "luu"})
+        assert applied.status_code == 303
+    assert stored(session) == before
+    task = session.exec(select(Task).where(Task.item_ref == "2.2.4")).one()
+    session.commit()
+    assert task.due_on.isoformat() == "2026-05-22"
+
+
 def test_a_file_of_the_wrong_type_or_over_the_wards_limit_is_refused_in_one_line_and_nothing_is_stored(
         engine, session, clock, ward, notice):
     org = session.get(Organization, ward)

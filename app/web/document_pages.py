@@ -26,6 +26,7 @@ from tracker.usecases.import_review import (
     imported_documents,
     review_import,
     save_import,
+    upload_limit,
 )
 from tracker.usecases.reimports import imported_words, undo_import
 from tracker.usecases.units import list_units
@@ -40,8 +41,8 @@ def _common(visit: Visit) -> dict[str, object]:
     return {"person": visit.actor, "org": visit.org, "csrf": visit.csrf, "active": "documents"}
 
 
-def _max_bytes(visit: Visit) -> int:
-    return ward_rules(visit.org).policy.upload_max_mb * 1024 * 1024
+def _limit(visit: Visit) -> int:
+    return upload_limit(visit.session, actor=visit.actor)
 
 
 async def documents(request: Request) -> Response:
@@ -68,14 +69,10 @@ async def upload(request: Request) -> Response:
     """POST /van-ban/tai-len (multipart, field "tep"): the file's preview, or the documents page saying in one
     line why it was refused (400; 413 for a file over the ward's upload_max_mb, refused before it is read)."""
 
-    def limit(visit: Visit) -> int:
-        imported_documents(visit.session, actor=visit.actor)  # refuses, before any byte is read, who may not
-        return _max_bytes(visit)
-
     def refused(visit: Visit, error: UploadTooLarge) -> Response:
         return HTMLResponse(documents_html(visit, message=error.message, failed=True), status_code=413)
 
-    return await as_signed_in_upload(request, limit=limit, prepare=_read, work=_preview_upload, refused=refused)
+    return await as_signed_in_upload(request, limit=_limit, prepare=_read, work=_preview_upload, refused=refused)
 
 
 def _read(upload: Upload) -> DocumentText | ImportFileError:

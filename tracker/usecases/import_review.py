@@ -17,7 +17,8 @@ from tracker.errors import InvalidInputError
 from tracker.importer.edits import apply_edit
 from tracker.importer.model import ALL_UNITS, ParsedDocument, ParsedTask
 from tracker.importer.reading import DocumentText
-from tracker.models import Person, SourceDocument
+from tracker.jobdays import ward_rules
+from tracker.models import Organization, Person, SourceDocument
 from tracker.usecases.common import ward_today
 from tracker.usecases.import_preview import ImportPreview, parse_for_ward, preview_import
 from tracker.usecases.imports import check_dates, check_owners, import_document, nothing_to_store, unit_directory
@@ -70,6 +71,15 @@ def imported_documents(session: Session, *, actor: Person) -> list[ImportedDocum
     leaders, the administrator). Raises ForbiddenError for a unit head or a member."""
     require(actor, Action.CREATE, org_id=actor.org_id)
     return list_imports(session, actor=actor)
+
+
+def upload_limit(session: Session, *, actor: Person) -> int:
+    """The most bytes a document uploaded to the actor's ward may have (its policy's upload_max_mb). Raises
+    ForbiddenError for someone who may not import, so that their upload is refused before it is read."""
+    require(actor, Action.CREATE, org_id=actor.org_id)
+    org = session.get(Organization, actor.org_id)
+    assert org is not None  # an actor belongs to an existing ward
+    return ward_rules(org).policy.upload_max_mb * 1024 * 1024
 
 
 def review_import(session: Session, *, clock: Clock, actor: Person, source: DocumentText,
