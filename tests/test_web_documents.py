@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from builders import make_ward, unit
 from outbox_helpers import bind_person
+from scanned_pages import as_png, draw_page, font_missing_reason, page_lines, scanned
 from sqlmodel import select
 from web_helpers import form_token, running_console, sign_in_code, signed_in_client, someone
 
@@ -147,6 +148,22 @@ def test_a_deadline_that_does_not_exist_is_refused_on_saving_and_the_table_comes
         again = review_form(refused.text)
         assert again[f"han_{row}"] == "hoàn thành trước ngày 31/02/2026"
         assert again["phien"] == fields["phien"]
+    assert stored(session) == (0, 0)
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None or font_missing_reason() is not None,
+                    reason="tesseract or the DejaVu font is missing (.ci/run installs them)")
+def test_a_scanned_page_is_read_by_ocr_and_the_preview_says_so_with_its_confidence(
+        engine, session, clock, ward, notice):
+    first_page = page_lines(notice.decode("utf-8"))[0]
+    scan = as_png(scanned(draw_page(first_page)))
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        preview = upload(b, "trang-1.png", scan)
+    assert preview.status_code == 200, preview.text
+    text = visible_text(preview.text)
+    assert re.search(r"Lưu ý: Chữ được nhận dạng từ ảnh \(OCR\) 1 trang, độ tin cậy trung bình \d", text), text[:2000]
+    assert review_form(preview.text)["so_dong"] != "0"
     assert stored(session) == (0, 0)
 
 
@@ -296,7 +313,7 @@ def test_a_clerk_on_a_phone_uploads_the_notice_picks_another_owner_and_saves(
             page.get_by_label("Tệp thông báo kết luận").set_input_files(shared_dir / "seeds" / SEED)
             page.get_by_role("button", name="Đọc và xem trước").click()
             page.wait_for_url(address + "/van-ban/tai-len")
-            assert "38 nhiệm vụ" in page.inner_text("h1")
+            assert "38 nhiệm vụ" in page.inner_text("main")
             assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
             page.get_by_label("Đơn vị chủ trì của nhiệm vụ 2.3.4").select_option("Phòng Kinh tế, Hạ tầng và Đô thị")
             page.get_by_role("button", name="Lưu các nhiệm vụ").click()

@@ -18,7 +18,6 @@ from tracker.errors import InvalidInputError
 from tracker.importer.isolation import read_document_isolated
 from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS
 from tracker.importer.reading import DocumentText, ImportFileError
-from tracker.jobdays import ward_rules
 from tracker.usecases.import_preview import ALL_UNITS_WORDS
 from tracker.usecases.import_review import (
     ImportReview,
@@ -54,7 +53,7 @@ def documents_html(visit: Visit, *, message: str = "", failed: bool = False) -> 
     """The documents page with a line saying what just happened (or, `failed`, what went wrong)."""
     rows = imported_documents(visit.session, actor=visit.actor)
     return page("documents.html.j2", **_common(visit), rows=rows, message=message, failed=failed, accept=ACCEPT,
-                kind_words=DOCUMENT_KIND_WORDS, max_mb=ward_rules(visit.org).policy.upload_max_mb)
+                kind_words=DOCUMENT_KIND_WORDS, max_mb=upload_limit(visit.session, actor=visit.actor) // (1024 * 1024))
 
 
 def _done(visit: Visit) -> str:
