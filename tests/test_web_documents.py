@@ -17,6 +17,7 @@ from sqlmodel import select
 from web_helpers import form_token, running_console, sign_in_code, signed_in_client, someone
 
 from tracker.models import AuditEvent, Organization, SourceDocument, Task, TaskStatus
+from tracker.usecases import record_update
 
 SEED = "004_43a30539afeed7f9.txt"
 BOUND = ("van-thu", "tp-vhxh", "chu-tich")
@@ -325,3 +326,28 @@ def test_a_clerk_on_a_phone_uploads_the_notice_picks_another_owner_and_saves(
     session.expire_all()
     fixed = session.exec(select(Task).where(Task.item_ref == "2.3.4")).one()
     assert fixed.owner_unit_id == unit(session, ward, "kthtdt").id
+
+
+def test_undoing_an_import_whose_task_has_a_result_asks_to_keep_it_and_then_keeps_it(
+        engine, session, clock, ward, notice):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        first = upload(b, "004.txt", notice)
+        assert b.post("/van-ban/luu", data={**review_form(first.text), "thao_tac": "luu"}).status_code == 303
+        reported = session.exec(select(Task).where(Task.item_ref == "2.2.4")).one()
+        record_update(session, clock=clock, actor=someone(session, ward, "tp-vhxh"), task_id=reported.id,
+                      result_text="Đã thành lập Ban quản lý Quỹ khuyến học.")
+        session.commit()
+        document_id = reported.source_document_id
+        token = form_token(b.get("/van-ban").text)
+        refused = b.post(f"/van-ban/{document_id}/huy-nhap", data={"csrf": token, "ly_do": "Nhập nhầm"})
+        assert refused.status_code == 400
+        assert "1 nhiệm vụ của văn bản này đã có báo cáo kết quả" in refused.text
+        assert "Giữ nhiệm vụ đã có kết quả" in refused.text
+        kept = b.post(f"/van-ban/{document_id}/huy-nhap", data={"csrf": token, "ly_do": "Nhập nhầm", "giu": "1"})
+        assert kept.status_code == 303
+        assert "giữ 1 nhiệm vụ đã có kết quả hoặc đã hoàn thành" in b.get(kept.headers["location"]).text
+    session.expire_all()
+    assert session.get(Task, reported.id).status == TaskStatus.OPEN
+    others = session.exec(select(Task).where(Task.source_document_id == document_id, Task.id != reported.id)).all()
+    assert others and {t.status for t in others} == {TaskStatus.CANCELLED}
