@@ -168,6 +168,33 @@ def test_a_scanned_page_is_read_by_ocr_and_the_preview_says_so_with_its_confiden
     assert stored(session) == (0, 0)
 
 
+TABLE = ("KẾ HOẠCH\nPhụ lục: Danh mục nhiệm vụ\nSTT\tNhiệm vụ\tĐơn vị chủ trì\tĐơn vị phối hợp\tThời hạn\n"
+         "1\tRà soát các hộ kinh doanh trong chợ Láng\tBan Quản lý chợ\t\t30/6/2026\n"
+         "2\tTổ chức hội diễn văn nghệ chào mừng Quốc khánh\tPhòng Văn hóa - Xã hội\t\tTháng 8/2026\n")
+
+
+def test_an_owner_the_ward_does_not_know_is_highlighted_refused_until_chosen_and_then_learned(
+        engine, session, clock, ward):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        preview = upload(b, "bang-nhiem-vu.txt", TABLE.encode())
+        row_html = re.search(r'<tr class="needs-review">.*?</tr>', preview.text, re.S)
+        assert row_html and 'name="ma_0" value="1"' in row_html.group(0)
+        assert "Chưa rõ đơn vị chủ trì." in row_html.group(0)
+        assert "Không nhận ra đơn vị chủ trì «Ban Quản lý chợ»; cần chọn đơn vị." in row_html.group(0)
+        fields = review_form(preview.text)
+        assert fields["don_vi_0"] == ""
+        refused = b.post("/van-ban/luu", data={**fields, "thao_tac": "luu"})
+        assert refused.status_code == 400 and "Chưa rõ đơn vị chủ trì của nhiệm vụ 1" in refused.text
+        assert stored(session) == (0, 0)
+        fields["don_vi_0"] = "Trung tâm Dịch vụ sự nghiệp công"
+        assert b.post("/van-ban/luu", data={**fields, "thao_tac": "luu"}).status_code == 303
+    owner = session.exec(select(Task).where(Task.item_ref == "1")).one().owner_unit_id
+    centre = unit(session, ward, "ttdvsnc")
+    session.commit()
+    assert owner == centre.id and "Ban Quản lý chợ" in centre.learned_aliases
+
+
 def test_the_same_file_uploaded_again_is_recognised_and_creates_nothing(engine, session, clock, ward, notice):
     clerk = someone(session, ward, "van-thu")
     with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
