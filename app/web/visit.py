@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Message, Receive
 
 from app.web.views import page
 from tracker.clock import Clock
@@ -213,11 +214,11 @@ async def read_upload(request: Request, *, max_bytes: int, file_field: str) -> U
     return Upload(file_name=unicodedata.normalize("NFC", name), data=data, fields=fields)
 
 
-def _counting(receive, budget: int, max_bytes: int):  # type: ignore[no-untyped-def]
+def _counting(receive: Receive, budget: int, max_bytes: int) -> Receive:
     """`receive`, raising UploadTooLarge as soon as the body passes `budget` bytes."""
     seen = 0
 
-    async def counted():  # type: ignore[no-untyped-def]
+    async def counted() -> Message:
         nonlocal seen
         message = await receive()
         seen += len(message.get("body", b""))
