@@ -195,6 +195,18 @@ def test_an_owner_the_ward_does_not_know_is_highlighted_refused_until_chosen_and
     assert owner == centre.id and "Ban Quản lý chợ" in centre.learned_aliases
 
 
+def test_a_document_without_tasks_says_so_and_offers_nothing_to_save(engine, session, clock, ward):
+    invitation = "GIẤY MỜI\nỦy ban nhân dân phường trân trọng kính mời đồng chí dự họp lúc 8 giờ ngày 20/5/2026.\n"
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        preview = b.post("/van-ban/tai-len", data={"csrf": form_token(b.get("/van-ban").text)},
+                         files={"tep": ("giay-moi.txt", invitation.encode(), "text/plain")})
+    assert preview.status_code == 200
+    assert "Văn bản «giay-moi.txt» không có nhiệm vụ nào nên không lưu gì." in preview.text
+    assert 'action="/van-ban/luu"' not in preview.text
+    assert stored(session) == (0, 0)
+
+
 def test_the_same_file_uploaded_again_is_recognised_and_creates_nothing(engine, session, clock, ward, notice):
     clerk = someone(session, ward, "van-thu")
     with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:

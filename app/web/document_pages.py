@@ -88,8 +88,9 @@ def _preview_upload(visit: Visit, read: DocumentText | ImportFileError) -> Respo
     if isinstance(read, ImportFileError):
         return HTMLResponse(documents_html(visit, message=read.message, failed=True), status_code=400)
     review = review_import(visit.session, clock=visit.clock, actor=visit.actor, source=read)
-    token = "" if review.earlier is not None and review.unchanged else \
-        pending_uploads.keep(read, actor=visit.actor, csrf=visit.csrf)
+    # Kept only when there is something to save: new tasks, or the changes of a corrected version.
+    worth_saving = not review.unchanged if review.earlier is not None else bool(review.preview.tasks)
+    token = pending_uploads.keep(read, actor=visit.actor, csrf=visit.csrf) if worth_saving else ""
     return HTMLResponse(preview_html(visit, review, token))
 
 
