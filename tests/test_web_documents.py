@@ -20,7 +20,7 @@ from tracker.models import AuditEvent, Organization, SourceDocument, Task, TaskS
 from tracker.usecases import record_update
 
 SEED = "004_43a30539afeed7f9.txt"
-BOUND = ("van-thu", "tp-vhxh", "chu-tich")
+BOUND = ("van-thu", "tp-vhxh", "chu-tich", "quan-tri")
 
 
 @pytest.fixture
@@ -297,6 +297,19 @@ def test_a_form_without_the_sessions_token_is_refused_and_stores_nothing(engine,
         refused = b.post("/van-ban/luu", data={**fields, "csrf": "khong-phai-ma-nay", "thao_tac": "luu"})
         assert refused.status_code == 400
     assert stored(session) == (0, 0)
+
+
+def test_an_uploads_preview_can_be_saved_only_from_the_session_that_uploaded_it(
+        engine, session, clock, ward, notice):
+    clerk, admin = someone(session, ward, "van-thu"), someone(session, ward, "quan-tri")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        fields = review_form(upload(b, "004.txt", notice).text)
+        with signed_in_client(address, session, admin.id, "quan-tri") as other:
+            token = form_token(other.get("/van-ban").text)
+            refused = other.post("/van-ban/luu", data={**fields, "csrf": token, "thao_tac": "luu"})
+        assert refused.status_code == 400 and "Bản xem trước đã hết hạn hoặc không còn" in refused.text
+        assert stored(session) == (0, 0)
+        assert b.post("/van-ban/luu", data={**fields, "thao_tac": "luu"}).status_code == 303
 
 
 def test_an_import_is_undone_with_its_reason_from_the_list(engine, session, clock, ward, notice):
