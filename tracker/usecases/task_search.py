@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -104,7 +103,7 @@ def _conditions(actor: Person, unit_id: int | None, wanted: TaskFilter, day: dat
     return matching
 
 
-# The sorts in SQL, the same orders as _sort_key's (no due date last, then by id).
+# The sorts in SQL (no due date last, then by id); _Columns.sorted sorts the same way in Python.
 _DUE = (col(Task.due_on).is_(None), col(Task.due_on), col(Task.id))
 _SQL_ORDER: dict[str, tuple[Any, ...]] = {
     "due": _DUE, "newest": (col(Task.id).desc(),), "unit": (col(Task.owner_unit_id), *_DUE),
@@ -122,20 +121,56 @@ def _bounds(total: int, page: int, page_size: int | None) -> tuple[int, int, int
 
 def _folded_page(session: Session, matching: list[Any], words: str, wanted: TaskFilter,
                  page_size: int | None) -> TaskPage:
-    columns = select(Task.id, Task.owner_unit_id, Task.due_on, Task.title, Task.expected_output,
-                     Task.deadline_text).where(*matching)
-    rows = list(session.exec(columns).all())
+    found = _Columns.read(session, matching)
+    order = list(range(len(found.ids)))  # by id
     if words:
-        texts = fold_each([f"{r.title} {r.expected_output} {r.deadline_text}" for r in rows])
-        rows = [row for row, text in zip(rows, texts, strict=True) if words in text]
-    if wanted.sort == "title":
-        titles = dict(zip((r.id for r in rows), fold_each([r.title for r in rows]), strict=True))
-        rows.sort(key=lambda r: (titles[r.id], r.id))
-    else:
-        rows.sort(key=_SORT_KEYS[wanted.sort])
-    page, pages, offset = _bounds(len(rows), wanted.page, page_size)
-    shown = rows[offset:offset + page_size] if page_size is not None else rows
-    return TaskPage(tasks=_load(session, [r.id for r in shown]), total=len(rows), page=page, pages=pages)
+        texts = fold_each([f"{found.titles[i]} {found.outputs[i]} {found.deadlines[i]}" for i in order])
+        order = [i for i, text in zip(order, texts, strict=True) if words in text]
+    order = found.sorted(order, wanted.sort)
+    page, pages, offset = _bounds(len(order), wanted.page, page_size)
+    shown = order[offset:offset + page_size] if page_size is not None else order
+    return TaskPage(tasks=_load(session, [found.ids[i] for i in shown]), total=len(order), page=page, pages=pages)
+
+
+@dataclass
+class _Columns:
+    """What the words and the sorts look at, a list a column and an index a task, in id order. Plain values
+    in a few lists, not a row object a task: thousands of rows kept alive through a search were promoted
+    and made the collector walk the whole heap every few searches (their p95 twice their p50)."""
+
+    ids: list[int]
+    units: list[int]
+    dues: list[date | None]
+    titles: list[str]
+    outputs: list[str]
+    deadlines: list[str]
+
+    @classmethod
+    def read(cls, session: Session, matching: list[Any]) -> _Columns:
+        query = select(Task.id, Task.owner_unit_id, Task.due_on, Task.title, Task.expected_output,
+                       Task.deadline_text).where(*matching).order_by(col(Task.id))
+        found = cls([], [], [], [], [], [])
+        for row in session.exec(query.execution_options(yield_per=500)):
+            found.ids.append(row[0])
+            found.units.append(row[1])
+            found.dues.append(row[2])
+            found.titles.append(row[3])
+            found.outputs.append(row[4])
+            found.deadlines.append(row[5])
+        return found
+
+    def sorted(self, order: list[int], sort: str) -> list[int]:
+        """The indexes `order` (in id order) as _SQL_ORDER sorts, or by folded title then id: one stable
+        pass a key, the last pass the first key, each key a plain value (no tuple a task)."""
+        if sort == "newest":
+            return order[::-1]
+        if sort == "title":
+            folded = dict(zip(order, fold_each([self.titles[i] for i in order]), strict=True))
+            return sorted(order, key=folded.__getitem__)
+        dues = self.dues
+        order = sorted(order, key=lambda i: dues[i] or date.max)
+        order = sorted(order, key=lambda i: dues[i] is None)
+        return sorted(order, key=self.units.__getitem__) if sort == "unit" else order
 
 
 _SEPARATOR = "\x00"  # not whitespace, so fold keeps it; not in a task's words (PostgreSQL refuses it in text)
@@ -158,11 +193,3 @@ def _load(session: Session, ids: list[int]) -> list[Task]:
         chunk = ids[start:start + 500]
         found.update((t.id or 0, t) for t in session.exec(select(Task).where(col(Task.id).in_(chunk))))
     return [found[i] for i in ids]
-
-
-# The sorts other than by title, on the columns read for the words: the same orders as _SQL_ORDER's.
-_SORT_KEYS: dict[str, Callable[[Any], Any]] = {
-    "due": lambda r: (r.due_on is None, r.due_on or date.max, r.id),
-    "newest": lambda r: -r.id,
-    "unit": lambda r: (r.owner_unit_id, r.due_on is None, r.due_on or date.max, r.id),
-}
