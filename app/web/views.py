@@ -27,6 +27,7 @@ NAV = (
     ("/nhiem-vu", "Nhiệm vụ", "tasks", EVERYONE),
     ("/van-ban", "Văn bản", "documents", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
     ("/nguoi-dung", "Người dùng", "people", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
+    ("/bao-cao", "Báo cáo", "report", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
 )
 
 
