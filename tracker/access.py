@@ -24,6 +24,7 @@ class Action(StrEnum):
     REPORT = "report"
     MANAGE_OUTBOX = "manage_outbox"
     RUN_JOBS = "run_jobs"
+    VIEW_AUDIT = "view_audit"
 
 
 _WARD_WIDE = {
@@ -51,6 +52,7 @@ _ACTION_WORDS = {
     Action.REPORT: "lập báo cáo tháng của phường",
     Action.MANAGE_OUTBOX: "xem hoặc gửi lại tin nhắn trong hộp thư đi",
     Action.RUN_JOBS: "chạy việc theo lịch bằng tay",
+    Action.VIEW_AUDIT: "xem nhật ký thay đổi của phường",
 }
 
 

@@ -42,6 +42,16 @@ class Delivery:
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
+# Messages that carry a secret (a web sign-in code): only their recipient's chat may show the text.
+SECRET_KINDS = frozenset({"web_sign_in"})
+HIDDEN_BODY = "(mã đăng nhập, đã ẩn)"
+
+
+def readable_body(row: Notification) -> str:
+    """The text of a message as the outbox shows it to office staff: a secret one is hidden."""
+    return HIDDEN_BODY if row.kind in SECRET_KINDS else row.body
+
+
 def dedupe_key(kind: str, person_id: int, day: date | str) -> str:
     """What, to whom, for which day: the identity of a message across job runs."""
     return f"{kind}:{person_id}:{day}"
@@ -313,7 +323,8 @@ def list_notifications(
     return list(session.exec(query.order_by(col(Notification.id).desc()).limit(limit)))
 
 
-def retry_notification(session: Session, *, clock: Clock, actor: Person, notification_id: int) -> Notification:
+def retry_notification(session: Session, *, clock: Clock, actor: Person, notification_id: int,
+                       channel: str = "cli") -> Notification:
     """Send a failed message again: back to pending, due now, attempts reset; audited."""
     require(actor, Action.MANAGE_OUTBOX, org_id=actor.org_id)
     row = session.get(Notification, notification_id)
@@ -327,6 +338,6 @@ def retry_notification(session: Session, *, clock: Clock, actor: Person, notific
     session.flush()
     audit.record(session, clock=clock, actor=actor, org_id=row.org_id, entity="notification",
                  entity_id=row.id or 0, action="retry", before=before,
-                 after={"status": row.status, "attempts": row.attempts}, channel="cli")
+                 after={"status": row.status, "attempts": row.attempts}, channel=channel)
     return row
 

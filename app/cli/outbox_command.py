@@ -38,13 +38,14 @@ def _iso(instant: datetime | None, tz: ZoneInfo) -> str | None:
 
 def _row(row: Notification, person: Person | None, tz: ZoneInfo) -> dict[str, Any]:
     from tracker.models import NotificationStatus
+    from tracker.outbox import readable_body
 
     return {
         "id": row.id, "kind": row.kind, "day": row.day.isoformat() if row.day else None,
         "person_id": row.person_id, "person": person.name if person else None, "channel": row.channel,
         "status": row.status, "status_label": STATUS_LABELS[NotificationStatus(row.status)],
         "attempts": row.attempts, "last_error": row.last_error, "created_at": _iso(row.created_at, tz),
-        "next_attempt_at": _iso(row.next_attempt_at, tz), "sent_at": _iso(row.sent_at, tz), "body": row.body,
+        "next_attempt_at": _iso(row.next_attempt_at, tz), "sent_at": _iso(row.sent_at, tz), "body": readable_body(row),
     }
 
 

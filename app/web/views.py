@@ -28,6 +28,8 @@ NAV = (
     ("/van-ban", "Văn bản", "documents", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
     ("/nguoi-dung", "Người dùng", "people", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
     ("/bao-cao", "Báo cáo", "report", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
+    ("/hop-thu-di", "Hộp thư đi", "outbox", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
+    ("/nhat-ky", "Nhật ký", "log", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})),
 )
 
 
