@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.catchup import WardTimes
 from tracker.channels import channel_label, chat_channels
-from tracker.clock import WARD_TZ, Clock
+from tracker.clock import WARD_TZ, Clock, SystemClock
 
 if TYPE_CHECKING:
     from app.web.server import WebConsole
@@ -89,7 +89,9 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
         loop.add_signal_handler(signum, stop.set)
     report = await asyncio.to_thread(catch_up, engine, clock, at=clock.now())
     log.info("Đã bù các việc đến giờ: %d lượt chạy.", len(report.outcomes))
-    limiter = RateLimiter(RateLimits(), clock)  # one per token set: the sender and the bots share it
+    # One per token set: the sender and the bots share it. It spaces sends in real seconds, whatever instant
+    # the service runs "as of" (TRACKER_NOW): with a frozen clock the spacing would never elapse.
+    limiter = RateLimiter(RateLimits(), SystemClock())
     sender = Sender(engine, clock, channels, name=_sender_name(), lease=SENDER_LEASE, limiter=limiter)
     if once:
         handled = await _send_due(sender, stop)

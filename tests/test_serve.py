@@ -155,6 +155,23 @@ def running_service(folder: Path, env: dict[str, str], out: Path) -> Iterator[su
                 process.wait()
 
 
+def test_serve_run_as_of_a_fixed_instant_answers_one_chat_after_another(url, tmp_path):
+    # Why: the rate limiter read the service's clock, frozen by TRACKER_NOW, so the spacing after the first
+    # reply never elapsed and every later reply waited for ever.
+    log = tmp_path / "logs" / "tracker.log"
+    with FakeTelegramServer() as server:
+        env = {k: v for k, v in environment(url).items() if not k.startswith("TELEGRAM_")}
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.url)
+        with running_service(tmp_path, env, tmp_path / "out.txt") as process:
+            wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
+            for chat in (700000051, 700000052, 700000051):
+                answered = len(server.texts_to(str(chat)))
+                server.push_message(chat, "Xin chào")
+                wait_for(lambda chat=chat, answered=answered: len(server.texts_to(str(chat))) > answered, process, 120)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=120) == 0
+
+
 def test_serve_with_a_telegram_token_answers_chat_messages_and_stops_cleanly(url, tmp_path):
     log = tmp_path / "logs" / "tracker.log"
     stranger = 700000042
