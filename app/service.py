@@ -5,6 +5,7 @@ reads its options and calls run_service."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import secrets
@@ -107,6 +108,10 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     console = asyncio.create_task(web.serve(stop), name="web") if web is not None else None
     if console is not None:
         console.add_done_callback(_report_end)
+    # What start-up loaded lives as long as the service: kept out of the collector's way, a full collection
+    # during a request walks only what requests made (it doubled the web console's slowest answers).
+    gc.collect()
+    gc.freeze()
     log.info(READY_LINE)
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({sending, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -18,12 +18,14 @@ from tracker.enums import Role, TaskStatus
 from tracker.errors import InvalidInputError
 from tracker.models import Person, Task
 from tracker.status import STATUS_CLASS_LABELS, StatusClass, TaskFacts, classify
-from tracker.usecases import get_task, list_extension_requests, list_people, list_tasks, list_units, ward_stats
+from tracker.usecases import get_task, list_extension_requests, list_people, list_units, ward_stats
 from tracker.usecases.reimports import list_imports
 from tracker.usecases.task_details import task_details
 from tracker.usecases.task_search import SORTS, TaskFilter, search_tasks
 
 OVERVIEW_LIMIT = 20
+# The statuses the task list filters on besides the report's classes.
+STATUS_CHOICES = {TaskStatus.REPORTED_DONE.value: "báo đã xong, chờ xác nhận", TaskStatus.CANCELLED.value: "đã hủy"}
 SORT_WORDS = {"due": "hạn sớm nhất", "newest": "mới giao nhất", "unit": "theo đơn vị", "title": "theo tên"}
 
 
@@ -42,12 +44,15 @@ def _overview(visit: Visit) -> Response:
     rows = [(unit.unit.name, dict(unit.counts)) for unit in stats.units if unit.total]
     units = {u.id: u for u in list_units(visit.session, org_id=visit.org.id or 0, include_inactive=True)}
     people = {p.id: p for p in _people(visit)}
-    overdue = list_tasks(visit.session, actor=visit.actor, overdue_on=day)
-    waiting = list_tasks(visit.session, actor=visit.actor, statuses=(TaskStatus.REPORTED_DONE,))
+    # Only the first rows of each list, counted by the database: a big ward has hundreds of overdue tasks,
+    # and the task list (the same filter) shows them all.
+    overdue = search_tasks(visit.session, actor=visit.actor, day=day, page_size=OVERVIEW_LIMIT,
+                           wanted=TaskFilter(status_class=StatusClass.IN_PROGRESS_OVERDUE))
+    waiting = search_tasks(visit.session, actor=visit.actor, day=day, page_size=OVERVIEW_LIMIT,
+                           wanted=TaskFilter(status=TaskStatus.REPORTED_DONE))
     requests = list_extension_requests(visit.session, actor=visit.actor)
     html = page("overview.html.j2", **_common(visit, "overview"), day=day, stats=stats, chart=bar_chart(rows),
-                overdue=overdue[:OVERVIEW_LIMIT], overdue_count=len(overdue), waiting=waiting, requests=requests,
-                units=units, people=people, tasks_by_id={t.id: t for t in [*overdue, *waiting]},
+                overdue=overdue, waiting=waiting, requests=requests, units=units, people=people,
                 request_tasks={r.id: get_task(visit.session, actor=visit.actor, task_id=r.task_id) for r in requests})
     return HTMLResponse(html)
 
@@ -67,15 +72,15 @@ def wanted_from(values: Mapping[str, str]) -> TaskFilter:
         return int(text)
 
     status_class = values.get("tinh_trang", "")
-    if status_class and status_class not in {c.value for c in StatusClass} | {"cancelled"}:
+    if status_class and status_class not in {c.value for c in StatusClass} | set(STATUS_CHOICES):
         raise InvalidInputError(f"Tình trạng «{status_class}» không có trong danh sách.")
     sort = values.get("sap_xep", "due") or "due"
     if sort not in SORTS:
         raise InvalidInputError(f"Cách sắp xếp «{sort}» không có trong danh sách.")
     return TaskFilter(
         unit_id=number("don_vi"), leader_id=number("lanh_dao"), document_id=number("van_ban"),
-        status_class=StatusClass(status_class) if status_class and status_class != "cancelled" else None,
-        status=TaskStatus.CANCELLED if status_class == "cancelled" else None,
+        status_class=StatusClass(status_class) if status_class and status_class not in STATUS_CHOICES else None,
+        status=TaskStatus(status_class) if status_class in STATUS_CHOICES else None,
         month=values.get("thang", "").strip(), words=values.get("tu_khoa", "").strip(), sort=sort,
         page=number("trang") or 1)
 
@@ -103,7 +108,7 @@ def _choices(visit: Visit) -> dict[str, object]:
     leaders = [p for p in _people(visit) if p.role == Role.LEADER]
     documents = [item.document for item in list_imports(visit.session, actor=visit.actor)] \
         if visit.actor.role in (Role.ADMIN, Role.OFFICE, Role.LEADER) else []
-    classes = [(c.value, STATUS_CLASS_LABELS[c]) for c in StatusClass] + [("cancelled", "đã hủy")]
+    classes = [(c.value, STATUS_CLASS_LABELS[c]) for c in StatusClass] + list(STATUS_CHOICES.items())
     return {"unit_choices": units, "leader_choices": leaders, "document_choices": documents,
             "class_choices": classes, "sort_choices": SORT_WORDS, "units": {u.id: u for u in units},
             "people": {p.id: p for p in _people(visit)}}
