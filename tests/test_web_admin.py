@@ -8,10 +8,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from builders import make_task, make_ward
-from outbox_helpers import bind_person
+from builders import make_task
+from outbox_helpers import ward_with_chats
 from sqlmodel import select
-from web_helpers import form_token, running_console, signed_in_client, someone
+from web_helpers import form_token, running_console, signed_in_client, someone, visible_text
 
 from tracker.models import AuditEvent, Notification, NotificationStatus
 from tracker.outbox import HIDDEN_BODY, enqueue
@@ -19,14 +19,7 @@ from tracker.outbox import HIDDEN_BODY, enqueue
 
 @pytest.fixture
 def ward(session, clock) -> int:
-    org = make_ward(session, clock)
-    for key in ("van-thu", "tp-vhxh"):
-        bind_person(session, clock, org, key, "telegram", f"chat-{key}")
-    return org
-
-
-def visible_text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return ward_with_chats(session, clock, ("van-thu", "tp-vhxh"))
 
 
 def failed_message(session, clock, org: int, person_id: int) -> int:

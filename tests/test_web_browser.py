@@ -4,11 +4,9 @@ list in place), opens it and reports a result; every field is labelled and nothi
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
+from browser_helpers import OVERFLOW, UNLABELLED, needs_chromium, phone_page
 from builders import make_task, make_ward
 from outbox_helpers import bind_person
 from sqlmodel import select
@@ -16,44 +14,16 @@ from web_helpers import running_console, sign_in_code, someone
 
 from tracker.models import Update
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Flags for a machine without a display or a network to the outside (Chromium's background calls home would
-# fail one by one and slow every start).
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
-WAIT_MS = 120_000  # generous: a busy CI machine
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (.ci/run installs it)")
-
-
-@pytest.fixture
-def phone() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, timeout=WAIT_MS)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-        context.set_default_timeout(WAIT_MS)
-        try:
-            yield context.new_page()
-        finally:
-            browser.close()
-
-
-UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-    .filter(el => el.labels.length === 0 && !el.closest('label')).map(el => el.name)"""
-OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
-
-
-def test_a_unit_head_signs_in_on_a_phone_finds_a_task_and_reports_a_result(engine, session, clock, phone):
+@needs_chromium
+def test_a_unit_head_signs_in_on_a_phone_finds_a_task_and_reports_a_result(engine, session, clock):
     ward = make_ward(session, clock)
     bind_person(session, clock, ward, "tp-vhxh", "telegram", "chat-tp-vhxh")
     task = make_task(session, clock, ward, "vhxh", title="Rà soát danh sách hộ nghèo, hộ cận nghèo",
                      due=date(2026, 5, 29))
     make_task(session, clock, ward, "vhxh", title="Tổ chức hội diễn văn nghệ")
     head = someone(session, ward, "tp-vhxh")
-    page = phone
-    with running_console(engine, clock) as address:
+    with running_console(engine, clock) as address, phone_page() as page:
         page.goto(address + "/nhiem-vu")
         assert page.url.startswith(address + "/dang-nhap")
         assert page.evaluate(UNLABELLED) == []

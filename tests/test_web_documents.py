@@ -10,11 +10,12 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
-from builders import make_ward, unit
-from outbox_helpers import bind_person
+from browser_helpers import OVERFLOW, UNLABELLED, needs_chromium, phone_page
+from builders import unit
+from outbox_helpers import ward_with_chats
 from scanned_pages import as_png, draw_page, font_missing_reason, page_lines, scanned
 from sqlmodel import select
-from web_helpers import form_token, running_console, sign_in_code, signed_in_client, someone
+from web_helpers import form_token, running_console, sign_in_code, signed_in_client, someone, visible_text
 
 from tracker.models import AuditEvent, Organization, SourceDocument, Task, TaskStatus
 from tracker.usecases import record_update
@@ -25,10 +26,7 @@ BOUND = ("van-thu", "tp-vhxh", "chu-tich", "quan-tri")
 
 @pytest.fixture
 def ward(session, clock) -> int:
-    org = make_ward(session, clock)
-    for key in BOUND:
-        bind_person(session, clock, org, key, "telegram", f"chat-{key}")
-    return org
+    return ward_with_chats(session, clock, BOUND)
 
 
 @pytest.fixture
@@ -83,10 +81,6 @@ def review_form(html: str) -> dict[str, str]:
 
 def row_of(fields: dict[str, str], ref: str) -> str:
     return next(name[3:] for name, value in fields.items() if name.startswith("ma_") and value == ref)
-
-
-def visible_text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def upload(browser, name: str, data: bytes, token: str | None = None):  # type: ignore[no-untyped-def]
@@ -336,45 +330,27 @@ def test_an_import_is_undone_with_its_reason_from_the_list(engine, session, cloc
     assert (undo.channel, undo.actor_id) == ("web", clerk.id)
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# As in test_web_browser: flags for a machine without a display or a network to the outside.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
-WAIT_MS = 120_000
-UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-    .filter(el => el.labels.length === 0 && !el.closest('label')).map(el => el.name)"""
-OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (.ci/run installs it)")
+@needs_chromium
 def test_a_clerk_on_a_phone_uploads_the_notice_picks_another_owner_and_saves(
         engine, session, clock, ward, shared_dir, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     clerk = someone(session, ward, "van-thu")
-    with running_console(engine, clock) as address, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, timeout=WAIT_MS)
-        try:
-            page = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN").new_page()
-            page.set_default_timeout(WAIT_MS)
-            page.goto(address + "/van-ban")
-            page.get_by_label("Khóa người dùng").first.fill("van-thu")
-            page.get_by_role("button", name="Gửi mã đăng nhập").click()
-            page.get_by_label("Mã đăng nhập").fill(sign_in_code(session, clerk.id))
-            page.keyboard.press("Enter")
-            page.wait_for_url(address + "/van-ban")
-            assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
-            page.get_by_label("Tệp thông báo kết luận").set_input_files(shared_dir / "seeds" / SEED)
-            page.get_by_role("button", name="Đọc và xem trước").click()
-            page.wait_for_url(address + "/van-ban/tai-len")
-            assert "38 nhiệm vụ" in page.inner_text("main")
-            # Why: the review table's hidden labels, placed at the page's edge, once made it 776 px wide.
-            assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
-            page.get_by_label("Đơn vị chủ trì của nhiệm vụ 2.3.4").select_option("Phòng Kinh tế, Hạ tầng và Đô thị")
-            page.get_by_role("button", name="Lưu các nhiệm vụ").click()
-            page.wait_for_url(re.compile(r".*/nhiem-vu\?van_ban=\d+$"))
-        finally:
-            browser.close()
+    with running_console(engine, clock) as address, phone_page() as page:
+        page.goto(address + "/van-ban")
+        page.get_by_label("Khóa người dùng").first.fill("van-thu")
+        page.get_by_role("button", name="Gửi mã đăng nhập").click()
+        page.get_by_label("Mã đăng nhập").fill(sign_in_code(session, clerk.id))
+        page.keyboard.press("Enter")
+        page.wait_for_url(address + "/van-ban")
+        assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
+        page.get_by_label("Tệp thông báo kết luận").set_input_files(shared_dir / "seeds" / SEED)
+        page.get_by_role("button", name="Đọc và xem trước").click()
+        page.wait_for_url(address + "/van-ban/tai-len")
+        assert "38 nhiệm vụ" in page.inner_text("main")
+        # Why: the review table's hidden labels, placed at the page's edge, once made it 776 px wide.
+        assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
+        page.get_by_label("Đơn vị chủ trì của nhiệm vụ 2.3.4").select_option("Phòng Kinh tế, Hạ tầng và Đô thị")
+        page.get_by_role("button", name="Lưu các nhiệm vụ").click()
+        page.wait_for_url(re.compile(r".*/nhiem-vu\?van_ban=\d+$"))
     session.expire_all()
     fixed = session.exec(select(Task).where(Task.item_ref == "2.3.4")).one()
     assert fixed.owner_unit_id == unit(session, ward, "kthtdt").id

@@ -8,26 +8,23 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
+import time
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from browser_helpers import WAIT_MS, chromium, needs_chromium, new_page
 from docx import Document
 from fake_channel import TOKEN
 from fake_telegram import FakeTelegramServer
 from test_serve import READY_LINE, SCRIPT, environment, running_service, wait_for
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
-WAIT_MS = 120_000
 SEED = "004_43a30539afeed7f9.txt"
 CHATS = {"van-thu": 810001, "tp-vhxh": 810002}
 RESULT = "Đã ban hành Kế hoạch tổ chức Tháng hành động vì an toàn thực phẩm."
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (.ci/run installs it)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -50,32 +47,21 @@ def sign_in(page, address: str, server: FakeTelegramServer, key: str, target: st
     page.get_by_label("Khóa người dùng").first.fill(key)
     page.get_by_role("button", name="Gửi mã đăng nhập").click()
     page.get_by_label("Mã đăng nhập").wait_for()
-    deadline_texts: list[str] = []
-
-    def code_arrived() -> bool:
-        deadline_texts[:] = [t for t in server.texts_to(chat)[before:] if "Mã đăng nhập" in t]
-        return bool(deadline_texts)
-
-    page.wait_for_function("() => true")  # the page is ready; the code comes through the outbox and the bot
-    _wait(code_arrived)
-    code = re.search(r"\b(\d{6})\b", deadline_texts[-1]).group(1)
+    code = None
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while code is None:  # the code goes through the outbox, then the bot
+        assert time.monotonic() < deadline, "the bot did not send the sign-in code"
+        sent = [t for t in server.texts_to(chat)[before:] if "Mã đăng nhập" in t]
+        if sent:
+            code = re.search(r"\b(\d{6})\b", sent[-1]).group(1)
+        else:
+            time.sleep(0.2)
     page.get_by_label("Mã đăng nhập").fill(code)
     page.keyboard.press("Enter")
     page.wait_for_url(address + target)
 
 
-def _wait(condition) -> None:  # type: ignore[no-untyped-def]
-    import time
-
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while not condition():
-        assert time.monotonic() < deadline, "the bot did not send the sign-in code"
-        time.sleep(0.2)
-
-
 def test_a_ward_works_through_the_console_that_tracker_serve_runs(url, tmp_path, shared_dir):
-    from playwright.sync_api import sync_playwright
-
     shots = tmp_path / "screenshots"
     shots.mkdir()
     log = tmp_path / "logs" / "tracker.log"
@@ -94,12 +80,8 @@ def test_a_ward_works_through_the_console_that_tracker_serve_runs(url, tmp_path,
                     wait_for(lambda chat=chat: bool(server.texts_to(str(chat))), service, 120)
                 except AssertionError:
                     raise AssertionError(server.methods_called()) from None
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, timeout=WAIT_MS)
-                try:
-                    appendix = _the_day(browser, address, server, shared_dir, shots)
-                finally:
-                    browser.close()
+            with chromium() as browser:
+                appendix = _the_day(browser, address, server, shared_dir, shots)
     document = Document(BytesIO(appendix))
     cells = " ".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert RESULT in cells and "Hoàn thành" in cells
@@ -108,9 +90,7 @@ def test_a_ward_works_through_the_console_that_tracker_serve_runs(url, tmp_path,
 
 
 def _the_day(browser, address: str, server: FakeTelegramServer, shared_dir: Path, shots: Path) -> bytes:  # type: ignore[no-untyped-def]
-    office = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
-    office.set_default_timeout(WAIT_MS)
-    clerk = office.new_page()
+    clerk = new_page(browser, viewport={"width": 1280, "height": 900}, downloads=True)
     sign_in(clerk, address, server, "van-thu", "/van-ban")
     clerk.screenshot(path=shots / "van-ban.png", full_page=True)
     clerk.get_by_label("Tệp thông báo kết luận").set_input_files(shared_dir / "seeds" / SEED)
@@ -123,9 +103,7 @@ def _the_day(browser, address: str, server: FakeTelegramServer, shared_dir: Path
     clerk.goto(address + "/")
     clerk.screenshot(path=shots / "tong-quan.png", full_page=True)
 
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-    phone.set_default_timeout(WAIT_MS)
-    head = phone.new_page()
+    head = new_page(browser)
     sign_in(head, address, server, "tp-vhxh", "/nhiem-vu")
     owners = head.locator("#ket-qua tbody tr td:nth-child(3)").all_inner_texts()
     assert owners and set(owners) == {"Phòng Văn hóa - Xã hội"}

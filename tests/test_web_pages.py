@@ -11,9 +11,9 @@ from io import BytesIO
 import pytest
 from builders import make_task, make_ward, unit
 from openpyxl import load_workbook
-from outbox_helpers import bind_person
+from outbox_helpers import ward_with_chats
 from sqlmodel import select
-from web_helpers import form_token, running_console, signed_in_client, someone
+from web_helpers import form_token, running_console, signed_in_client, someone, visible_text
 
 from tracker.models import AuditEvent, Task, TaskStatus, Update
 from tracker.usecases import report_done
@@ -24,14 +24,7 @@ BOUND = ("tp-vhxh", "van-thu", "chu-tich", "tp-kthtdt")
 
 @pytest.fixture
 def ward(session, clock) -> int:
-    org = make_ward(session, clock)
-    for key in BOUND:
-        bind_person(session, clock, org, key, "telegram", f"chat-{key}")
-    return org
-
-
-def visible_text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return ward_with_chats(session, clock, BOUND)
 
 
 def test_the_overview_counts_each_units_tasks_by_class_and_lists_the_longest_overdue_first(

@@ -9,9 +9,9 @@ import re
 
 import pytest
 from builders import make_ward, person
-from outbox_helpers import bind_person
+from outbox_helpers import ward_with_chats
 from sqlmodel import select
-from web_helpers import form_token, running_console, signed_in_client, someone
+from web_helpers import form_token, running_console, signed_in_client, someone, visible_text
 
 from tracker.errors import InvalidInputError
 from tracker.models import AuditEvent, InviteCode, Person
@@ -24,14 +24,7 @@ CODE = re.compile(r'<p class="code">([A-Z0-9]{8})</p>')
 
 @pytest.fixture
 def ward(session, clock) -> int:
-    org = make_ward(session, clock)
-    for key in BOUND:
-        bind_person(session, clock, org, key, "telegram", f"chat-{key}")
-    return org
-
-
-def visible_text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return ward_with_chats(session, clock, BOUND)
 
 
 def test_the_administrator_sees_everyone_with_role_unit_and_chats_on_each_channel(engine, session, clock, ward):

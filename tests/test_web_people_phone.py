@@ -4,25 +4,23 @@ screen; the browser itself asks for the confirmation before a chat is unbound; e
 
 from __future__ import annotations
 
-import pytest
+from browser_helpers import OVERFLOW, UNLABELLED, needs_chromium, phone_page
 from builders import make_ward
 from outbox_helpers import bind_person
-from test_web_browser import CHROMIUM, OVERFLOW, UNLABELLED, phone  # noqa: F401  (phone: the fixture)
 from web_helpers import running_console, sign_in_code, someone
 
 from tracker.outbox import reachable_chat
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is missing (.ci/run installs it)")
+pytestmark = needs_chromium
 
 
 def test_the_administrator_issues_an_invite_on_a_phone_with_the_keyboard_and_the_qr_fits(
-        engine, session, clock, phone):  # noqa: F811
+        engine, session, clock):
     ward = make_ward(session, clock)
     for key in ("quan-tri", "tp-vhxh"):
         bind_person(session, clock, ward, key, "telegram", f"chat-{key}")
     admin, head = someone(session, ward, "quan-tri"), someone(session, ward, "tp-vhxh")
-    page = phone
-    with running_console(engine, clock) as address:
+    with running_console(engine, clock) as address, phone_page() as page:
         page.goto(address + "/nguoi-dung")
         page.get_by_label("Khóa người dùng").first.fill("quan-tri")
         page.get_by_role("button", name="Gửi mã đăng nhập").click()

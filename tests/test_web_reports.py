@@ -4,17 +4,16 @@ back as Word and Excel, and nothing of it for a unit head."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from io import BytesIO
 
 import pytest
-from builders import make_task, make_ward
+from builders import make_task
 from docx import Document
 from openpyxl import load_workbook
-from outbox_helpers import bind_person
+from outbox_helpers import ward_with_chats
 from sqlmodel import select
-from web_helpers import form_token, running_console, signed_in_client, someone
+from web_helpers import form_token, running_console, signed_in_client, someone, visible_text
 
 from tracker.models import AuditEvent
 from tracker.usecases import record_update
@@ -24,14 +23,7 @@ MONTH = "05/2026"
 
 @pytest.fixture
 def ward(session, clock) -> int:
-    org = make_ward(session, clock)
-    for key in ("van-thu", "tp-vhxh"):
-        bind_person(session, clock, org, key, "telegram", f"chat-{key}")
-    return org
-
-
-def visible_text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return ward_with_chats(session, clock, ("van-thu", "tp-vhxh"))
 
 
 def docx_text(content: bytes) -> str:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from builders import make_ward
-from outbox_helpers import bind_person
+from outbox_helpers import ward_with_chats
 from sqlmodel import select
 from web_helpers import client, form_token, running_console, sign_in_code, signed_in_client, someone
 
@@ -20,9 +19,7 @@ PASSWORD = "một mật khẩu đủ dài"
 
 @pytest.fixture
 def ward(session, clock) -> int:
-    org = make_ward(session, clock)
-    bind_person(session, clock, org, "tp-vhxh", "telegram", "chat-tp-vhxh")
-    return org
+    return ward_with_chats(session, clock, ("tp-vhxh",))
 
 
 def ask(browser, key: str) -> str:

@@ -43,6 +43,11 @@ def client(address: str) -> httpx.Client:
     return httpx.Client(base_url=address, follow_redirects=False, timeout=120)
 
 
+def visible_text(html: str) -> str:
+    """A page's words as a person reads them: tags dropped, white space collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 def form_token(html: str) -> str:
     """The CSRF token of the first form on a page."""
     found = re.search(r'name="csrf" value="([^"]+)"', html)
