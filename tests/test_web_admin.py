@@ -8,13 +8,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from builders import make_task
+from builders import make_task, make_ward
 from outbox_helpers import ward_with_chats
 from sqlmodel import select
 from web_helpers import form_token, running_console, signed_in_client, someone, visible_text
 
 from tracker.models import AuditEvent, Notification, NotificationStatus
 from tracker.outbox import HIDDEN_BODY, enqueue
+from tracker.usecases import TaskChanges, update_task
 
 
 @pytest.fixture
@@ -79,3 +80,51 @@ def test_a_unit_head_has_neither_the_outbox_nor_the_log(engine, session, clock, 
         assert b.get("/nhat-ky").status_code == 403
         menu = b.get("/").text
     assert 'href="/nhat-ky"' not in menu and 'href="/hop-thu-di"' not in menu
+
+
+def test_the_log_shows_what_a_change_was_before_and_after_in_words(engine, session, clock, ward):
+    task = make_task(session, clock, ward, "vhxh", due=date(2026, 5, 29), title="Rà soát hộ nghèo")
+    clerk = someone(session, ward, "van-thu")
+    update_task(session, clock=clock, actor=clerk, task_id=task.id,
+                changes=TaskChanges(due_on=date(2026, 6, 15), title="Rà soát hộ nghèo và cận nghèo"))
+    session.commit()
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        text = visible_text(b.get("/nhat-ky", params={"loai": "task", "thao_tac": "update"}).text)
+    assert "1 thay đổi" in text and "sửa" in text
+    assert "ngày đến hạn: 29/05/2026 → 15/06/2026" in text
+    assert "nội dung: Rà soát hộ nghèo → Rà soát hộ nghèo và cận nghèo" in text
+
+
+def test_another_wards_messages_and_log_never_appear_and_its_message_cannot_be_sent_again(
+        engine, session, clock, ward):
+    other = make_ward(session, clock, "phuong-khac")
+    make_task(session, clock, other, "vhxh", title="Việc của phường khác")
+    enqueue(session, clock=clock, org_id=other, person_id=someone(session, other, "tp-vhxh").id, kind="daily",
+            day=date(2026, 5, 18), body="TIN CỦA PHƯỜNG KHÁC")
+    row = session.exec(select(Notification).where(Notification.org_id == other)).one()
+    row.status = NotificationStatus.FAILED
+    session.add(row)
+    session.commit()
+    theirs = row.id
+    clerk = someone(session, ward, "van-thu")
+    with (running_console(engine, clock) as address,
+          signed_in_client(address, session, clerk.id, "van-thu", ward="phuong-mau") as b):
+        page = b.get("/hop-thu-di").text
+        log = visible_text(b.get("/nhat-ky").text)
+        refused = b.post(f"/hop-thu-di/{theirs}/gui-lai", data={"csrf": form_token(page)})
+    assert "TIN CỦA PHƯỜNG KHÁC" not in visible_text(page)
+    assert "Việc của phường khác" not in log and "nhiệm vụ số" not in log  # this ward has no task yet
+    assert refused.status_code == 404
+    session.expire_all()
+    assert session.get(Notification, theirs).status == NotificationStatus.FAILED
+
+
+def test_a_retry_without_the_pages_token_is_refused(engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    message = failed_message(session, clock, ward, head.id)
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        forged = b.post(f"/hop-thu-di/{message}/gui-lai", data={"csrf": "giả"})
+    assert forged.status_code == 400
+    session.expire_all()
+    assert session.get(Notification, message).status == NotificationStatus.FAILED

@@ -8,7 +8,7 @@ from datetime import date
 from io import BytesIO
 
 import pytest
-from builders import make_task
+from builders import make_task, make_ward
 from docx import Document
 from openpyxl import load_workbook
 from outbox_helpers import ward_with_chats
@@ -94,3 +94,20 @@ def test_a_month_that_cannot_be_read_or_a_form_from_elsewhere_changes_nothing(en
         assert forged.status_code == 400
         assert b.get("/bao-cao/phu-luc-9.docx").status_code == 404
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "report_exclude")).first() is None
+
+
+def test_another_wards_tasks_are_in_neither_the_page_nor_the_appendix_and_cannot_be_taken_out(
+        engine, session, clock, ward):
+    other = make_ward(session, clock, "phuong-khac")
+    theirs = make_task(session, clock, other, "vhxh", due=date(2026, 5, 29), title="Việc của phường khác",
+                       assigned_on=date(2026, 5, 4))
+    clerk = someone(session, ward, "van-thu")
+    with (running_console(engine, clock) as address,
+          signed_in_client(address, session, clerk.id, "van-thu", ward="phuong-mau") as b):
+        page = b.get("/bao-cao", params={"thang": MONTH}).text
+        word = b.get("/bao-cao/phu-luc-1.docx", params={"thang": MONTH})
+        refused = b.post("/bao-cao/chon", data={"csrf": form_token(page), "thang": MONTH,
+                                                "nhiem_vu": str(theirs.id), "chon": "ra", "ly_do": "thử"})
+    assert "Việc của phường khác" not in visible_text(page)
+    assert "Việc của phường khác" not in docx_text(word.content)
+    assert refused.status_code == 404

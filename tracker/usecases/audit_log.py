@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from tracker.access import Action, require
 from tracker.clock import WARD_TZ
 from tracker.models import AuditEvent, Person
+from tracker.usecases.task_details import ACTION_WORDS, CHANNEL_WORDS, Change, _changes, _Names
 
 PAGE_SIZE = 50
 # What a person reads for each kind of thing the audit records.
@@ -32,9 +34,25 @@ class AuditFilter:
     page: int = 1
 
 
+# Columns of other rows that hold a secret or its hash: the log says they changed, never what to.
+SECRET_MARKS = ("password", "hash", "code", "secret", "token")
+# Columns that change with every write and say nothing to a reader.
+NOISE = frozenset({"id", "org_id", "created_at", "updated_at", "version"})
+LONGEST_VALUE = 200
+
+
+@dataclass(frozen=True)
+class LogLine:
+    event: AuditEvent
+    who: str  # the actor's name, "hệ thống" for a job
+    channel: str  # Vietnamese
+    action: str  # Vietnamese where the task page has words for it, else as recorded
+    changes: tuple[Change, ...]  # before → after, readable
+
+
 @dataclass(frozen=True)
 class AuditPage:
-    events: list[tuple[AuditEvent, str]]  # with the actor's name
+    events: list[LogLine]
     total: int
     page: int
     pages: int
@@ -62,7 +80,8 @@ def audit_events(session: Session, *, actor: Person, wanted: AuditFilter, page_s
     query = (select(AuditEvent, Person.name).outerjoin(Person, col(Person.id) == AuditEvent.actor_id)
              .where(sa.and_(*conditions)).order_by(col(AuditEvent.id).desc())
              .offset((page - 1) * page_size).limit(page_size))
-    events = [(event, name or "hệ thống") for event, name in session.exec(query)]
+    names = _Names(session)
+    events = [_line(event, name, names) for event, name in session.exec(query)]
     return AuditPage(events=events, total=total, page=page, pages=pages)
 
 
@@ -77,3 +96,32 @@ def audit_choices(session: Session, *, actor: Person) -> tuple[list[str], list[s
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=WARD_TZ)
+
+
+def _line(event: AuditEvent, name: str | None, names: _Names) -> LogLine:
+    changes = (_changes(event.before, event.after, names) if event.entity == "task"
+               else _other_changes(event.before, event.after))
+    return LogLine(event=event, who=f"{name or 'hệ thống'}" + (f" ({event.operator})" if event.operator else ""),
+                   channel=CHANNEL_WORDS.get(event.channel, event.channel),
+                   action=ACTION_WORDS.get((event.entity, event.action), event.action), changes=changes)
+
+
+def _other_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[Change, ...]:
+    """What changed on a row that is not a task, field by field, secrets hidden."""
+    old, new = before or {}, after or {}
+    changes = []
+    for field in new:
+        if field in NOISE or new.get(field) == old.get(field):
+            continue
+        if any(mark in field.lower() for mark in SECRET_MARKS):
+            changes.append(Change(field, "", "(đã đổi, không hiện)"))
+        else:
+            changes.append(Change(field, _plain(old.get(field)), _plain(new.get(field))))
+    return tuple(changes)
+
+
+def _plain(value: Any) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return text if len(text) <= LONGEST_VALUE else text[:LONGEST_VALUE] + "…"
