@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 from tracker.access import Action, require
 from tracker.clock import WARD_TZ
 from tracker.models import AuditEvent, Person
-from tracker.usecases.task_details import ACTION_WORDS, CHANNEL_WORDS, Change, _changes, _Names
+from tracker.usecases.task_details import ACTION_WORDS, CHANNEL_WORDS, Change, Names, task_changes
 
 PAGE_SIZE = 50
 # What a person reads for each kind of thing the audit records.
@@ -80,7 +80,7 @@ def audit_events(session: Session, *, actor: Person, wanted: AuditFilter, page_s
     query = (select(AuditEvent, Person.name).outerjoin(Person, col(Person.id) == AuditEvent.actor_id)
              .where(sa.and_(*conditions)).order_by(col(AuditEvent.id).desc())
              .offset((page - 1) * page_size).limit(page_size))
-    names = _Names(session)
+    names = Names(session)
     events = [_line(event, name, names) for event, name in session.exec(query)]
     return AuditPage(events=events, total=total, page=page, pages=pages)
 
@@ -98,8 +98,8 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=WARD_TZ)
 
 
-def _line(event: AuditEvent, name: str | None, names: _Names) -> LogLine:
-    changes = (_changes(event.before, event.after, names) if event.entity == "task"
+def _line(event: AuditEvent, name: str | None, names: Names) -> LogLine:
+    changes = (task_changes(event.before, event.after, names) if event.entity == "task"
                else _other_changes(event.before, event.after))
     return LogLine(event=event, who=f"{name or 'hệ thống'}" + (f" ({event.operator})" if event.operator else ""),
                    channel=CHANNEL_WORDS.get(event.channel, event.channel),

@@ -72,7 +72,7 @@ def task_details(session: Session, *, actor: Person, task_id: int) -> TaskDetail
     """The task and all around it, if the actor may see it. Raises NotFoundError (also for another ward's
     task) or ForbiddenError (a unit head looking at another unit's)."""
     task = task_for(session, actor=actor, task_id=task_id, action=Action.VIEW)
-    names = _Names(session)
+    names = Names(session)
     updates = session.exec(select(Update).where(Update.task_id == task.id).order_by(col(Update.id)))
     requests = session.exec(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
                             .order_by(col(ExtensionRequest.id)))
@@ -89,8 +89,8 @@ def task_details(session: Session, *, actor: Person, task_id: int) -> TaskDetail
     )
 
 
-class _Names:
-    """Names by id, each looked up once."""
+class Names:
+    """The names of units and people by id, each looked up once (a history names the same few many times)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -112,7 +112,7 @@ class _Names:
         return self.cache[key]
 
 
-def _history(session: Session, task: Task, names: _Names, *, updates: list[int],
+def _history(session: Session, task: Task, names: Names, *, updates: list[int],
              requests: list[int]) -> tuple[HistoryLine, ...]:
     mine = sa.or_(
         sa.and_(AuditEvent.entity == "task", AuditEvent.entity_id == task.id),
@@ -124,17 +124,19 @@ def _history(session: Session, task: Task, names: _Names, *, updates: list[int],
     return tuple(HistoryLine(at=event.at, who=_who(event, names),
                              channel=CHANNEL_WORDS.get(event.channel, event.channel),
                              action=ACTION_WORDS.get((event.entity, event.action), event.action),
-                             changes=_changes(event.before, event.after, names) if event.entity == "task" else (),
+                             changes=task_changes(event.before, event.after, names) if event.entity == "task" else (),
                              reason=event.reason)
                  for event in events)
 
 
-def _who(event: AuditEvent, names: _Names) -> str:
+def _who(event: AuditEvent, names: Names) -> str:
     who = names.person(event.actor_id) or "hệ thống"
     return f"{who} ({event.operator})" if event.operator else who
 
 
-def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None, names: _Names) -> tuple[Change, ...]:
+def task_changes(before: dict[str, Any] | None, after: dict[str, Any] | None, names: Names) -> tuple[Change, ...]:
+    """The fields of a task an audit event changed, in the order people read them, with names and dates as
+    people write them."""
     if not after:
         return ()
     old = before or {}
@@ -145,7 +147,7 @@ def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None, names:
     return tuple(changes)
 
 
-def _shown(field: str, value: Any, names: _Names) -> Any:
+def _shown(field: str, value: Any, names: Names) -> Any:
     if value in (None, "", []):
         return ""
     if field in ("due_on", "original_due_on", "finished_on", "assigned_on"):
