@@ -38,6 +38,7 @@ LIMIT_WINDOW = timedelta(minutes=15)
 SESSION_IDLE = timedelta(hours=8)  # a session unused this long ends (a shared office computer)
 SESSION_LIFETIME = timedelta(days=30)
 MIN_PASSWORD = 10
+PASSWORD_MEMORY_KIB = 19 * 1024  # argon2id's memory per hash or check (see _hasher)
 ATTEMPTS_KEPT = timedelta(days=2)
 REFUSED = "Khóa, mã hoặc mật khẩu không đúng, hoặc mã đã hết hạn."
 CODE_ASKED = ("Nếu khóa đúng và người đó đã liên kết Telegram hoặc Zalo, mã đăng nhập đã được gửi vào cuộc trò "
@@ -203,7 +204,7 @@ def _hasher() -> PasswordHasher:
     # a third of the service's memory for one sign-in. Hashes made with other parameters still verify.
     from argon2 import PasswordHasher
 
-    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+    return PasswordHasher(time_cost=2, memory_cost=PASSWORD_MEMORY_KIB, parallelism=1)
 
 
 def _decoy_hash() -> str:
