@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -31,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage import REFERENCE_DAY, SEED, create_ward, insert_tasks, task_row
+from storage import REFERENCE_DAY, populate
 
 from app.service import READY_LINE
 from tracker.db import make_engine
@@ -49,11 +48,7 @@ def fill(url: str, tasks: int) -> float:
     engine = make_engine(url)
     try:
         upgrade(engine)
-        rng = random.Random(SEED)
-        with engine.begin() as connection:
-            ward = create_ward(connection, 1)
-            insert_tasks(connection, [task_row(rng, ward, REFERENCE_DAY) for _ in range(tasks)])
-            connection.exec_driver_sql("ANALYZE")
+        populate(engine, 1, tasks, REFERENCE_DAY)
     finally:
         engine.dispose()
     return time.perf_counter() - start

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import re
 import signal
 import socket
@@ -49,7 +48,7 @@ import httpx
 from serve_memory import memory_mb, wait_ready
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
-from storage import MEASURED_UNIT, REFERENCE_DAY, SEED, create_ward, insert_tasks, task_row
+from storage import MEASURED_UNIT, REFERENCE_DAY, populate
 
 from app.web.server import create_app
 from tracker.clock import WARD_TZ, FixedClock
@@ -83,11 +82,7 @@ def fill(url: str, tasks: int) -> Pages:
     engine = make_engine(url)
     try:
         upgrade(engine)
-        rng = random.Random(SEED)
-        with engine.begin() as connection:
-            ward = create_ward(connection, 1)
-            insert_tasks(connection, [task_row(rng, ward, REFERENCE_DAY) for _ in range(tasks)])
-            connection.exec_driver_sql("ANALYZE")
+        [ward] = populate(engine, 1, tasks, REFERENCE_DAY)
         unit_id = ward.unit_ids[MEASURED_UNIT]
         task_id = _give_history(engine, ward.org_id, unit_id)
     finally:
