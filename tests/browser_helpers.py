@@ -5,7 +5,7 @@ machine with no display and no network to the outside, generous waits, and the t
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -49,3 +49,15 @@ def phone_page() -> Iterator[Any]:
     """A page on a 360-px phone screen, in its own browser."""
     with chromium() as browser:
         yield new_page(browser)
+
+
+def sign_in(page: Any, address: str, target: str, key: str, code: Callable[[], str]) -> None:
+    """Open `target`, sign in on the page it leads to as `key` with the code `code()` gives once it was sent
+    (read from the outbox or from the fake bot's chat), and wait to be back on `target`."""
+    page.goto(address + target)
+    page.get_by_label("Khóa người dùng").first.fill(key)
+    page.get_by_role("button", name="Gửi mã đăng nhập").click()
+    page.get_by_label("Mã đăng nhập").wait_for()  # the code was queued once this page answers
+    page.get_by_label("Mã đăng nhập").fill(code())
+    page.keyboard.press("Enter")
+    page.wait_for_url(address + target)

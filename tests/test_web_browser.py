@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from browser_helpers import OVERFLOW, UNLABELLED, needs_chromium, phone_page
+from browser_helpers import OVERFLOW, UNLABELLED, needs_chromium, phone_page, sign_in
 from builders import make_task, make_ward
 from outbox_helpers import bind_person
 from sqlmodel import select
@@ -27,11 +27,7 @@ def test_a_unit_head_signs_in_on_a_phone_finds_a_task_and_reports_a_result(engin
         page.goto(address + "/nhiem-vu")
         assert page.url.startswith(address + "/dang-nhap")
         assert page.evaluate(UNLABELLED) == []
-        page.get_by_label("Khóa người dùng").first.fill("tp-vhxh")
-        page.get_by_role("button", name="Gửi mã đăng nhập").click()
-        page.get_by_label("Mã đăng nhập").fill(sign_in_code(session, head.id))
-        page.keyboard.press("Enter")
-        page.wait_for_url(address + "/nhiem-vu")
+        sign_in(page, address, "/nhiem-vu", "tp-vhxh", lambda: sign_in_code(session, head.id))
         assert page.evaluate(UNLABELLED) == []
         assert page.evaluate(OVERFLOW) <= 0
 

@@ -10,7 +10,7 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
-from browser_helpers import OVERFLOW, UNLABELLED, needs_chromium, phone_page
+from browser_helpers import OVERFLOW, UNLABELLED, needs_chromium, phone_page, sign_in
 from builders import unit
 from outbox_helpers import ward_with_chats
 from scanned_pages import as_png, draw_page, font_missing_reason, page_lines, scanned
@@ -335,12 +335,7 @@ def test_a_clerk_on_a_phone_uploads_the_notice_picks_another_owner_and_saves(
         engine, session, clock, ward, shared_dir, tmp_path):
     clerk = someone(session, ward, "van-thu")
     with running_console(engine, clock) as address, phone_page() as page:
-        page.goto(address + "/van-ban")
-        page.get_by_label("Khóa người dùng").first.fill("van-thu")
-        page.get_by_role("button", name="Gửi mã đăng nhập").click()
-        page.get_by_label("Mã đăng nhập").fill(sign_in_code(session, clerk.id))
-        page.keyboard.press("Enter")
-        page.wait_for_url(address + "/van-ban")
+        sign_in(page, address, "/van-ban", "van-thu", lambda: sign_in_code(session, clerk.id))
         assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
         page.get_by_label("Tệp thông báo kết luận").set_input_files(shared_dir / "seeds" / SEED)
         page.get_by_role("button", name="Đọc và xem trước").click()

@@ -4,7 +4,7 @@ screen; the browser itself asks for the confirmation before a chat is unbound; e
 
 from __future__ import annotations
 
-from browser_helpers import OVERFLOW, UNLABELLED, needs_chromium, phone_page
+from browser_helpers import OVERFLOW, UNLABELLED, needs_chromium, phone_page, sign_in
 from builders import make_ward
 from outbox_helpers import bind_person
 from web_helpers import running_console, sign_in_code, someone
@@ -21,12 +21,7 @@ def test_the_administrator_issues_an_invite_on_a_phone_with_the_keyboard_and_the
         bind_person(session, clock, ward, key, "telegram", f"chat-{key}")
     admin, head = someone(session, ward, "quan-tri"), someone(session, ward, "tp-vhxh")
     with running_console(engine, clock) as address, phone_page() as page:
-        page.goto(address + "/nguoi-dung")
-        page.get_by_label("Khóa người dùng").first.fill("quan-tri")
-        page.get_by_role("button", name="Gửi mã đăng nhập").click()
-        page.get_by_label("Mã đăng nhập").fill(sign_in_code(session, admin.id))
-        page.keyboard.press("Enter")
-        page.wait_for_url(address + "/nguoi-dung")
+        sign_in(page, address, "/nguoi-dung", "quan-tri", lambda: sign_in_code(session, admin.id))
         assert page.evaluate(OVERFLOW) <= 0
         page.get_by_role("link", name=head.name).click()
         page.wait_for_url(f"{address}/nguoi-dung/{head.id}")
