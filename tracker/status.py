@@ -40,6 +40,11 @@ class TaskFacts:
     assigned_on: date
     finished_on: date | None
 
+    @classmethod
+    def of(cls, task: Task) -> TaskFacts:
+        """The facts of a stored task."""
+        return cls(task.status, task.deadline_kind, task.due_on, task.assigned_on, task.finished_on)
+
 
 def classify(task: TaskFacts, day: date) -> StatusClass | None:
     """The task's class on `day`, or None when it does not count that day (cancelled, not yet assigned).

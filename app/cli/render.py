@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.models import Person, Task
-    from tracker.status import TaskFacts
 
 # No markup: task titles and messages are printed as written, brackets included.
 console = Console(highlight=False, soft_wrap=True, markup=False)
@@ -41,11 +40,11 @@ def unit_names(session: Session, ids: list[int]) -> list[str]:
 def task_dict(session: Session, task: Task, day: date) -> dict[str, Any]:
     """The JSON shape of a task, shared by `task show`, `task list` and `overdue`."""
     from tracker.models import Person, Unit
-    from tracker.status import STATUS_CLASS_LABELS, classify
+    from tracker.status import STATUS_CLASS_LABELS, TaskFacts, classify
 
     owner = session.get(Unit, task.owner_unit_id)
     leader = session.get(Person, task.supervising_leader_id) if task.supervising_leader_id else None
-    status_class = classify(_facts(task), day)
+    status_class = classify(TaskFacts.of(task), day)
     return {
         "id": task.id,
         "title": task.title,
@@ -75,12 +74,6 @@ def task_dict(session: Session, task: Task, day: date) -> dict[str, Any]:
     }
 
 
-def _facts(task: Task) -> TaskFacts:
-    from tracker.status import TaskFacts
-
-    return TaskFacts(task.status, task.deadline_kind, task.due_on, task.assigned_on, task.finished_on)
-
-
 def deadline_words(task: Task) -> str:
     """The deadline as a person reads it: the date, else the words, else the kind."""
     if task.due_on:
@@ -93,14 +86,14 @@ def deadline_words(task: Task) -> str:
 
 def tasks_table(session: Session, tasks: list[Task], day: date, title: str) -> Table:
     from tracker.models import Unit
-    from tracker.status import STATUS_CLASS_LABELS, classify
+    from tracker.status import STATUS_CLASS_LABELS, TaskFacts, classify
 
     table = Table(title=title, show_lines=False, title_justify="left")
     for header in ("Số", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng"):
         table.add_column(header, overflow="fold")
     for task in tasks:
         owner = session.get(Unit, task.owner_unit_id)
-        status_class = classify(_facts(task), day)
+        status_class = classify(TaskFacts.of(task), day)
         label = STATUS_LABELS[task.status]
         if status_class and task.status not in ("done", "cancelled"):
             label = STATUS_CLASS_LABELS[status_class]

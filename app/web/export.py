@@ -29,8 +29,7 @@ def tasks_workbook(tasks: list[Task], *, day: date, units: dict[int, str], peopl
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for task in tasks:
-        found = classify(TaskFacts(task.status, task.deadline_kind, task.due_on, task.assigned_on,
-                                   task.finished_on), day)
+        found = classify(TaskFacts.of(task), day)
         sheet.append([task.id, task.title, task.expected_output, units.get(task.owner_unit_id, ""),
                       people.get(task.supervising_leader_id or 0, ""), task.deadline_text,
                       format_day(task.due_on) if task.due_on else "", STATUS_LABELS[task.status],

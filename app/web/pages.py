@@ -158,7 +158,7 @@ def _done_words(visit: Visit) -> str:
 
 
 def _status_class(task: Task, day: date) -> str:
-    found = classify(TaskFacts(task.status, task.deadline_kind, task.due_on, task.assigned_on, task.finished_on), day)
+    found = classify(TaskFacts.of(task), day)
     return STATUS_CLASS_LABELS[found] if found else ""
 
 

@@ -88,7 +88,7 @@ def period_figures(session: Session, *, org_id: int, month: str, until: date) ->
     counts: dict[StatusClass, int] = defaultdict(int)
     by_unit: dict[str, int] = defaultdict(int)
     for task, unit in appendix_tasks(session, org_id, in_results_appendix(month)):
-        facts = TaskFacts(task.status, task.deadline_kind, task.due_on, task.assigned_on, task.finished_on)
+        facts = TaskFacts.of(task)
         status_class = classify(facts, until)
         if status_class is not None:
             counts[status_class] += 1
