@@ -13,7 +13,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -26,9 +26,10 @@ from tracker.channels import channel_label, chat_channels
 from tracker.clock import WARD_TZ, Clock, SystemClock
 
 if TYPE_CHECKING:
-    from app.web.server import WebConsole
+    from app.web.listener import HttpListener
     from bots.channels import Channel
     from bots.plugin import ChannelSettings, InboundContext
+    from bots.webhook_endpoint import WebhookRoutes
     from jobs.scheduler import BackupPlan
     from jobs.sender import Sender
 
@@ -66,19 +67,23 @@ def channel_lines(channels: Mapping[str, Channel]) -> list[str]:
 
 async def run_service(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
                       settings: Mapping[str, ChannelSettings] | None = None,
-                      backups: BackupPlan | None = None, web: WebConsole | None = None) -> None:
+                      backups: BackupPlan | None = None, listeners: Sequence[HttpListener] = (),
+                      webhooks: WebhookRoutes | None = None) -> None:
     """Run until SIGTERM or SIGINT (or, with `once`, until nothing is due): catch up, schedule, send, and
     answer the chats of every channel plug-in that has its `settings` and its sender channel in `channels`;
-    the channels are closed at the end. With `backups`, the whole database is backed up every night; with
-    `web`, the web console is served (not with `once`)."""
+    the channels are closed at the end. With `backups`, the whole database is backed up every night; the
+    `listeners` (the web console, the webhooks' own addresses) are served, and the bots in webhook mode
+    answer among `webhooks`, which those listeners serve (not with `once`)."""
     try:
-        await _run(engine, clock, channels, once=once, settings=settings or {}, backups=backups, web=web)
+        await _run(engine, clock, channels, once=once, settings=settings or {}, backups=backups,
+                   listeners=listeners, webhooks=webhooks)
     finally:
         await _close_channels(channels)
 
 
 async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
-               settings: Mapping[str, ChannelSettings], backups: BackupPlan | None, web: WebConsole | None) -> None:
+               settings: Mapping[str, ChannelSettings], backups: BackupPlan | None,
+               listeners: Sequence[HttpListener], webhooks: WebhookRoutes | None) -> None:
     from bots.plugin import InboundContext
     from bots.ratelimit import RateLimiter, RateLimits
     from jobs.scheduler import catch_up, make_scheduler, schedule_wards
@@ -104,10 +109,11 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     await asyncio.to_thread(schedule_wards, scheduler, engine, clock, backups)
     scheduler.start()
     sending = asyncio.create_task(sender.run(stop))
-    chats = _inbound(channels, settings, InboundContext(engine, clock, limiter))
-    console = asyncio.create_task(web.serve(stop), name="web") if web is not None else None
-    if console is not None:
-        console.add_done_callback(_report_end)
+    # Listening first: a bot's setWebhook makes the platform post at once.
+    serving = [asyncio.create_task(listener.serve(stop), name=listener.name) for listener in listeners]
+    for task in serving:
+        task.add_done_callback(_report_listener_end)
+    chats = _inbound(channels, settings, InboundContext(engine, clock, limiter, webhooks))
     # What start-up loaded lives as long as the service: kept out of the collector's way, a full collection
     # during a request walks only what requests made (it doubled the web console's slowest answers).
     gc.collect()
@@ -121,8 +127,7 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     for chat in chats:
         chat.cancel()  # a bot finishes the message in hand, then stops
     await asyncio.gather(*chats, return_exceptions=True)
-    if console is not None:
-        await asyncio.gather(console, return_exceptions=True)
+    await asyncio.gather(*serving, return_exceptions=True)
     await sending
     log.info("Đã dừng.")
 
@@ -149,6 +154,12 @@ def _report_end(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         exc = task.exception()
         log.error("Kênh %s ngừng nhận tin nhắn: %s: %s", task.get_name(), type(exc).__name__, exc)
+
+
+def _report_listener_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.error("%s ngừng phục vụ: %s: %s", task.get_name(), type(exc).__name__, exc)
 
 
 async def _close_channels(channels: Mapping[str, Channel]) -> None:

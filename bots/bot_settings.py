@@ -21,8 +21,9 @@ S = TypeVar("S", bound="BotSettings")
 class BotSettings(BaseSettings):
     """<PREFIX>BOT_TOKEN (secret; absent or empty: the channel is off), <PREFIX>API_BASE_URL, and the
     webhook: <PREFIX>WEBHOOK_URL (then <PREFIX>WEBHOOK_SECRET is required) and <PREFIX>WEBHOOK_LISTEN
-    (host:port). Subclasses set `model_config` (env_prefix, hide_input_in_errors=True so that an error
-    never carries the token), the field defaults and the class constants below."""
+    (host:port of a listener of its own; empty: served on the web console's address). Subclasses set
+    `model_config` (env_prefix, hide_input_in_errors=True so that an error never carries the token), the
+    field defaults and the class constants below."""
 
     PLATFORM: ClassVar[str] = ""  # as people name it: "Telegram", "Zalo"
     TOKEN_SHAPE: ClassVar[re.Pattern[str]]
@@ -30,6 +31,7 @@ class BotSettings(BaseSettings):
     SECRET_SHAPE: ClassVar[re.Pattern[str]]
     SECRET_HINT: ClassVar[str]  # what the platform accepts as a webhook secret
     WEBHOOK_EXAMPLE: ClassVar[str]
+    LISTEN_EXAMPLE: ClassVar[str] = "127.0.0.1:8443"
 
     bot_token: SecretStr | None = None
     api_base_url: str = ""
@@ -87,11 +89,13 @@ class BotSettings(BaseSettings):
     @field_validator("webhook_listen", mode="before")
     @classmethod
     def _listen_shape(cls, value: object) -> str:
-        default = cls.model_fields["webhook_listen"].default
-        text = str(value or "").strip() or default
+        text = str(value or "").strip()
+        if not text:
+            return ""
         host, _, port = text.rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"{cls.env('webhook_listen')} phải có dạng địa_chỉ:cổng, ví dụ {default}.")
+            raise ValueError(f"{cls.env('webhook_listen')} phải có dạng địa_chỉ:cổng, ví dụ "
+                             f"{cls.LISTEN_EXAMPLE}, hoặc để trống để nhận webhook ở cổng của trang quản lý.")
         return text
 
     @model_validator(mode="after")
@@ -110,10 +114,10 @@ class BotSettings(BaseSettings):
         return self.bot_token is not None
 
     @property
-    def listen_address(self) -> tuple[str, int]:
-        """<PREFIX>WEBHOOK_LISTEN as (host, port); an IPv6 host loses its brackets."""
-        host, _, port = self.webhook_listen.rpartition(":")
-        return host.strip("[]"), int(port)
+    def webhook_listener(self) -> str | None:
+        """Where the webhook is served: None without a webhook (long polling), "" on the web console's
+        address, else <PREFIX>WEBHOOK_LISTEN's "host:port"."""
+        return None if self.webhook_url is None else self.webhook_listen
 
 
 def load_settings(cls: type[S], **values: Any) -> S:

@@ -15,25 +15,35 @@ if TYPE_CHECKING:
 
     from bots.channels import Channel
     from bots.ratelimit import RateLimiter
+    from bots.webhook_endpoint import WebhookRoutes
     from tracker.clock import Clock
 
 
 class ChannelSettings(Protocol):
-    """A channel's typed settings (bots.bot_settings.BotSettings for the chat platforms): all a plug-in's
-    loader must give is whether the channel is switched on."""
+    """A channel's typed settings (bots.bot_settings.BotSettings for the chat platforms): whether the channel
+    is switched on, and its webhook: the public URL the platform posts to (None: no webhook, long polling
+    or no inbound side) and where it is served (None without a webhook, "" on the web console's address,
+    else its own "host:port")."""
 
     @property
     def enabled(self) -> bool: ...
 
+    @property
+    def webhook_url(self) -> str | None: ...
+
+    @property
+    def webhook_listener(self) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class InboundContext:
-    """What the running service lends a channel's inbound side: the database, the clock, and the rate
-    limiter it shares with the sender (None: no limit)."""
+    """What the running service lends a channel's inbound side: the database, the clock, the rate limiter it
+    shares with the sender (None: no limit), and the webhooks its HTTP listeners serve (None: none run)."""
 
     engine: Engine
     clock: Clock
     limiter: RateLimiter | None = None
+    webhooks: WebhookRoutes | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ with `send_html` and `send_document`. A message over Telegram's limit is split o
 line on spaces) and the parts are sent in order. `fetch_file` downloads what a person sent.
 
 The inbound half (long polling, the webhook, updates turned into the channel-agnostic dialog's messages)
-is in bots/telegram_inbound.py, bots/telegram_updates.py and bots/webhook_server.py; it shares
+is in bots/telegram_inbound.py, bots/telegram_updates.py and bots/webhook_endpoint.py; it shares
 `TelegramChannel.bot()`, the Bot of the running event loop."""
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ MESSAGE_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)
 _TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{30,100}")
 # What Telegram accepts as a webhook's secret_token.
 _WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
-DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8443"
 # Loggers that write the API URL, which embeds the token: httpx at INFO, the Bot at DEBUG.
 _URL_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot")
 
@@ -55,9 +54,9 @@ class TelegramSettings(BotSettings):
     (default https://api.telegram.org; a local Bot API server or a test server). The URL may also be
     given in python-telegram-bot's convention, ending in /bot. Updates come by long polling unless
     TELEGRAM_WEBHOOK_URL is set (the public URL Telegram posts to, usually a reverse proxy's); then
-    TELEGRAM_WEBHOOK_SECRET (1-256 characters of A-Z a-z 0-9 _ -) is required and the bot listens on
-    TELEGRAM_WEBHOOK_LISTEN (host:port, default 127.0.0.1:8443) at the URL's path. Build it with
-    `load_telegram_settings`."""
+    TELEGRAM_WEBHOOK_SECRET (1-256 characters of A-Z a-z 0-9 _ -) is required and the bot answers at the
+    URL's path on the web console's address, or on TELEGRAM_WEBHOOK_LISTEN (host:port) when set. Build it
+    with `load_telegram_settings`."""
 
     # hide_input_in_errors: a validation error must never carry the token it rejected.
     model_config = SettingsConfigDict(env_prefix="TELEGRAM_", extra="ignore", hide_input_in_errors=True)
@@ -70,7 +69,6 @@ class TelegramSettings(BotSettings):
     WEBHOOK_EXAMPLE: ClassVar[str] = "https://phuong.example.vn/telegram"
 
     api_base_url: str = DEFAULT_API_BASE_URL
-    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
 
     @classmethod
     def api_root(cls, url: str) -> str:

@@ -2,7 +2,7 @@
 back as HTML messages, inline keyboards and documents (the translation itself: bots/telegram_updates.py).
 
 Updates come by long polling (`TelegramBot.run_polling`, the default: a ward server behind a NAT needs no
-public address) or through the webhook (`TelegramBot.run_webhook`, bots/webhook_server.py); both hand
+public address) or through the webhook (`TelegramBot.run_webhook`, bots/webhook_endpoint.py); both hand
 each update to `TelegramBot.process`. The dialog runs in a worker thread (it is synchronous, one database
 transaction per call), one update at a time, in the order Telegram numbered them. An update counts as
 handled only once the dialog returned: polling confirms it to Telegram (the offset) after that, and the
@@ -33,7 +33,7 @@ from bots.polling import PollingOptions, send_with_retries
 from bots.ratelimit import RateLimiter
 from bots.telegram import TelegramChannel, TelegramSettings, retry_after_seconds
 from bots.telegram_updates import ALLOWED_UPDATES, CAPTION_LIMIT, TRY_LATER, ButtonDataError, Outgoing, render, route
-from bots.webhook_server import WebhookServer
+from bots.webhook_endpoint import WebhookEndpoint, WebhookRoutes
 
 log = logging.getLogger("bots.telegram")
 
@@ -52,7 +52,6 @@ class TelegramBot:
         # The outbox sender's limiter in service: Telegram counts the replies and the reminders together.
         self.limiter = limiter
         self.username = ""
-        self.webhook_server: WebhookServer | None = None  # while run_webhook listens
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._failures: dict[int, int] = {}  # update_id: dialog failures so far
 
@@ -241,22 +240,18 @@ class TelegramBot:
         with contextlib.suppress(TelegramError, asyncio.CancelledError):
             await bot.get_updates(offset=offset, timeout=0, read_timeout=2, allowed_updates=ALLOWED_UPDATES)
 
-    async def run_webhook(self, url: str, secret: str, host: str, port: int) -> None:
-        """Listen on host:port for Telegram's posts to `url`'s path, then setWebhook with `secret`; runs
-        until cancelled, then stops listening (the webhook stays set: Telegram keeps the updates that come
-        meanwhile). A post without the secret gets 403 and reaches nothing."""
+    async def run_webhook(self, url: str, secret: str, webhooks: WebhookRoutes) -> None:
+        """Answer Telegram's posts to `url`'s path among `webhooks` (the service's HTTP listeners serve
+        them), then setWebhook with `secret`; runs until cancelled, then stops answering (the webhook stays
+        set: Telegram keeps the updates that come meanwhile and delivers them again). A post without the
+        secret gets 403 and reaches nothing."""
         await self.start()
-        async with WebhookServer(url, secret, self.receive) as server:
-            await server.start(host, port)
-            self.webhook_server = server
+        with webhooks.serving(url, WebhookEndpoint(secret, self.receive)) as path:
             bot = self.channel.bot()
             await self._retrying("setWebhook", lambda: bot.set_webhook(
                 url, secret_token=secret, allowed_updates=ALLOWED_UPDATES))
-            log.info("Telegram: nhận tin nhắn qua webhook, nghe tại %s:%d.", host, server.port)
-            try:
-                await asyncio.Event().wait()
-            finally:
-                self.webhook_server = None
+            log.info("Telegram: nhận tin nhắn qua webhook tại đường dẫn %s.", path)
+            await asyncio.Event().wait()
 
     async def receive(self, body: bytes) -> int:
         """The webhook's handler for one authenticated post: 200 once the update is processed, 500 when it
@@ -322,15 +317,18 @@ def message_sender(channel: TelegramChannel, loop: asyncio.AbstractEventLoop, *,
 
 
 async def run_telegram(channel: TelegramChannel, settings: TelegramSettings, dialog: DialogLike, *,
-                       options: PollingOptions = PollingOptions(), limiter: RateLimiter | None = None) -> None:
-    """Receive the bot's updates as `settings` say (the webhook when TELEGRAM_WEBHOOK_URL is set, else long
-    polling) and answer them through `dialog`, until cancelled; replies wait for `limiter` when given."""
+                       options: PollingOptions = PollingOptions(), limiter: RateLimiter | None = None,
+                       webhooks: WebhookRoutes | None = None) -> None:
+    """Receive the bot's updates as `settings` say (the webhook among `webhooks` when TELEGRAM_WEBHOOK_URL
+    is set, else long polling) and answer them through `dialog`, until cancelled; replies wait for
+    `limiter` when given. Raises ValueError for a webhook without `webhooks` to be served by."""
     bot = TelegramBot(channel, dialog, options=options, limiter=limiter)
     if settings.webhook_url is None or settings.webhook_secret is None:
         await bot.run_polling()
         return
-    host, port = settings.listen_address
-    await bot.run_webhook(settings.webhook_url, settings.webhook_secret.get_secret_value(), host, port)
+    if webhooks is None:
+        raise ValueError("a webhook needs the service's HTTP listeners")
+    await bot.run_webhook(settings.webhook_url, settings.webhook_secret.get_secret_value(), webhooks)
 
 
 _CHAT_LOCKS_KEPT = 1000  # idle locks beyond this are dropped; a new one is made when the chat writes again

@@ -27,7 +27,6 @@ from bots.splitting import split_text
 CHANNEL = "zalo"
 DEFAULT_API_BASE_URL = "https://bot-api.zaloplatforms.com"
 MESSAGE_LIMIT = 2000  # characters per sendMessage, as the platform documents
-DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8444"  # next to Telegram's 8443, so that both webhooks can run
 # The platform gives tokens as "<bot id>:<secret>"; nothing more is promised about the secret part.
 _TOKEN_SHAPE = re.compile(r"\d{1,25}:[^\s/?#]{10,300}")
 # setWebhook's secret_token: 8 to 256 characters; visible ASCII, since it travels in an HTTP header.
@@ -41,8 +40,8 @@ class ZaloSettings(BotSettings):
     """ZALO_BOT_TOKEN (secret; absent or empty: the Zalo channel is off) and ZALO_API_BASE_URL (default
     https://bot-api.zaloplatforms.com; requests go to {base}/bot{token}/{method}). Events come by long
     polling unless ZALO_WEBHOOK_URL is set (the public HTTPS URL Zalo posts to); then ZALO_WEBHOOK_SECRET
-    (8-256 visible ASCII characters) is required and the bot listens on ZALO_WEBHOOK_LISTEN (host:port,
-    default 127.0.0.1:8444) at the URL's path. Build it with `load_zalo_settings`."""
+    (8-256 visible ASCII characters) is required and the bot answers at the URL's path on the web console's
+    address, or on ZALO_WEBHOOK_LISTEN (host:port) when set. Build it with `load_zalo_settings`."""
 
     # hide_input_in_errors: a validation error must never carry the token it rejected.
     model_config = SettingsConfigDict(env_prefix="ZALO_", extra="ignore", hide_input_in_errors=True)
@@ -56,7 +55,6 @@ class ZaloSettings(BotSettings):
     WEBHOOK_EXAMPLE: ClassVar[str] = "https://phuong.example.vn/zalo"
 
     api_base_url: str = DEFAULT_API_BASE_URL
-    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
 
 
 def load_zalo_settings(**values: Any) -> ZaloSettings:

@@ -2,7 +2,7 @@
 plain text with numbered choices.
 
 Events come by long polling (`ZaloBot.run_polling`, the default: a ward server behind a NAT needs no public
-address) or through the webhook (`ZaloBot.run_webhook`, on bots/webhook_server.py's endpoint with Zalo's
+address) or through the webhook (`ZaloBot.run_webhook`, bots/webhook_endpoint.py's endpoint with Zalo's
 X-Bot-Api-Secret-Token header); the two are exclusive on the platform, so each mode first calls
 deleteWebhook or setWebhook. Both hand each event to `ZaloBot.process`. getUpdates gives one event per
 answer and has no offset: an event is Zalo's to forget once delivered, so a dialog failure is retried here
@@ -26,7 +26,7 @@ from typing import Any
 from bots.channels import ChannelError
 from bots.messages import DialogLike, Inbound, Reply
 from bots.polling import PollingOptions, send_with_retries
-from bots.webhook_server import WebhookServer
+from bots.webhook_endpoint import WebhookEndpoint, WebhookRoutes
 from bots.zalo import CHANNEL, ZaloApiError, ZaloChannel, ZaloSettings, render
 
 log = logging.getLogger("bots.zalo")
@@ -87,7 +87,6 @@ class ZaloBot:
         self.channel = channel
         self.dialog = dialog
         self.options = options
-        self.webhook_server: WebhookServer | None = None  # while run_webhook listens
         self._lock = asyncio.Lock()
         self._answered: OrderedDict[str, None] = OrderedDict()
 
@@ -193,20 +192,16 @@ class ZaloBot:
             if found is not None:
                 await self.process(found)
 
-    async def run_webhook(self, url: str, secret: str, host: str, port: int) -> None:
-        """Listen on host:port for Zalo's posts to `url`'s path, then setWebhook with `secret`; runs until
-        cancelled, then stops listening (the webhook stays set). A post without the secret in
-        X-Bot-Api-Secret-Token gets 403 and reaches nothing."""
+    async def run_webhook(self, url: str, secret: str, webhooks: WebhookRoutes) -> None:
+        """Answer Zalo's posts to `url`'s path among `webhooks` (the service's HTTP listeners serve them),
+        then setWebhook with `secret`; runs until cancelled, then stops answering (the webhook stays set).
+        A post without the secret in X-Bot-Api-Secret-Token gets 403 and reaches nothing."""
         await self._retrying("getMe", self.channel.get_me)
-        async with WebhookServer(url, secret, self.receive, secret_header=SECRET_HEADER, platform="Zalo") as server:
-            await server.start(host, port)
-            self.webhook_server = server
+        endpoint = WebhookEndpoint(secret, self.receive, secret_header=SECRET_HEADER, platform="Zalo")
+        with webhooks.serving(url, endpoint) as path:
             await self._retrying("setWebhook", lambda: self.channel.set_webhook(url, secret))
-            log.info("Zalo: nhận tin nhắn qua webhook, nghe tại %s:%d.", host, server.port)
-            try:
-                await asyncio.Event().wait()
-            finally:
-                self.webhook_server = None
+            log.info("Zalo: nhận tin nhắn qua webhook tại đường dẫn %s.", path)
+            await asyncio.Event().wait()
 
     async def receive(self, body: bytes) -> int:
         """The webhook's handler for one authenticated post, with or without the {"ok", "result"}
@@ -223,12 +218,14 @@ class ZaloBot:
 
 
 async def run_zalo(channel: ZaloChannel, settings: ZaloSettings, dialog: DialogLike, *,
-                   options: PollingOptions = PollingOptions()) -> None:
-    """Receive the bot's events as `settings` say (the webhook when ZALO_WEBHOOK_URL is set, else long
-    polling) and answer them through `dialog`, until cancelled."""
+                   options: PollingOptions = PollingOptions(), webhooks: WebhookRoutes | None = None) -> None:
+    """Receive the bot's events as `settings` say (the webhook among `webhooks` when ZALO_WEBHOOK_URL is
+    set, else long polling) and answer them through `dialog`, until cancelled. Raises ValueError for a
+    webhook without `webhooks` to be served by."""
     bot = ZaloBot(channel, dialog, options=options)
     if settings.webhook_url is None or settings.webhook_secret is None:
         await bot.run_polling()
         return
-    host, port = settings.listen_address
-    await bot.run_webhook(settings.webhook_url, settings.webhook_secret.get_secret_value(), host, port)
+    if webhooks is None:
+        raise ValueError("a webhook needs the service's HTTP listeners")
+    await bot.run_webhook(settings.webhook_url, settings.webhook_secret.get_secret_value(), webhooks)

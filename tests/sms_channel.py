@@ -22,6 +22,14 @@ class SmsSettings:
     def enabled(self) -> bool:
         return bool(self.gateway)
 
+    @property
+    def webhook_url(self) -> str | None:
+        return None  # the gateway is only sent to
+
+    @property
+    def webhook_listener(self) -> str | None:
+        return None
+
 
 @dataclass
 class SmsChannel:

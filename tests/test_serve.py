@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -197,6 +198,83 @@ def test_serve_with_a_telegram_token_answers_chat_messages_and_stops_cleanly(url
     text = log.read_text(encoding="utf-8")
     assert "Đã dừng." in text and TOKEN.split(":")[1] not in text
     assert "Traceback" not in (tmp_path / "err.txt").read_text()
+
+
+WEBHOOK_URL = "https://phuong.example.vn/telegram/hook"
+WEBHOOK_SECRET = "bi-mat_cua-phuong_Mau_2026"
+
+
+def webhook_environment(url: str, server: FakeTelegramServer, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in environment(url).items() if not k.startswith("TELEGRAM_")}
+    return {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.url,
+            "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL, "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET, **extra}
+
+
+def post_update(address: str, server: FakeTelegramServer, chat: int, text: str) -> int:
+    update = {"update_id": 900 + chat % 100, "message": server.user_message(chat, text)}
+    return httpx.post(address + "telegram/hook", json=update, timeout=120,
+                      headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}).status_code
+
+
+def test_serve_with_a_telegram_webhook_answers_telegrams_posts_on_the_web_consoles_port(url, tmp_path):
+    log = tmp_path / "logs" / "tracker.log"
+    out_path = tmp_path / "out.txt"
+    stranger = 700000061
+    with FakeTelegramServer() as server, \
+            running_service(tmp_path, webhook_environment(url, server), out_path) as process:
+        wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
+        wait_for(lambda: server.webhook is not None, process, 120)
+        printed = out_path.read_text(encoding="utf-8")
+        address = re.search(r"Trang quản lý: (http://127\.0\.0\.1:\d+/)", printed)
+        assert address, printed
+        assert "Webhook Telegram: nhận ở cổng của trang quản lý, đường dẫn /telegram/hook." in printed
+        assert post_update(address.group(1), server, stranger, "Xin chào") == 200
+        answered = bool(server.texts_to(str(stranger)))  # the answer is sent before the post is
+        page = httpx.get(address.group(1) + "dang-nhap", timeout=120)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=120)
+    assert code == 0, (tmp_path / "err.txt").read_text()
+    assert answered and page.status_code == 200
+    assert server.webhook == {"url": WEBHOOK_URL, "secret_token": WEBHOOK_SECRET}
+    assert "getUpdates" not in server.methods_called()
+
+
+def test_serve_with_a_webhook_address_of_its_own_serves_only_the_webhook_there(url, tmp_path):
+    log = tmp_path / "logs" / "tracker.log"
+    out_path = tmp_path / "out.txt"
+    stranger = 700000062
+    with FakeTelegramServer() as server:
+        env = webhook_environment(url, server, TELEGRAM_WEBHOOK_LISTEN=f"127.0.0.1:{free_port()}")
+        with running_service(tmp_path, env, out_path) as process:
+            wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, 120)
+            wait_for(lambda: server.webhook is not None, process, 120)
+            printed = out_path.read_text(encoding="utf-8")
+            own = re.search(r"Webhook Telegram: nghe tại (http://127\.0\.0\.1:\d+/), đường dẫn /telegram/hook", printed)
+            assert own, printed
+            assert post_update(own.group(1), server, stranger, "Xin chào") == 200
+            answered = bool(server.texts_to(str(stranger)))
+            console_page = httpx.get(own.group(1) + "dang-nhap", timeout=120)
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=120)
+    assert code == 0, (tmp_path / "err.txt").read_text()
+    assert answered
+    assert console_page.status_code == 404  # the console's pages are not exposed where Telegram posts
+
+
+def test_serve_with_a_webhook_and_the_console_off_and_no_address_stops_with_one_line(url, tmp_path):
+    with FakeTelegramServer() as server:
+        env = webhook_environment(url, server, TRACKER_WEB_LISTEN="off")
+        result = subprocess.run([str(SCRIPT), "serve"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                                encoding="utf-8", stdin=subprocess.DEVNULL, timeout=180, check=False)
+    assert result.returncode == 1
+    assert "Webhook Telegram cần một cổng: đặt TELEGRAM_WEBHOOK_LISTEN" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_for(condition, process: subprocess.Popen, seconds: float) -> None:

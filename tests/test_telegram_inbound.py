@@ -1,4 +1,4 @@
-"""The Telegram adapter's inbound half (bots/telegram_inbound.py, telegram_updates.py, webhook_server.py): the real
+"""The Telegram adapter's inbound half (bots/telegram_inbound.py, telegram_updates.py, webhook_endpoint.py): the real
 python-telegram-bot client polling the fake Bot API (tests/fake_telegram.py), or the webhook posted to with
 httpx, in front of a small dialog written here (an echo with buttons, a file and a long answer)."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import socket
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from fake_channel import BLOCKED, TOKEN
 from fake_telegram import USER_ID, FakeTelegramServer, channel_for
 from outbox_helpers import FakeTime
 from polling_helpers import stopped, wait_for
+from web_helpers import listening
 
 from bots.channels import ChannelError
 from bots.messages import Button, Inbound, OutboundFile, Reply
@@ -24,6 +24,7 @@ from bots.ratelimit import RateLimiter, RateLimits
 from bots.telegram import TelegramSettings
 from bots.telegram_inbound import FetchFile, PollingOptions, TelegramBot, file_fetcher, run_telegram
 from bots.telegram_updates import EDITED, ONLY_TEXT_AND_FILES, PRIVATE_ONLY, TRY_LATER
+from bots.webhook_endpoint import WebhookRoutes
 
 CHAT = USER_ID  # a private chat's id is its user's
 FAST = PollingOptions(timeout=0.2, backoff=0.01, max_backoff=0.05)
@@ -343,20 +344,22 @@ def test_a_reply_to_a_chat_that_blocked_the_bot_is_dropped_and_the_loop_goes_on(
 
 def webhook_scenario(server: FakeTelegramServer, dialog: EchoDialog,
                      steps: Callable[[httpx.AsyncClient, str], Awaitable[None]]) -> None:
-    """Run the bot in webhook mode on a free port, then `steps(client, endpoint URL)`."""
+    """Run the bot in webhook mode behind the service's HTTP listener on a free port, then
+    `steps(client, endpoint URL)`."""
 
     async def scenario() -> None:
-        async with channel_for(server) as channel:
+        webhooks = WebhookRoutes()
+        async with channel_for(server) as channel, listening(webhooks) as listener:
             bot = TelegramBot(channel, dialog, options=FAST)
-            serving = asyncio.create_task(bot.run_webhook(WEBHOOK_URL, SECRET, "127.0.0.1", 0))
+            serving = asyncio.create_task(bot.run_webhook(WEBHOOK_URL, SECRET, webhooks))
             try:
-                await wait_for(lambda: server.webhook is not None and bot.webhook_server is not None, serving)
-                assert bot.webhook_server is not None
-                endpoint = f"http://127.0.0.1:{bot.webhook_server.port}/telegram/hook"
+                await wait_for(lambda: server.webhook is not None, serving)
+                endpoint = f"{listener.address}telegram/hook"
                 async with httpx.AsyncClient(timeout=10) as client:
                     await steps(client, endpoint)
             finally:
                 await stopped(serving)
+        assert webhooks.paths == []  # a bot that stops answering gives its path back
 
     asyncio.run(scenario())
 
@@ -443,19 +446,18 @@ def test_a_webhook_request_that_is_not_an_update_is_refused(server, method, path
 
 
 def test_with_a_webhook_url_set_the_bot_serves_the_webhook_instead_of_polling(server):
-    with socket.socket() as probe:  # a free port for the settings, which name a fixed one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     settings = TelegramSettings(bot_token=TOKEN, api_base_url=server.url, webhook_url=WEBHOOK_URL,
-                                webhook_secret=SECRET, webhook_listen=f"127.0.0.1:{port}")
+                                webhook_secret=SECRET)
     dialog = EchoDialog()
+    webhooks = WebhookRoutes()
 
     async def scenario() -> int:
-        async with channel_for(server) as channel, httpx.AsyncClient(timeout=10) as client:
-            serving = asyncio.create_task(run_telegram(channel, settings, dialog, options=FAST))
+        async with channel_for(server) as channel, httpx.AsyncClient(timeout=10) as client, \
+                listening(webhooks) as listener:
+            serving = asyncio.create_task(run_telegram(channel, settings, dialog, options=FAST, webhooks=webhooks))
             try:
                 await wait_for(lambda: server.webhook is not None, serving)
-                response = await client.post(f"http://127.0.0.1:{port}/telegram/hook",
+                response = await client.post(f"{listener.address}telegram/hook",
                                              json=text_update(server, 20, "Xin chào"),
                                              headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
                 return response.status_code

@@ -105,17 +105,27 @@ def test_webhook_settings_give_the_public_url_the_secret_and_where_to_listen(mon
 
     assert settings.webhook_url == "https://phuong.example.vn/telegram/hook"
     assert settings.webhook_secret is not None and settings.webhook_secret.get_secret_value() == "bi-mat_Phuong_Mau"
-    assert settings.listen_address == ("::1", 9000)
+    assert settings.webhook_listener == "[::1]:9000"
     assert "bi-mat_Phuong_Mau" not in repr(settings)
 
 
-def test_without_a_webhook_url_updates_come_by_polling_from_the_default_address(monkeypatch):
-    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_WEBHOOK_LISTEN"):
+def test_a_webhook_without_an_address_of_its_own_is_served_on_the_web_consoles(monkeypatch):
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_LISTEN", raising=False)
+
+    settings = load_telegram_settings(bot_token=TOKEN, webhook_url="https://phuong.example.vn/telegram/hook",
+                                      webhook_secret="bi-mat_Phuong_Mau")
+
+    assert settings.webhook_listener == ""
+
+
+def test_without_a_webhook_url_updates_come_by_polling_and_nothing_listens(monkeypatch):
+    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:9000")
 
     settings = load_telegram_settings(bot_token=TOKEN)
 
-    assert (settings.webhook_url, settings.webhook_secret, settings.listen_address) == (None, None, ("127.0.0.1", 8443))
+    assert (settings.webhook_url, settings.webhook_secret, settings.webhook_listener) == (None, None, None)
 
 
 def test_tracker_serve_with_a_wrong_token_stops_at_start_up_with_one_line(database_url, tmp_path):

@@ -130,7 +130,7 @@ def test_settings_require_a_secret_with_the_webhook_url_and_name_no_value():
     assert "ZALO_BOT_TOKEN" in str(wrong.value) and "khong-phai-token" not in str(wrong.value)
     settings = load_zalo_settings(bot_token=TOKEN, webhook_url="https://phuong.example.vn/zalo",
                                   webhook_secret="bi-mat-cua-phuong", webhook_listen="0.0.0.0:9000")
-    assert settings.enabled and settings.listen_address == ("0.0.0.0", 9000)
+    assert settings.enabled and settings.webhook_listener == "0.0.0.0:9000"
     assert settings.api_base_url == "https://bot-api.zaloplatforms.com" and SECRET not in repr(settings)
 
 

@@ -15,8 +15,10 @@ from builders import make_task, person
 from fake_zalo import TOKEN, FakeZaloServer, channel_for
 from polling_helpers import stopped, wait_for
 from sqlmodel import Session
+from web_helpers import listening
 
 from bots.dialog import ChannelCaps, Dialog
+from bots.webhook_endpoint import WebhookRoutes
 from bots.zalo import load_zalo_settings
 from bots.zalo_inbound import ONLY_TEXT, PollingOptions, ZaloBot, run_zalo
 from tracker.clock import FixedClock
@@ -126,13 +128,13 @@ def test_the_same_event_delivered_twice_is_handled_once(session, clock, org_id, 
 def webhook_scenario(server: FakeZaloServer, dialog: Dialog,
                      posts: Callable[[httpx.AsyncClient, str], object]) -> None:
     async def scenario() -> None:
-        async with channel_for(server) as channel:
+        webhooks = WebhookRoutes()
+        async with channel_for(server) as channel, listening(webhooks) as listener:
             bot = ZaloBot(channel, dialog, options=FAST)
-            hook = asyncio.create_task(bot.run_webhook(WEBHOOK_URL, SECRET, "127.0.0.1", 0))
+            hook = asyncio.create_task(bot.run_webhook(WEBHOOK_URL, SECRET, webhooks))
             try:
-                await wait_for(lambda: bot.webhook_server is not None and server.webhook["url"] != "", hook)
-                assert bot.webhook_server is not None
-                address = f"http://127.0.0.1:{bot.webhook_server.port}/zalo/hook"
+                await wait_for(lambda: server.webhook["url"] != "", hook)
+                address = f"{listener.address}zalo/hook"
                 async with httpx.AsyncClient(timeout=10) as client:
                     await posts(client, address)  # type: ignore[misc]
             finally:

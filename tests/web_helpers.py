@@ -6,15 +6,17 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 import httpx
 from builders import person
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.web.server import WebConsole, create_app
+from app.web.listener import HttpListener
+from app.web.server import create_app
 from tracker.clock import Clock
 from tracker.models import Notification, Person
 
@@ -24,18 +26,41 @@ STOP_SECONDS = 60
 @contextmanager
 def running_console(engine: Engine, clock: Clock, *, base_url: str = "") -> Iterator[str]:
     """The console's address ("http://127.0.0.1:PORT") while the block runs."""
-    console = WebConsole(create_app(engine, clock, base_url=base_url), "127.0.0.1:0")
-    console.bind()  # listening before the thread starts: the first request waits in the backlog, never fails
+    with running_listener(create_app(engine, clock, base_url=base_url)) as listener:
+        yield listener.address.rstrip("/")
+
+
+@contextmanager
+def running_listener(app: Any, **options: Any) -> Iterator[HttpListener]:
+    """`app` served by the service's HTTP listener (`options` go to HttpListener) on a free loopback port,
+    in a thread of its own, while the block runs."""
+    listener = HttpListener(app, "127.0.0.1:0", **options)
+    listener.bind()  # listening before the thread starts: the first request waits in the backlog, never fails
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
-    thread = threading.Thread(target=loop.run_until_complete, args=(console.serve(stop),), daemon=True)
+    thread = threading.Thread(target=loop.run_until_complete, args=(listener.serve(stop),), daemon=True)
     thread.start()
     try:
-        yield console.address.rstrip("/")
+        yield listener
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(STOP_SECONDS)
         loop.close()
+
+
+@asynccontextmanager
+async def listening(app: Any, **options: Any) -> AsyncIterator[HttpListener]:
+    """`app` served by the service's HTTP listener on a free loopback port in the running event loop (as
+    `tracker serve` runs it, next to the bots), while the block runs."""
+    listener = HttpListener(app, "127.0.0.1:0", **options)
+    listener.bind()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(listener.serve(stop))
+    try:
+        yield listener
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, STOP_SECONDS)
 
 
 def client(address: str) -> httpx.Client:

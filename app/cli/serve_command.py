@@ -6,19 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from app.cli.context import state
 from app.cli.render import console
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
-    from app.web.server import WebConsole
-    from tracker.clock import Clock
-    from tracker.config import Settings
 
 
 def serve(
@@ -49,23 +42,14 @@ def serve(
         wards = ward_times(session)
     for line in [*(ward_line(ward) for ward in wards), *channel_lines(channels)]:
         console.print(line)
+    from app.listeners import Listeners, http_listeners
+    from bots.webhook_endpoint import WebhookRoutes
     from jobs.scheduler import BackupPlan
 
-    web = None if once else web_console(engine, clock, st.settings)
-    if web is not None:
-        console.print(f"Trang quản lý: {web.address} (đăng nhập bằng mã gửi qua Telegram/Zalo hoặc mật khẩu).")
+    webhooks = WebhookRoutes()
+    listeners = Listeners() if once else http_listeners(engine, clock, st.settings, settings, webhooks)
+    for line in listeners.lines:
+        console.print(line)
     backups = BackupPlan(folder=Path(st.settings.backup_dir), keep=st.settings.backup_keep)
-    asyncio.run(run_service(engine, clock, channels, once=once, settings=settings, backups=backups, web=web))
-
-
-def web_console(engine: Engine, clock: Clock, settings: Settings) -> WebConsole | None:
-    """The web console on TRACKER_WEB_LISTEN, its address already taken; None when it is "off".
-    Raises ConfigError when the address cannot be listened on."""
-    if settings.web_listen == "off":
-        return None
-    from app.web.server import WebConsole, create_app
-
-    web = WebConsole(create_app(engine, clock, base_url=settings.web_base_url), settings.web_listen,
-                     trusted_proxies=settings.web_trusted_proxies)
-    web.bind()
-    return web
+    asyncio.run(run_service(engine, clock, channels, once=once, settings=settings, backups=backups,
+                            listeners=listeners.servers, webhooks=webhooks))
