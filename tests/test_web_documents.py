@@ -1,12 +1,14 @@
 """The web console's Văn bản page over HTTP: a notice uploaded, read, previewed as an editable table,
-corrected and saved as tasks audited as web; a file of the wrong type or over the ward's limit refused in
-one line with nothing stored; the page refused to a unit head and to a form without the session's token;
-the same file again creating nothing; an import undone with its reason."""
+corrected (owner, coordinating units, deadline, title, skip) and saved as tasks audited as web; a corrected
+version's rows edited the same way, with the tasks it would cancel kept on request; a file of the wrong type
+or over the ward's limit refused in one line with nothing stored; the page refused to a unit head and to a
+form without the session's token; the same file again creating nothing; an import undone with its reason."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from html.parser import HTMLParser
 
 import pytest
@@ -19,6 +21,7 @@ from web_helpers import form_token, running_console, sign_in_code, signed_in_cli
 
 from tracker.models import AuditEvent, Organization, SourceDocument, Task, TaskStatus
 from tracker.usecases import record_update
+from tracker.usecases.task_details import task_details
 
 SEED = "004_43a30539afeed7f9.txt"
 BOUND = ("van-thu", "tp-vhxh", "chu-tich", "quan-tri")
@@ -331,7 +334,7 @@ def test_an_import_is_undone_with_its_reason_from_the_list(engine, session, cloc
 
 
 @needs_chromium
-def test_a_clerk_on_a_phone_uploads_the_notice_picks_another_owner_and_saves(
+def test_a_clerk_on_a_phone_uploads_the_notice_picks_another_owner_and_coordinators_and_saves(
         engine, session, clock, ward, shared_dir, tmp_path):
     clerk = someone(session, ward, "van-thu")
     with running_console(engine, clock) as address, phone_page() as page:
@@ -344,11 +347,22 @@ def test_a_clerk_on_a_phone_uploads_the_notice_picks_another_owner_and_saves(
         # Why: the review table's hidden labels, placed at the page's edge, once made it 776 px wide.
         assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
         page.get_by_label("Đơn vị chủ trì của nhiệm vụ 2.3.4").select_option("Phòng Kinh tế, Hạ tầng và Đô thị")
+        page.get_by_label("Đơn vị phối hợp của nhiệm vụ 2.3.4").fill("CA; TYT")
         page.get_by_role("button", name="Lưu các nhiệm vụ").click()
         page.wait_for_url(re.compile(r".*/nhiem-vu\?van_ban=\d+$"))
+        # A corrected version: its rows, the changes column and the tasks it would cancel, on the same phone.
+        corrected = tmp_path / "004-sua.txt"
+        corrected.write_bytes(corrected_version((shared_dir / "seeds" / SEED).read_bytes()))
+        page.goto(address + "/van-ban")
+        page.get_by_label("Tệp thông báo kết luận").set_input_files(corrected)
+        page.get_by_role("button", name="Đọc và xem trước").click()
+        page.wait_for_url(address + "/van-ban/tai-len")
+        assert "Nhiệm vụ không còn trong bản sửa đổi" in page.inner_text("main")
+        assert page.evaluate(UNLABELLED) == [] and page.evaluate(OVERFLOW) <= 0
     session.expire_all()
     fixed = session.exec(select(Task).where(Task.item_ref == "2.3.4")).one()
     assert fixed.owner_unit_id == unit(session, ward, "kthtdt").id
+    assert fixed.coordinating_unit_ids == [unit(session, ward, "ca").id, unit(session, ward, "tyt").id]
 
 
 def test_undoing_an_import_whose_task_has_a_result_asks_to_keep_it_and_then_keeps_it(
@@ -374,3 +388,117 @@ def test_undoing_an_import_whose_task_has_a_result_asks_to_keep_it_and_then_keep
     assert session.get(Task, reported.id).status == TaskStatus.OPEN
     others = session.exec(select(Task).where(Task.source_document_id == document_id, Task.id != reported.id)).all()
     assert others and {t.status for t in others} == {TaskStatus.CANCELLED}
+
+
+def saved_task(session, ref: str) -> Task:  # type: ignore[no-untyped-def]
+    """The open task an item gave, read after the console changed it."""
+    session.expire_all()
+    task = session.exec(select(Task).where(Task.item_ref == ref, Task.status == TaskStatus.OPEN)).one()
+    session.commit()
+    return task
+
+
+def coordinating(session, clerk, ref: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    """A task's coordinating units and bodies, as the task page lists them."""
+    names = task_details(session, actor=clerk, task_id=saved_task(session, ref).id).coordinating
+    session.commit()
+    return names
+
+
+def test_the_clerk_changes_a_rows_coordinators_and_the_saved_task_has_them(engine, session, clock, ward, notice):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        preview = upload(b, "004.txt", notice)
+        fields = review_form(preview.text)
+        first, second, outside = row_of(fields, "2.1.3"), row_of(fields, "2.4.2"), row_of(fields, "2.6.5a")
+        assert fields[f"phoi_hop_{first}"] == "Trung tâm Dịch vụ sự nghiệp công"
+        assert (fields[f"phoi_hop_{outside}"], fields[f"ngoai_{outside}"]) == ("", "PCCC Khu vực 5")
+        # Short names and aliases, separated by a comma; bodies outside the ward by a semicolon.
+        fields[f"phoi_hop_{first}"] = "CA, vhxh"
+        fields[f"ngoai_{first}"] = "Hội Nông dân phường; Đoàn Thanh niên phường"
+        fields[f"phoi_hop_{second}"] = ""
+        looked = b.post("/van-ban/luu", data={**fields, "thao_tac": "xem-lai"})
+        assert looked.status_code == 200
+        text = visible_text(looked.text)
+        assert ("Nhiệm vụ 2.1.3: phối hợp với Công an phường; Phòng Văn hóa - Xã hội; Hội Nông dân phường; "
+                "Đoàn Thanh niên phường.") in text
+        assert "Nhiệm vụ 2.4.2: không có đơn vị phối hợp." in text
+        again = review_form(looked.text)
+        assert again[f"phoi_hop_{first}"] == "Công an phường; Phòng Văn hóa - Xã hội"
+        saved = b.post("/van-ban/luu", data={**again, "thao_tac": "luu"})
+        assert saved.status_code == 303, saved.text
+        assert coordinating(session, clerk, "2.1.3") == (
+            "Công an phường", "Phòng Văn hóa - Xã hội", "Hội Nông dân phường", "Đoàn Thanh niên phường")
+        assert coordinating(session, clerk, "2.4.2") == ()
+        assert coordinating(session, clerk, "2.6.5a") == ("PCCC Khu vực 5",)
+        task_page = visible_text(b.get(f"/nhiem-vu/{saved_task(session, '2.1.3').id}").text)
+        assert "Đơn vị phối hợp Công an phường, Phòng Văn hóa - Xã hội, Hội Nông dân phường" in task_page
+
+
+def test_a_coordinating_unit_the_ward_does_not_have_is_refused_on_its_row_and_nothing_is_saved(
+        engine, session, clock, ward, notice):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        fields = review_form(upload(b, "004.txt", notice).text)
+        row = row_of(fields, "2.1.3")
+        fields[f"phoi_hop_{row}"] = "Công an; Phòng VHXX"
+        refused = b.post("/van-ban/luu", data={**fields, "thao_tac": "luu"})
+        assert refused.status_code == 400
+        said = ("Nhiệm vụ 2.1.3: «Phòng VHXX» không phải đơn vị của phường (có phải Phòng Văn hóa - Xã hội?). "
+                "Cơ quan ngoài phường ghi ở ô «Cơ quan ngoài phường».")
+        row_html = re.search(r'<tr class="needs-review">\s*<td>2\.1\.3<.*?</tr>', refused.text, re.S)
+        assert row_html and visible_text(row_html.group(0)).count(said) == 1
+        assert unicodedata.is_normalized("NFC", row_html.group(0))
+        # What the clerk typed comes back to be fixed, not what the importer found.
+        assert review_form(refused.text)[f"phoi_hop_{row}"] == "Công an; Phòng VHXX"
+    assert stored(session) == (0, 0)
+
+
+def corrected_version(notice: bytes) -> bytes:
+    """The notice with 2.2.4's deadline moved and the last items of 2.1 and 2.4 gone."""
+    gone = ("- Chủ động tham mưu giải quyết dứt điểm các đơn thư", "- Đề xuất các sáng kiến, giải pháp đổi mới")
+    lines = [line for line in notice.decode("utf-8").splitlines(keepends=True) if not line.startswith(gone)]
+    text = "".join(lines).replace("hoạt động hoàn thành trước **ngày 15/5/2026**",
+                                  "hoạt động hoàn thành trước **ngày 22/5/2026**")
+    return text.encode("utf-8")
+
+
+def test_a_corrected_versions_rows_are_edited_skipped_and_kept_like_a_new_imports_and_saving_applies_them(
+        engine, session, clock, ward, notice):
+    clerk = someone(session, ward, "van-thu")
+    with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
+        first = upload(b, "004.txt", notice)
+        assert b.post("/van-ban/luu", data={**review_form(first.text), "thao_tac": "luu"}).status_code == 303
+        kept, dropped = saved_task(session, "2.1.5").id, saved_task(session, "2.4.4").id
+        preview = upload(b, "004-sua.txt", corrected_version(notice))
+        text = visible_text(preview.text)
+        assert "Thay đổi khi lưu: 0 nhiệm vụ mới, 1 nhiệm vụ sửa, 2 nhiệm vụ bỏ" in text
+        assert f"Sẽ sửa nhiệm vụ số {saved_task(session, '2.2.4').id}: nội dung, thời hạn" in text
+        assert "Nhiệm vụ không còn trong bản sửa đổi" in text
+        fields = review_form(preview.text)
+        assert fields["so_dong"] == "36"
+        fields[f"phoi_hop_{row_of(fields, '2.1.3')}"] = "CA"
+        fields[f"don_vi_{row_of(fields, '2.3.4')}"] = "Phòng Kinh tế, Hạ tầng và Đô thị"
+        fields[f"han_{row_of(fields, '2.3.4')}"] = "hoàn thành trước ngày 30/6/2026"
+        fields[f"bo_{row_of(fields, '2.2.4')}"] = "1"
+        fields[f"giu_{kept}"] = "1"
+        looked = b.post("/van-ban/luu", data={**fields, "thao_tac": "xem-lai"})
+        assert looked.status_code == 200
+        text = visible_text(looked.text)
+        assert "Thay đổi khi lưu: 0 nhiệm vụ mới, 2 nhiệm vụ sửa, 1 nhiệm vụ bỏ" in text
+        assert "Bỏ qua: các nhiệm vụ đã có của dòng này giữ nguyên, không thêm gì." in text
+        applied = b.post("/van-ban/luu", data={**review_form(looked.text), "thao_tac": "luu"})
+        assert applied.status_code == 303, applied.text
+    assert coordinating(session, clerk, "2.1.3") == ("Công an phường",)
+    moved = saved_task(session, "2.3.4")
+    assert (moved.owner_unit_id, moved.due_on.isoformat()) == (unit(session, ward, "kthtdt").id, "2026-06-30")
+    # Why: skipping a row of a corrected version once meant dropping its item, which cancelled its task.
+    assert saved_task(session, "2.2.4").due_on.isoformat() == "2026-05-15"
+    assert saved_task(session, "2.1.5").id == kept
+    session.expire_all()
+    assert session.get(Task, dropped).status == TaskStatus.CANCELLED
+    reimport = session.exec(select(AuditEvent).where(AuditEvent.action == "reimport")).one()
+    changed = session.exec(select(AuditEvent).where(AuditEvent.entity == "task", AuditEvent.action == "update")).all()
+    session.commit()
+    assert (reimport.channel, reimport.after["skipped"], reimport.after["kept"]) == ("web", ["2.2.4"], [kept])
+    assert {e.channel for e in changed} == {"web"} and len(changed) == 2

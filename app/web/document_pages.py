@@ -1,7 +1,9 @@
 """Văn bản: the imported documents with their task counts and an undo with a reason; a file uploaded, read in
-a bounded child process, shown as the command line shows it (an editable row per task: owner, deadline,
-title, skip; what needs a look marked with the reason), and saved as tasks. The reading and every rule are
-the use cases' (tracker.usecases.import_review); this module only carries the form."""
+a bounded child process, shown as the command line shows it (an editable row per task: owner, coordinating
+units, deadline, title, skip; what needs a look marked with the reason), and saved as tasks; a corrected
+version of a document imported before shows the same rows, what saving changes, and the tasks it would
+cancel, each of which may be kept. The reading and every rule are the use cases'
+(tracker.usecases.import_review); this module only carries the form."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from tracker.errors import InvalidInputError
 from tracker.importer.isolation import read_document_isolated
 from tracker.importer.model import ALL_UNITS, DOCUMENT_KIND_WORDS
 from tracker.importer.reading import DocumentText, ImportFileError
+from tracker.usecases.coordinators import OUTSIDE_FIELD
 from tracker.usecases.import_preview import ALL_UNITS_WORDS
 from tracker.usecases.import_review import (
     ImportReview,
@@ -32,7 +35,7 @@ from tracker.usecases.units import list_units
 
 CHANNEL = "web"
 ACCEPT = ".docx,.doc,.odt,.rtf,.pdf,.txt,.xlsx,.jpg,.jpeg,.png,.tif,.tiff"
-MAX_ROWS = 2000  # the review form carries five fields a row
+MAX_ROWS = 2000  # the review form carries seven fields a row, and a box for each task a correction cancels
 REVIEW_FORM_BYTES = 8 * 1024 * 1024
 
 
@@ -97,10 +100,11 @@ def _preview_upload(visit: Visit, read: DocumentText | ImportFileError) -> Respo
 def preview_html(visit: Visit, review: ImportReview, token: str, *, error: str = "") -> str:
     """The preview of an upload: the rows to check and correct, or what a document imported before would
     change, with `error` saying why saving was refused."""
-    units = [u.name for u in list_units(visit.session, org_id=visit.org.id or 0)]
+    ward_units = list_units(visit.session, org_id=visit.org.id or 0)
     earlier = review.earlier
     return page("document_preview.html.j2", **_common(visit), review=review, p=review.preview, token=token,
-                units=units, all_units=ALL_UNITS, all_units_words=ALL_UNITS_WORDS, error=error,
+                units=[u.name for u in ward_units], short_names=[(u.short_name, u.name) for u in ward_units],
+                all_units=ALL_UNITS, all_units_words=ALL_UNITS_WORDS, error=error, outside_field=OUTSIDE_FIELD,
                 imported=imported_words(earlier) if earlier is not None else "",
                 change_lines=review.changes.lines() if review.changes is not None else [])
 
@@ -116,33 +120,44 @@ async def save(request: Request) -> Response:
             pending_uploads.drop(token)
             return RedirectResponse("/van-ban", status_code=303)
         source = pending_uploads.load(token, actor=visit.actor, csrf=visit.csrf)
-        rows = _rows(visit)
+        rows, keep = _rows(visit), _kept(visit)
         if step == "luu":
             try:
                 document = save_import(visit.session, clock=visit.clock, actor=visit.actor, source=source, rows=rows,
-                                       channel=CHANNEL)
+                                       keep=keep, channel=CHANNEL)
             except InvalidInputError as error:
                 visit.session.rollback()  # nothing of a refused save is kept
-                review = review_import(visit.session, clock=visit.clock, actor=visit.actor, source=source, rows=rows)
+                review = review_import(visit.session, clock=visit.clock, actor=visit.actor, source=source, rows=rows,
+                                       keep=keep)
                 return HTMLResponse(preview_html(visit, review, token, error=error.message), status_code=400)
             pending_uploads.drop(token)
             return RedirectResponse(f"/nhiem-vu?{urlencode({'van_ban': document.id})}", status_code=303)
-        review = review_import(visit.session, clock=visit.clock, actor=visit.actor, source=source, rows=rows)
+        review = review_import(visit.session, clock=visit.clock, actor=visit.actor, source=source, rows=rows,
+                               keep=keep)
         return HTMLResponse(preview_html(visit, review, token))
 
-    return await as_signed_in(request, work, max_bytes=REVIEW_FORM_BYTES, max_fields=10 + 5 * MAX_ROWS)
+    return await as_signed_in(request, work, max_bytes=REVIEW_FORM_BYTES, max_fields=10 + 8 * MAX_ROWS)
 
 
 def _rows(visit: Visit) -> list[RowCorrection]:
-    """The review table's rows as posted: ma_N (the task's ref), don_vi_N, han_N, noi_dung_N, bo_N."""
+    """The review table's rows as posted: ma_N (the task's ref), don_vi_N, phoi_hop_N and ngoai_N (the
+    coordinating units of the ward and outside it; absent, they leave the row's as found), han_N,
+    noi_dung_N, bo_N."""
     form = visit.form
     count = form.get("so_dong", "0")
     if not count.isdigit() or int(count) > MAX_ROWS:
         raise InvalidInputError("Bảng nhiệm vụ gửi lên không đọc được; hãy tải tệp lên lại.")
     return [RowCorrection(ref=form.get(f"ma_{n}", ""), owner=form.get(f"don_vi_{n}", ""),
                           deadline=form.get(f"han_{n}", ""), title=form.get(f"noi_dung_{n}", ""),
-                          skip=form.get(f"bo_{n}") == "1")
+                          skip=form.get(f"bo_{n}") == "1", coordinators=form.get(f"phoi_hop_{n}"),
+                          outside=form.get(f"ngoai_{n}"))
             for n in range(int(count)) if form.get(f"ma_{n}")]
+
+
+def _kept(visit: Visit) -> set[int]:
+    """The tasks a corrected version no longer has that the reviewer keeps: giu_<task id>=1."""
+    return {int(name[4:]) for name, value in visit.form.items()
+            if name.startswith("giu_") and name[4:].isdigit() and value == "1"}
 
 
 async def undo(request: Request) -> Response:
