@@ -13,14 +13,12 @@ from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, select
 
-from tracker import audit
 from tracker.access import Action, require
 from tracker.clock import Clock
 from tracker.enums import STATUS_LABELS, TaskStatus
 from tracker.errors import InvalidInputError
 from tracker.importer.directory import UnitDirectory
 from tracker.importer.edits import apply_edit
-from tracker.importer.fingerprint import text_fingerprint
 from tracker.importer.model import ALL_UNITS, ParsedDocument, ParsedTask
 from tracker.importer.reading import DocumentText
 from tracker.jobdays import ward_rules
@@ -38,19 +36,18 @@ from tracker.usecases.imports import (
     check_dates,
     check_owners,
     import_document,
-    learn_owner_names,
     nothing_to_store,
     unit_directory,
 )
 from tracker.usecases.reimports import (
     ImportChanges,
     ImportedDocument,
+    apply_changes,
     earlier_import,
     list_imports,
     plan_reimport,
     same_words,
 )
-from tracker.usecases.tasks import TaskChanges, cancel_task, create_tasks, update_task
 from tracker.usecases.units import list_units
 
 _SETTLED = {TaskStatus.DONE.value, TaskStatus.CANCELLED.value}
@@ -264,28 +261,11 @@ def _apply_correction(session: Session, *, clock: Clock, actor: Person, review: 
     tasks kept), which apply_reimport, planning again from the parsed rows alone, cannot express."""
     document, changes = review.earlier, review.changes
     assert document is not None and changes is not None
-    create_tasks(session, clock=clock, actor=actor, drafts=changes.added, channel=channel)
-    learn_owner_names(session, clock=clock, actor=actor, tasks=review.parsed.tasks, channel=channel)
-    for change in changes.changed:
-        values = {name: getattr(change.draft, name) for name in change.fields}
-        update_task(session, clock=clock, actor=actor, task_id=change.task.id or 0, changes=TaskChanges(**values),
-                    channel=channel)
-    for task in changes.removed:
-        cancel_task(session, clock=clock, actor=actor, task_id=task.id or 0, channel=channel,
-                    reason=f"Không còn trong văn bản sửa đổi ({review.source.file_name}).")
-    before = {"text_hash": document.text_hash, "title": document.title}
-    document.text, document.text_hash = review.source.text, text_fingerprint(review.source.text)
-    document.title = review.parsed.title[:500] or document.title
-    session.add(document)
-    session.flush()
-    after: dict[str, object] = {"text_hash": document.text_hash, "title": document.title,
-                                "file_name": review.source.file_name}
     # What the reviewer left as it was, so that the log says why the tasks differ from the version's words.
-    after |= {name: values for name, values in (("skipped", sorted(review.skipped)), ("kept", sorted(review.kept)))
-              if values}
-    audit.record(session, clock=clock, actor=actor, org_id=actor.org_id, entity="source_document",
-                 entity_id=document.id or 0, action="reimport", before=before, after=after, channel=channel)
-
+    noted = {name: values for name, values in (("skipped", sorted(review.skipped)), ("kept", sorted(review.kept)))
+             if values}
+    apply_changes(session, clock=clock, actor=actor, document=document, source=review.source, parsed=review.parsed,
+                  changes=changes, channel=channel, noted=noted)
 
 def _problems(session: Session, actor: Person, parsed: ParsedDocument, *, file_name: str, had_tasks: bool,
               correction: bool) -> list[str]:

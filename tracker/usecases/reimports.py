@@ -199,11 +199,24 @@ def apply_reimport(session: Session, *, clock: Clock, actor: Person, document: S
     """Apply a corrected version to `document`'s tasks: add the new items, update the changed ones, cancel
     those no longer in it (each change audited as the task use cases audit it), and keep the corrected
     text as the document's. Raises InvalidInputError naming items that still have no owner unit."""
-    from tracker.usecases.imports import check_dates, check_owners, learn_owner_names
+    from tracker.usecases.imports import check_dates, check_owners
 
     check_owners(parsed.tasks, {u.name: u for u in list_units(session, org_id=actor.org_id)})
     check_dates(parsed.tasks)
     changes = plan_reimport(session, actor=actor, document=document, parsed=parsed)
+    apply_changes(session, clock=clock, actor=actor, document=document, source=source, parsed=parsed,
+                  changes=changes, channel=channel)
+    return changes
+
+
+def apply_changes(session: Session, *, clock: Clock, actor: Person, document: SourceDocument,
+                  source: DocumentText, parsed: ParsedDocument, changes: ImportChanges, channel: str = "cli",
+                  noted: dict[str, object] | None = None) -> None:
+    """Apply a planned correction (`changes`, from plan_reimport or shaped by a reviewer) to `document`'s
+    tasks, each change audited as the task use cases audit it, and keep the corrected text as the
+    document's; `noted` goes into the document's audit event beside the new text's fingerprint."""
+    from tracker.usecases.imports import learn_owner_names
+
     create_tasks(session, clock=clock, actor=actor, drafts=changes.added, channel=channel)
     learn_owner_names(session, clock=clock, actor=actor, tasks=parsed.tasks, channel=channel)
     for change in changes.changed:
@@ -218,12 +231,10 @@ def apply_reimport(session: Session, *, clock: Clock, actor: Person, document: S
     document.title = parsed.title[:500] or document.title
     session.add(document)
     session.flush()
+    after = {"text_hash": document.text_hash, "title": document.title, "file_name": source.file_name,
+             **(noted or {})}
     audit.record(session, clock=clock, actor=actor, org_id=actor.org_id, entity="source_document",
-                 entity_id=document.id or 0, action="reimport", before=before,
-                 after={"text_hash": document.text_hash, "title": document.title, "file_name": source.file_name},
-                 channel=channel)
-    return changes
-
+                 entity_id=document.id or 0, action="reimport", before=before, after=after, channel=channel)
 
 def undo_import(session: Session, *, clock: Clock, actor: Person, document_id: int, reason: str,
                 force: bool = False, channel: str = "cli") -> tuple[list[Task], list[Task]]:
