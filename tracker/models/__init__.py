@@ -9,12 +9,19 @@ from tracker.enums import (
     TaskStatus,
 )
 from tracker.models.chat import ChatButton, ChatEvent, Conversation
+from tracker.models.leases import Lease
 from tracker.models.ops import AuditEvent, JobRun, Notification
 from tracker.models.org import ChatIdentity, InviteCode, Organization, Person, Unit
+from tracker.models.pace import BotPace, SendSlot
+from tracker.models.uploads import PendingUpload
 from tracker.models.web import WebSession, WebSignInAttempt, WebSignInCode
 from tracker.models.work import ExtensionRequest, SourceDocument, Task, Update
 
 __all__ = [
+    "SendSlot",
+    "PendingUpload",
+    "Lease",
+    "BotPace",
     "AuditEvent",
     "ChatButton",
     "ChatEvent",
