@@ -5,6 +5,7 @@ reads its options and calls run_service."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import logging
 import os
@@ -85,7 +86,8 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
                settings: Mapping[str, ChannelSettings], backups: BackupPlan | None,
                listeners: Sequence[HttpListener], webhooks: WebhookRoutes | None) -> None:
     from bots.plugin import InboundContext
-    from bots.ratelimit import RateLimiter, RateLimits
+    from bots.poll_lease import PollLeases
+    from bots.shared_pace import SharedRateLimiter
     from jobs.scheduler import catch_up, make_scheduler, schedule_wards
     from jobs.sender import Sender
 
@@ -95,10 +97,12 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
         loop.add_signal_handler(signum, stop.set)
     report = await asyncio.to_thread(catch_up, engine, clock, at=clock.now())
     log.info("Đã bù các việc đến giờ: %d lượt chạy.", len(report.outcomes))
-    # One per token set: the sender and the bots share it. It spaces sends in real seconds, whatever instant
-    # the service runs "as of" (TRACKER_NOW): with a frozen clock the spacing would never elapse.
-    limiter = RateLimiter(RateLimits(), SystemClock())
-    sender = Sender(engine, clock, channels, name=_sender_name(), lease=SENDER_LEASE, limiter=limiter)
+    # The sender and the bots share it, and every process of the service shares its window through the
+    # database. It paces in real seconds, whatever instant the service runs "as of" (TRACKER_NOW): with a
+    # frozen clock the spacing would never elapse.
+    limiter = SharedRateLimiter(engine, SystemClock())
+    name = _process_name()
+    sender = Sender(engine, clock, channels, name=name, lease=SENDER_LEASE, limiter=limiter)
     if once:
         handled = await _send_due(sender, stop)
         log.info("Đã xử lý %d tin đến hạn; dừng (--once).", handled)
@@ -106,14 +110,16 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     if stop.is_set():
         return
     scheduler = make_scheduler()
-    await asyncio.to_thread(schedule_wards, scheduler, engine, clock, backups)
+    plan = dataclasses.replace(backups, holder=name) if backups is not None else None
+    await asyncio.to_thread(schedule_wards, scheduler, engine, clock, plan)
     scheduler.start()
     sending = asyncio.create_task(sender.run(stop))
     # Listening first: a bot's setWebhook makes the platform post at once.
     serving = [asyncio.create_task(listener.serve(stop), name=listener.name) for listener in listeners]
     for task in serving:
         task.add_done_callback(_report_listener_end)
-    chats = _inbound(channels, settings, InboundContext(engine, clock, limiter, webhooks))
+    leases = PollLeases(engine, SystemClock(), holder=name)
+    chats = _inbound(channels, settings, InboundContext(engine, clock, limiter, webhooks, leases))
     # What start-up loaded lives as long as the service: kept out of the collector's way, a full collection
     # during a request walks only what requests made (it doubled the web console's slowest answers).
     gc.collect()
@@ -182,9 +188,9 @@ async def _send_due(sender: Sender, stop: asyncio.Event) -> int:
     return handled
 
 
-def _sender_name() -> str:
-    # A random part too: host and pid repeat across container restarts (pid 1), and a sender must give
-    # back only its own claims.
+def _process_name() -> str:
+    # Names this process's outbox claims and poll leases. A random part too: host and pid repeat across
+    # container restarts (pid 1), and a process must give back only its own claims.
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[-64:]
 
 

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from bots.channels import Channel
-    from bots.ratelimit import RateLimiter
+    from bots.poll_lease import PollLeases
+    from bots.shared_pace import Limiter
     from bots.webhook_endpoint import WebhookRoutes
     from tracker.clock import Clock
 
@@ -38,12 +39,14 @@ class ChannelSettings(Protocol):
 @dataclass(frozen=True)
 class InboundContext:
     """What the running service lends a channel's inbound side: the database, the clock, the rate limiter it
-    shares with the sender (None: no limit), and the webhooks its HTTP listeners serve (None: none run)."""
+    shares with the sender (None: no limit), the webhooks its HTTP listeners serve (None: none run), and
+    the poll leases that let one process of the service poll each bot (None: this process polls)."""
 
     engine: Engine
     clock: Clock
-    limiter: RateLimiter | None = None
+    limiter: Limiter | None = None
     webhooks: WebhookRoutes | None = None
+    poll_leases: PollLeases | None = None
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,10 @@ class RateLimiter:
             await self.sleep(ready - now)
             waited += ready - now
 
+    async def done(self, channel: str, chat: str) -> None:
+        """The send that `acquire` allowed has ended. Nothing to do here: this limiter spaces the starts of
+        sends (bots/shared_pace.py, shared between processes, also counts how long each took)."""
+
     def pause(self, channel: str, seconds: float) -> None:
         """The platform asked the bot to wait `seconds` (flood control): no message goes through `channel`,
         to any chat, before then. Other channels are not held up."""

@@ -21,7 +21,7 @@ import json
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, Update
 from telegram.constants import ChatAction
@@ -29,11 +29,14 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bots.channels import ChannelError
 from bots.messages import DialogLike, Inbound
+from bots.poll_lease import PollLeases, bot_key, poll_while_held
 from bots.polling import PollingOptions, send_with_retries
-from bots.ratelimit import RateLimiter
 from bots.telegram import TelegramChannel, TelegramSettings, retry_after_seconds
 from bots.telegram_updates import ALLOWED_UPDATES, CAPTION_LIMIT, TRY_LATER, ButtonDataError, Outgoing, render, route
 from bots.webhook_endpoint import WebhookEndpoint, WebhookRoutes
+
+if TYPE_CHECKING:
+    from bots.shared_pace import Limiter
 
 log = logging.getLogger("bots.telegram")
 
@@ -45,7 +48,7 @@ class TelegramBot:
     cancelled. Sends through `channel` (whose Bot belongs to the running event loop)."""
 
     def __init__(self, channel: TelegramChannel, dialog: DialogLike, *,
-                 options: PollingOptions = PollingOptions(), limiter: RateLimiter | None = None) -> None:
+                 options: PollingOptions = PollingOptions(), limiter: Limiter | None = None) -> None:
         self.channel = channel
         self.dialog = dialog
         self.options = options
@@ -149,9 +152,13 @@ class TelegramBot:
 
     async def _retrying_send(self, chat_id: str, send: Callable[[], Awaitable[object]]) -> bool:
         async def in_turn() -> object:
-            if self.limiter is not None:
-                await self.limiter.acquire(self.channel.name, chat_id)
-            return await send()
+            if self.limiter is None:
+                return await send()
+            await self.limiter.acquire(self.channel.name, chat_id)
+            try:
+                return await send()
+            finally:
+                await self.limiter.done(self.channel.name, chat_id)
 
         return await send_with_retries(in_turn, self.options, "Telegram")
 
@@ -317,14 +324,19 @@ def message_sender(channel: TelegramChannel, loop: asyncio.AbstractEventLoop, *,
 
 
 async def run_telegram(channel: TelegramChannel, settings: TelegramSettings, dialog: DialogLike, *,
-                       options: PollingOptions = PollingOptions(), limiter: RateLimiter | None = None,
-                       webhooks: WebhookRoutes | None = None) -> None:
+                       options: PollingOptions = PollingOptions(), limiter: Limiter | None = None,
+                       webhooks: WebhookRoutes | None = None, leases: PollLeases | None = None) -> None:
     """Receive the bot's updates as `settings` say (the webhook among `webhooks` when TELEGRAM_WEBHOOK_URL
-    is set, else long polling) and answer them through `dialog`, until cancelled; replies wait for
-    `limiter` when given. Raises ValueError for a webhook without `webhooks` to be served by."""
+    is set, else long polling, only while this process holds the bot's poll lease when `leases` are given)
+    and answer them through `dialog`, until cancelled; replies wait for `limiter` when given. Raises
+    ValueError for a webhook without `webhooks` to be served by."""
     bot = TelegramBot(channel, dialog, options=options, limiter=limiter)
     if settings.webhook_url is None or settings.webhook_secret is None:
-        await bot.run_polling()
+        if leases is None or settings.bot_token is None:
+            await bot.run_polling()
+        else:
+            await poll_while_held(leases, bot_key(channel.name, settings.bot_token.get_secret_value()),
+                                  bot.run_polling)
         return
     if webhooks is None:
         raise ValueError("a webhook needs the service's HTTP listeners")

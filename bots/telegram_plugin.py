@@ -37,7 +37,8 @@ async def serve(channel: TelegramChannel, settings: TelegramSettings, context: I
     loop = asyncio.get_running_loop()
     dialog = Dialog(context.engine, context.clock, files={NAME: file_fetcher(channel, loop)},
                     say_now={NAME: message_sender(channel, loop)})
-    await run_telegram(channel, settings, dialog, limiter=context.limiter, webhooks=context.webhooks)
+    await run_telegram(channel, settings, dialog, limiter=context.limiter, webhooks=context.webhooks,
+                       leases=context.poll_leases)
 
 
 async def check(settings: TelegramSettings) -> tuple[str, list[str]]:

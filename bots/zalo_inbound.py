@@ -25,6 +25,7 @@ from typing import Any
 
 from bots.channels import ChannelError
 from bots.messages import DialogLike, Inbound, Reply
+from bots.poll_lease import PollLeases, bot_key, poll_while_held
 from bots.polling import PollingOptions, send_with_retries
 from bots.webhook_endpoint import WebhookEndpoint, WebhookRoutes
 from bots.zalo import CHANNEL, ZaloApiError, ZaloChannel, ZaloSettings, render
@@ -218,13 +219,18 @@ class ZaloBot:
 
 
 async def run_zalo(channel: ZaloChannel, settings: ZaloSettings, dialog: DialogLike, *,
-                   options: PollingOptions = PollingOptions(), webhooks: WebhookRoutes | None = None) -> None:
+                   options: PollingOptions = PollingOptions(), webhooks: WebhookRoutes | None = None,
+                   leases: PollLeases | None = None) -> None:
     """Receive the bot's events as `settings` say (the webhook among `webhooks` when ZALO_WEBHOOK_URL is
-    set, else long polling) and answer them through `dialog`, until cancelled. Raises ValueError for a
-    webhook without `webhooks` to be served by."""
+    set, else long polling, only while this process holds the bot's poll lease when `leases` are given)
+    and answer them through `dialog`, until cancelled. Raises ValueError for a webhook without `webhooks`
+    to be served by."""
     bot = ZaloBot(channel, dialog, options=options)
     if settings.webhook_url is None or settings.webhook_secret is None:
-        await bot.run_polling()
+        if leases is None or settings.bot_token is None:
+            await bot.run_polling()
+        else:
+            await poll_while_held(leases, bot_key(CHANNEL, settings.bot_token.get_secret_value()), bot.run_polling)
         return
     if webhooks is None:
         raise ValueError("a webhook needs the service's HTTP listeners")

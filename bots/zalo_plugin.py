@@ -32,7 +32,7 @@ async def serve(channel: ZaloChannel, settings: ZaloSettings, context: InboundCo
     from bots.zalo_inbound import run_zalo
 
     dialog = Dialog(context.engine, context.clock, channel_caps=ChannelCaps(buttons=False, files=False))
-    await run_zalo(channel, settings, dialog, webhooks=context.webhooks)
+    await run_zalo(channel, settings, dialog, webhooks=context.webhooks, leases=context.poll_leases)
 
 
 async def check(settings: ZaloSettings) -> tuple[str, list[str]]:

@@ -7,8 +7,9 @@ sends the message that was in flight again (the only possible duplicate; with `c
 Office hours are not this module's business: the jobs decide when a message is due (they enqueue only in
 the morning); the sender sends whatever is due.
 
-Rate limits are per RateLimiter (per process): `tracker serve` gives the sender and the chat bots one limiter,
-since the platform counts every message of a bot token; run one service per token."""
+Rate limits: `tracker serve` gives the sender and the chat bots one limiter, since the platform counts every
+message of a bot token; its bots.shared_pace.SharedRateLimiter counts the sends of every process of the
+service together. Without one, a RateLimiter of this process alone paces the sends."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -34,6 +35,9 @@ from bots.ratelimit import RateLimiter, RateLimits, Sleep
 from tracker import outbox
 from tracker.clock import Clock
 from tracker.errors import one_line
+
+if TYPE_CHECKING:
+    from bots.shared_pace import Limiter
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +114,7 @@ class Sender:
         send_timeout: float | None = None,
         concurrency: int = 1,
         sleep: Sleep = asyncio.sleep,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         fallback = log_channel or channels.get("log")
         if fallback is None:
@@ -125,7 +129,7 @@ class Sender:
         self.send_timeout = send_timeout if send_timeout is not None else lease.total_seconds() / 2
         self.concurrency = concurrency
         # Shared with the chat bots of the same tokens when given: the limits are the bot's, not the sender's.
-        self.limiter = limiter or RateLimiter(limits, clock, sleep)
+        self.limiter: Limiter = limiter or RateLimiter(limits, clock, sleep)
 
     async def send_one(self) -> bool:
         """Claim one due row, send it and record the outcome. Returns False when nothing was due.
@@ -208,11 +212,16 @@ class Sender:
         return channel, delivery.external_id
 
     async def _send(self, delivery: outbox.Delivery, channel: Channel, chat: str) -> ChannelError | None:
+        paced = channel is not self.log_channel
         try:
-            if channel is not self.log_channel:
+            if paced:
                 await self.limiter.acquire(channel.name, chat)
-            buttons = tuple(tuple(Button(label, data) for label, data in row) for row in delivery.buttons)
-            await asyncio.wait_for(channel.send(chat, delivery.body, buttons), self.send_timeout)
+            try:
+                buttons = tuple(tuple(Button(label, data) for label, data in row) for row in delivery.buttons)
+                await asyncio.wait_for(channel.send(chat, delivery.body, buttons), self.send_timeout)
+            finally:
+                if paced:  # the platform has it, or never will: the pace counts it from now
+                    await self.limiter.done(channel.name, chat)
         except ChannelError as exc:
             if exc.retry_after and channel is not self.log_channel:
                 # Flood control is the bot's, not the chat's: every chat of the channel waits.

@@ -4,7 +4,8 @@ It reads requests the way the real API does (JSON, form-encoded or multipart bod
 answers getMe, sendMessage, sendDocument, editMessageText, sendChatAction, answerCallbackQuery, getFile (and
 serves the file at /file/bot<token>/<path>), getUpdates, setWebhook, deleteWebhook and getWebhookInfo, records
 what the bot sent, and queues the updates a test pushes (`push_message`, `push_document`, `push_button`, `push_update`).
-`fail_updates` makes the next getUpdates calls answer 500. sendMessage and sendDocument go through
+`fail_updates` makes the next getUpdates calls answer 500; a getUpdates still waiting when another arrives is
+ended with 409 Conflict, as Telegram ends it, and counted in `conflicts`. sendMessage and sendDocument go through
 tests/fake_channel.py's failure machinery: `fail_next`, `fail_chat`, `fail_text` (429 with retry_after, 500,
 403 blocked, 400 chat not found, 400 bad request, 400 with migrate_to_chat_id, a hang until `release()` or the
 server closes).
@@ -59,6 +60,8 @@ class Call:
 
 
 Reply = tuple[int, dict[str, Any]] | None
+CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot instance is "
+            "running")
 
 
 class FakeTelegramServer(FakeChatServer):
@@ -77,6 +80,8 @@ class FakeTelegramServer(FakeChatServer):
         self._next_message_id = 1
         self._files: dict[str, tuple[str, bytes]] = {}  # file_id: (file_path, content)
         self._failing_updates = 0
+        self._poll = 0  # which getUpdates is the latest: a newer one ends the older with 409, as Telegram does
+        self.conflicts = 0
         self.callback_answers: list[dict[str, Any]] = []
         self._arrived = threading.Condition()
         super().__init__(timer=timer, slowness=slowness)
@@ -243,10 +248,16 @@ class FakeTelegramServer(FakeChatServer):
         limit = int(fields.get("limit") or 100)
         deadline = time.monotonic() + float(fields.get("timeout") or 0)
         with self._arrived:
+            self._poll += 1
+            mine = self._poll
+            self._arrived.notify_all()
             # Like the real API: asking from `offset` confirms, and forgets, every earlier update.
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while not self._updates and not self._closing.is_set() and time.monotonic() < deadline:
                 self._arrived.wait(deadline - time.monotonic())
+                if self._poll != mine:
+                    self.conflicts += 1
+                    return 409, {"ok": False, "error_code": 409, "description": CONFLICT}
             return _ok(self._updates[:limit])
 
     def _webhook_info(self, fields: dict[str, Any]) -> Reply:

@@ -20,10 +20,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bots.channels import LogChannel
+from bots.shared_pace import SharedRateLimiter
 from jobs.sender import RateLimits, Sender
 from tracker.clock import SystemClock
 from tracker.db import make_engine
 from tracker.models import Notification, NotificationStatus
+from tracker.send_pace import Pace
 
 
 def _arguments() -> argparse.Namespace:
@@ -39,6 +41,8 @@ def _arguments() -> argparse.Namespace:
     # Generous: on a loaded machine the interpreter alone may take seconds to start.
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--wait-for-go", action="store_true")
+    parser.add_argument("--shared-pace", type=int, default=0,
+                        help="messages per second for all processes together (bots.shared_pace); 0: off")
     return parser.parse_args()
 
 
@@ -64,9 +68,11 @@ async def main(args: argparse.Namespace) -> int:
     engine = make_engine(args.database_url)
     api = FakeApiChannel(args.api_url, timeout=60.0)
     channels = {"telegram": api, "log": LogChannel(args.log, stream=io.StringIO())}
+    shared = (SharedRateLimiter(engine, SystemClock(), pace=Pace(per_second=args.shared_pace, chat_interval=0.0))
+              if args.shared_pace else None)
     sender = Sender(engine, SystemClock(), channels, name=args.name, lease=timedelta(seconds=args.lease),
                     limits=RateLimits(per_channel=args.per_channel, per_chat=args.per_chat),
-                    concurrency=args.concurrency)
+                    concurrency=args.concurrency, limiter=shared)
     print("ready", flush=True)
     if args.wait_for_go:
         await asyncio.to_thread(sys.stdin.readline)
