@@ -137,7 +137,8 @@ def _run_for_ward(engine: Engine, clock: Clock, job: str, org: Organization, at:
 def _claim_and_run(session: Session, clock: Clock, job: str, org: Organization, day: date, at: datetime,
                    dry_run: bool) -> tuple[str, int, tuple[tuple[str, str], ...]]:
     org_id = org.id or 0
-    if not jobruns.begin(session, clock=clock, org_id=org_id, job=job, day=day, repeatable=JOBS[job].repeatable):
+    if not jobruns.begin(session, clock=clock, org_id=org_id, job=job, day=day, repeatable=JOBS[job].repeatable,
+                        as_of=at):
         held = jobruns.status_of(session, org_id=org_id, job=job, day=day)
         session.rollback()
         return {"done": "already_ran", "skipped": "skipped"}.get(held or "", "running"), 0, ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from jobs.runner import JobOutcome, run_job
+from tracker import leases
 from tracker.catchup import WardTimes, owed_today, record_missed, ward_times
 from tracker.clock import Clock
 from tracker.dates import format_day
@@ -40,6 +41,8 @@ CLEAN_JOB_ID = "chat:clean"
 CLEAN_AT = time(2, 0)  # at night, when nobody chats with the bot
 BACKUP_JOB_ID = "database:backup"
 BACKUP_AT = time(1, 30)
+# The night's backup lease outlives the night's backup and runs out before the next night's.
+BACKUP_LEASE = timedelta(hours=20)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 JOB_OPTIONS = {"replace_existing": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True,
                "max_instances": 1}
@@ -98,10 +101,12 @@ def make_scheduler() -> AsyncIOScheduler:
 
 @dataclass(frozen=True)
 class BackupPlan:
-    """Where the nightly backup goes and how many are kept."""
+    """Where the nightly backup goes, how many are kept, and the name of this process among the service's
+    processes (one of them takes each night's backup)."""
 
     folder: Path
     keep: int
+    holder: str = "tracker"
 
 
 def schedule_wards(scheduler: AsyncIOScheduler, engine: Engine, clock: Clock,
@@ -154,9 +159,12 @@ def fire(engine: Engine, clock: Clock, job: str, org_key: str) -> list[JobOutcom
 
 def nightly_backup(engine: Engine, clock: Clock, plan: BackupPlan) -> Path | None:
     """Once a night, in a worker thread: a backup of the whole database into plan.folder, keeping the
-    plan.keep newest (tracker.usecases.backups). Returns the file; an error is logged in one line and
-    swallowed, the next night tries again."""
+    plan.keep newest (tracker.usecases.backups), by one process of those sharing the database: the others
+    return None. Returns the file; an error is logged in one line and swallowed, the next night tries again."""
     try:
+        if not leases.claim(engine, clock, name="database", role="backup", holder=plan.holder, ttl=BACKUP_LEASE):
+            log.info("backup: một tiến trình khác đã sao lưu đêm nay.")
+            return None
         sqlite = is_sqlite(engine)
         target = backup_database(engine, out=default_backup_path(plan.folder, clock.now(), sqlite=sqlite))
         removed = prune_backups(plan.folder, keep=plan.keep, pattern="tracker-*.db" if sqlite else "tracker-*.dump")

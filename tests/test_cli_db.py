@@ -157,3 +157,17 @@ def test_the_nightly_backup_keeps_the_newest_few(database_url, tmp_path, clock):
         engine.dispose()
     assert all(made)
     assert sorted(p.name for p in plan.folder.iterdir()) == sorted(p.name for p in made[1:])
+
+
+def test_of_several_processes_sharing_the_database_one_takes_each_nights_backup(database_url, tmp_path, clock):
+    ward_at_work(database_url)
+    engine = make_engine(database_url)
+    plans = [BackupPlan(folder=tmp_path / f"tien-trinh-{n}", keep=5, holder=f"may:{n}") for n in range(3)]
+    try:
+        nights = []
+        for _night in range(2):
+            nights.append([nightly_backup(engine, clock, plan) for plan in plans])
+            clock.advance(timedelta(days=1))
+    finally:
+        engine.dispose()
+    assert [sum(made is not None for made in night) for night in nights] == [1, 1]

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlmodel import Session, select
 from typer.testing import Result
 
 from app.cli.main import shell_user
 from tests.cli_helpers import EXAMPLE, invoke, succeed
+from tracker.clock import SystemClock
 from tracker.db import make_engine
+from tracker.leases import claim
 from tracker.models import AuditEvent, Person
 
 NOW = "2026-05-12T07:30:00+07:00"
+MINUTE = timedelta(minutes=1)
 
 
 def run(url: str, *args: str) -> Result:
@@ -73,6 +77,19 @@ def test_status_lists_the_last_run_of_each_job_per_ward(database_url):
     assert runs[0]["started_at"].startswith("2026-05-12T00:30")
     text = ok(database_url, "jobs", "status")
     assert "Phường Mẫu: nhắc việc hằng ngày — ngày 12/05/2026: đã chạy xong (1 tin nhắn)." in text
+
+
+def test_status_tells_which_process_polls_each_bot(database_url):
+    ward_with_a_task_due_soon(database_url)
+    engine = make_engine(database_url)
+    try:
+        claim(engine, SystemClock(), name="telegram:1a2b3c4d", role="poll", holder="may-1:4242:9f", ttl=MINUTE)
+        claim(engine, SystemClock(), name="zalo:5e6f7a8b", role="poll", holder="may-2:77:0c", ttl=-MINUTE)
+    finally:
+        engine.dispose()
+    text = ok(database_url, "jobs", "status")
+    assert "Bot telegram:1a2b3c4d: tiến trình «may-1:4242:9f» đang nhận tin (từ " in text
+    assert "zalo" not in text  # a lease that ran out: nobody polls that bot now
 
 
 def test_only_the_administrator_runs_a_job_by_hand(database_url):

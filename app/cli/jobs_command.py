@@ -72,12 +72,14 @@ def _instant(text: str) -> datetime:
 
 @jobs_app.command("status")
 def jobs_status(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None) -> None:
-    """Lần chạy gần nhất của từng việc, theo phường/xã."""
+    """Lần chạy gần nhất của từng việc, theo phường/xã, và tiến trình nào đang nhận tin của từng bot."""
     from sqlmodel import select
 
+    from tracker.clock import SystemClock
     from tracker.db import session_scope
     from tracker.jobdays import job_label
     from tracker.jobruns import last_runs
+    from tracker.leases import holders
     from tracker.models import JobRunStatus, Organization
 
     st = state(ctx)
@@ -97,6 +99,12 @@ def jobs_status(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption 
         detail = f" ({run.detail})" if run.detail else ""
         label = job_label(run.job)
         console.print(f"{ward.name}: {label} — ngày {format_day(run.day)}: {status}{detail}.")
+    # The poll leases run on the wall clock, whatever instant the command runs "as of".
+    for held in holders(st.engine(), SystemClock()):
+        if held.role == "poll":
+            since = held.acquired_at.astimezone(WARD_TZ)
+            console.print(f"Bot {held.name}: tiến trình «{held.holder}» đang nhận tin (từ {since:%H:%M:%S} "
+                          f"{format_day(since.date())}).", markup=False, highlight=False)
 
 
 def _run_dict(ward: Organization, run: JobRun) -> dict[str, Any]:
