@@ -133,6 +133,22 @@ def test_an_uploaded_notice_is_previewed_corrected_and_saved_as_tasks_audited_as
         assert listing.status_code == 200 and "Tập trung rà soát các thửa đất" in listing.text
 
 
+
+def test_a_preview_made_by_one_service_process_is_saved_by_another(engine, session, clock, ward, notice):
+    # Why: the preview's text was kept in one process's temporary folder, so behind a proxy balancing
+    # several `tracker serve` processes the save reached a process that had never seen it.
+    clerk_id = someone(session, ward, "van-thu").id
+    documents, tasks = stored(session)
+    with running_console(engine, clock) as first, running_console(engine, clock) as second, \
+            signed_in_client(first, session, clerk_id, "van-thu") as b:
+        fields = review_form(upload(b, "004.txt", notice).text)
+        saved = b.post(f"{second}/van-ban/luu", data={**fields, "thao_tac": "luu"})
+        assert saved.status_code == 303, saved.text
+        again = b.post(f"{second}/van-ban/luu", data={**fields, "thao_tac": "luu"})
+        assert again.status_code == 400 and "Bản xem trước đã hết hạn hoặc không còn" in visible_text(again.text)
+    documents_after, tasks_after = stored(session)
+    assert documents_after == documents + 1 and tasks_after >= tasks + 38  # an item for every unit makes several
+
 def test_a_deadline_that_does_not_exist_is_refused_on_saving_and_the_table_comes_back_with_the_reason(
         engine, session, clock, ward, notice):
     clerk = someone(session, ward, "van-thu")

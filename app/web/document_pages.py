@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from app.web import pending_uploads
 from app.web.views import page
 from app.web.visit import Upload, UploadTooLarge, Visit, as_signed_in, as_signed_in_upload
 from tracker.errors import InvalidInputError
@@ -30,6 +29,7 @@ from tracker.usecases.import_review import (
     save_import,
     upload_limit,
 )
+from tracker.usecases.pending_uploads import drop_upload, keep_upload, load_upload
 from tracker.usecases.reimports import imported_words, undo_import
 from tracker.usecases.units import list_units
 
@@ -93,7 +93,8 @@ def _preview_upload(visit: Visit, read: DocumentText | ImportFileError) -> Respo
     review = review_import(visit.session, clock=visit.clock, actor=visit.actor, source=read)
     # Kept only when there is something to save: new tasks, or the changes of a corrected version.
     worth_saving = not review.unchanged if review.earlier is not None else bool(review.preview.tasks)
-    token = pending_uploads.keep(read, actor=visit.actor, csrf=visit.csrf) if worth_saving else ""
+    token = (keep_upload(visit.session, clock=visit.clock, actor=visit.actor, csrf=visit.csrf, source=read)
+             if worth_saving else "")
     return HTMLResponse(preview_html(visit, review, token))
 
 
@@ -117,9 +118,10 @@ async def save(request: Request) -> Response:
     def work(visit: Visit) -> Response:
         token, step = visit.form.get("phien", ""), visit.form.get("thao_tac", "")
         if step == "huy":
-            pending_uploads.drop(token)
+            drop_upload(visit.session, token=token)
             return RedirectResponse("/van-ban", status_code=303)
-        source = pending_uploads.load(token, actor=visit.actor, csrf=visit.csrf)
+        source = load_upload(visit.session, clock=visit.clock, actor=visit.actor, csrf=visit.csrf,
+                             token=token)
         rows, keep = _rows(visit), _kept(visit)
         if step == "luu":
             try:
@@ -130,7 +132,7 @@ async def save(request: Request) -> Response:
                 review = review_import(visit.session, clock=visit.clock, actor=visit.actor, source=source, rows=rows,
                                        keep=keep)
                 return HTMLResponse(preview_html(visit, review, token, error=error.message), status_code=400)
-            pending_uploads.drop(token)
+            drop_upload(visit.session, token=token)
             return RedirectResponse(f"/nhiem-vu?{urlencode({'van_ban': document.id})}", status_code=303)
         review = review_import(visit.session, clock=visit.clock, actor=visit.actor, source=source, rows=rows,
                                keep=keep)
