@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tracker.channels import channel_label
+from bots.ward_bots import bot_label, split_bot_name
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -49,16 +49,16 @@ def http_listeners(engine: Engine, clock: Clock, settings: Settings, chats: Mapp
         _bind(found, console, "Trang quản lý: {address} (đăng nhập bằng mã gửi qua Telegram/Zalo hoặc mật khẩu).")
     own: dict[str, HttpListener] = {}
     for name, address in wanted.items():
-        label = channel_label(name)
+        label = bot_label(name)
         if address in ("", console_address):
             if not console_address:
-                raise ConfigError(f"Webhook {label} cần một cổng: đặt {name.upper()}_WEBHOOK_LISTEN (ví dụ "
+                raise ConfigError(f"Webhook {label} cần một cổng: đặt {_env(name)}_WEBHOOK_LISTEN (ví dụ "
                                   "127.0.0.1:8443) hoặc bật trang quản lý (TRACKER_WEB_LISTEN).")
             found.lines.append(f"Webhook {label}: nhận ở cổng của trang quản lý, {_path(chats[name])}.")
             continue
         if address not in own:
             own[address] = HttpListener(webhooks, address, name=f"Webhook {label}",
-                                        hint=f"hãy đổi {name.upper()}_WEBHOOK_LISTEN")
+                                        hint=f"hãy đổi {_env(name)}_WEBHOOK_LISTEN")
             _bind(found, own[address], f"Webhook {label}: nghe tại {{address}}, {_path(chats[name])}.")
         else:
             found.lines.append(f"Webhook {label}: nghe tại {own[address].address}, {_path(chats[name])}.")
@@ -74,6 +74,11 @@ def _bind(found: Listeners, listener: HttpListener, line: str) -> None:
         raise
     found.servers.append(listener)
     found.lines.append(line.format(address=listener.address))
+
+
+def _env(bot: str) -> str:
+    # A ward's own bot shares its channel's webhook listener.
+    return split_bot_name(bot)[0].upper()
 
 
 def _path(settings: ChannelSettings) -> str:

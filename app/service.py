@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from tracker.catchup import WardTimes
-from tracker.channels import channel_label, chat_channels
+from tracker.channels import chat_channels
 from tracker.clock import WARD_TZ, Clock, SystemClock
 
 if TYPE_CHECKING:
@@ -60,10 +60,12 @@ def ward_line(ward: WardTimes) -> str:
 
 def channel_lines(channels: Mapping[str, Channel]) -> list[str]:
     """One line per active channel; without any chat channel, the line saying where messages go."""
-    chats = [name for name in channels if name in chat_channels()]
+    from bots.ward_bots import bot_label, split_bot_name
+
+    chats = [name for name in channels if split_bot_name(name)[0] in chat_channels()]
     if not chats:
         return [NO_TOKEN_LINE]
-    return [*(f"Kênh {channel_label(name)}: đang bật." for name in chats), FALLBACK_LINE]
+    return [*(f"Kênh {bot_label(name)}: đang bật." for name in chats), FALLBACK_LINE]
 
 
 async def run_service(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *, once: bool,
@@ -140,17 +142,21 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
 
 def _inbound(channels: Mapping[str, Channel], settings: Mapping[str, ChannelSettings],
              context: InboundContext) -> list[asyncio.Task[None]]:
-    """The tasks that receive chat messages and answer them through the dialog: one per channel plug-in
-    that receives (has `serve`), is switched on and has a sender channel. Each runs until cancelled; one
+    """The tasks that receive chat messages and answer them through the dialog: one per bot in `settings`
+    (the deployment's and the wards' own) whose plug-in receives (has `serve`) and that has a sender
+    channel. Each runs until cancelled; one
     that fails is logged, and the scheduler and the sender go on."""
-    from bots.channels import plugins
+    from bots.channels import plugin_of
+    from bots.ward_bots import split_bot_name
 
     tasks = []
-    for plugin in plugins():
-        if plugin.serve is None or plugin.name not in channels or plugin.name not in settings:
+    for name, bot in settings.items():
+        plugin = plugin_of(name)
+        if plugin is None or plugin.serve is None or name not in channels:
             continue
-        task = asyncio.create_task(plugin.serve(channels[plugin.name], settings[plugin.name], context),
-                                   name=plugin.name)
+        _channel, ward = split_bot_name(name)
+        task = asyncio.create_task(plugin.serve(channels[name], bot, dataclasses.replace(context, ward=ward)),
+                                   name=name)
         task.add_done_callback(_report_end)
         tasks.append(task)
     return tasks

@@ -8,14 +8,17 @@ and the channel names the domain accepts all come from this list."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from bots import telegram_plugin, zalo_plugin
+from bots.bot_settings import BotSettings
 from bots.messages import Button
 from bots.plugin import ChannelPlugin, ChannelSettings
+from bots.ward_bots import split_bot_name, ward_bot_settings, ward_tokens
 from tracker.channels import register_channel
 
 log = logging.getLogger(__name__)
@@ -118,6 +121,23 @@ def plugins() -> tuple[ChannelPlugin, ...]:
     for plugin in PLUGINS:
         register_channel(plugin.name, plugin.label)
     return PLUGINS
+
+
+def plugin_of(bot: str) -> ChannelPlugin | None:
+    """The plug-in of a bot's channel, for the deployment's bot ("telegram") or a ward's ("telegram/x")."""
+    channel, _ward = split_bot_name(bot)
+    return next((plugin for plugin in plugins() if plugin.name == channel), None)
+
+
+def bots_settings(ward_keys: Collection[str], environ: Mapping[str, str] = os.environ) -> dict[str, ChannelSettings]:
+    """The settings of every bot that is switched on, by bot name (bots.ward_bots.bot_name): the
+    deployment's bots (enabled_settings), and the wards' own among `ward_keys` (bots.ward_bots). Raises
+    ConfigError when a value is wrong, so that a bad value stops the service at start-up."""
+    base = {plugin.name: plugin.load_settings() for plugin in plugins()}
+    chat_bots = {name: settings for name, settings in base.items() if isinstance(settings, BotSettings)}
+    tokens = ward_tokens([(name, type(settings)) for name, settings in chat_bots.items()], ward_keys, environ)
+    return {**{name: settings for name, settings in base.items() if settings.enabled},
+            **ward_bot_settings(chat_bots, tokens)}
 
 
 def enabled_settings(given: Mapping[str, Any] | None = None) -> dict[str, ChannelSettings]:

@@ -40,13 +40,15 @@ class ChannelSettings(Protocol):
 class InboundContext:
     """What the running service lends a channel's inbound side: the database, the clock, the rate limiter it
     shares with the sender (None: no limit), the webhooks its HTTP listeners serve (None: none run), and
-    the poll leases that let one process of the service poll each bot (None: this process polls)."""
+    the poll leases that let one process of the service poll each bot (None: this process polls), and the
+    ward whose own bot this is (its key; None: the deployment's bot, bots.ward_bots)."""
 
     engine: Engine
     clock: Clock
     limiter: Limiter | None = None
     webhooks: WebhookRoutes | None = None
     poll_leases: PollLeases | None = None
+    ward: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,13 @@ async def serve(channel: TelegramChannel, settings: TelegramSettings, context: I
     set), fetching the files people send, until cancelled."""
     from bots.dialog import Dialog
     from bots.telegram_inbound import file_fetcher, message_sender, run_telegram
+    from bots.ward_bots import for_ward_bot, say_through_ward_bot
 
     loop = asyncio.get_running_loop()
-    dialog = Dialog(context.engine, context.clock, files={NAME: file_fetcher(channel, loop)},
-                    say_now={NAME: message_sender(channel, loop)})
-    await run_telegram(channel, settings, dialog, limiter=context.limiter, webhooks=context.webhooks,
-                       leases=context.poll_leases)
+    say = say_through_ward_bot(message_sender(channel, loop), context.ward)
+    dialog = Dialog(context.engine, context.clock, files={NAME: file_fetcher(channel, loop)}, say_now={NAME: say})
+    await run_telegram(channel, settings, for_ward_bot(dialog, context.ward), limiter=context.limiter,
+                       webhooks=context.webhooks, leases=context.poll_leases)
 
 
 async def check(settings: TelegramSettings) -> tuple[str, list[str]]:

@@ -29,10 +29,12 @@ async def serve(channel: ZaloChannel, settings: ZaloSettings, context: InboundCo
     """Answer the bot's chats through a dialog that offers numbered choices instead of buttons and takes no
     files (long polling, or the webhook when ZALO_WEBHOOK_URL is set), until cancelled."""
     from bots.dialog import ChannelCaps, Dialog
+    from bots.ward_bots import for_ward_bot
     from bots.zalo_inbound import run_zalo
 
     dialog = Dialog(context.engine, context.clock, channel_caps=ChannelCaps(buttons=False, files=False))
-    await run_zalo(channel, settings, dialog, webhooks=context.webhooks, leases=context.poll_leases)
+    await run_zalo(channel, settings, for_ward_bot(dialog, context.ward), webhooks=context.webhooks,
+                   leases=context.poll_leases)
 
 
 async def check(settings: ZaloSettings) -> tuple[str, list[str]]:

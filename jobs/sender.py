@@ -28,11 +28,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bots.channels import Channel, ChannelError, ChatMoved, LogChannel, enabled_settings, plugins
+from bots.channels import Channel, ChannelError, ChatMoved, LogChannel, enabled_settings, plugin_of, plugins
 from bots.messages import Button
 from bots.plugin import ChannelSettings
 from bots.ratelimit import RateLimiter, RateLimits, Sleep
+from bots.ward_bots import bot_name
 from tracker import outbox
+from tracker.chat_address import ChatAddress, through_bot_of
 from tracker.clock import Clock
 from tracker.errors import one_line
 
@@ -66,9 +68,10 @@ def _traceback(exc: BaseException) -> str:
 
 
 def build_channels(log_path: Path, settings: Mapping[str, ChannelSettings] | None = None) -> dict[str, Channel]:
-    """The channels the service can send through, by name. "log" is always there: it is the fallback. Each
-    plug-in of bots.channels.PLUGINS joins when it is switched on: with `settings[name]` when given, else
-    its settings from the environment (bots.channels.enabled_settings). Raises ConfigError (one Vietnamese
+    """The channels the service can send through, by bot name. "log" is always there: it is the fallback.
+    Each plug-in of bots.channels.PLUGINS joins when it is switched on: with `settings[name]` when given,
+    else its settings from the environment (bots.channels.enabled_settings); so does each ward's own bot in
+    `settings` ("telegram/phuong-mau", bots.channels.bots_settings). Raises ConfigError (one Vietnamese
     message, no secret in it) when a channel's value is wrong, so that a bad value stops the service at
     start-up."""
     channels: dict[str, Channel] = {"log": LogChannel(log_path)}
@@ -76,6 +79,12 @@ def build_channels(log_path: Path, settings: Mapping[str, ChannelSettings] | Non
     for plugin in plugins():
         if plugin.name in switched_on:
             channels[plugin.name] = plugin.build(switched_on[plugin.name])
+    for name, bot in (settings or {}).items():
+        plugin = plugin_of(name)
+        if name not in channels and plugin is not None and bot.enabled:
+            channels[name] = plugin.build(bot)
+            # A ward's own bot: its name keys the rate limits and the logs, apart from the deployment's bot.
+            channels[name].name = name
     return channels
 
 
@@ -205,11 +214,13 @@ class Sender:
                     await asyncio.wait_for(stop.wait(), idle_wait)
 
     def _route(self, delivery: outbox.Delivery) -> tuple[Channel, str]:
-        channel = self.channels.get(delivery.channel)
+        # A chat bound through a ward's own bot is written to through that bot only (tracker.chat_address).
+        address = ChatAddress.parse(delivery.external_id or "")
+        channel = self.channels.get(bot_name(delivery.channel, address.ward))
         if delivery.external_id is None or channel is None:
             who = f"người nhận số {delivery.person_id}" if delivery.person_id else "không rõ người nhận"
             return self.log_channel, f"{who} ({delivery.kind})"
-        return channel, delivery.external_id
+        return channel, address.chat_id
 
     async def _send(self, delivery: outbox.Delivery, channel: Channel, chat: str) -> ChannelError | None:
         paced = channel is not self.log_channel
@@ -244,7 +255,9 @@ class Sender:
         if isinstance(error, ChatMoved) and delivery.external_id is not None:
             moved = self._in_session(outbox.move_chat, clock=self.clock, notification_id=row,
                                      channel=delivery.channel, external_id=delivery.external_id,
-                                     new_external_id=error.new_external_id, error=message, sender=self.name)
+                                     new_external_id=through_bot_of(ChatAddress.parse(delivery.external_id).ward,
+                                                                    error.new_external_id),
+                                     error=message, sender=self.name)
             return _Outcome("moved" if moved else "unreachable", message)
         if error.unreachable and delivery.external_id is not None:
             self._in_session(outbox.mark_unreachable, clock=self.clock, notification_id=row,

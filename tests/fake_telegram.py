@@ -82,6 +82,7 @@ class FakeTelegramServer(FakeChatServer):
         self._failing_updates = 0
         self._poll = 0  # which getUpdates is the latest: a newer one ends the older with 409, as Telegram does
         self.conflicts = 0
+        self._other_bots: list[FakeTelegramServer] = []
         self.callback_answers: list[dict[str, Any]] = []
         self._arrived = threading.Condition()
         super().__init__(timer=timer, slowness=slowness)
@@ -91,6 +92,15 @@ class FakeTelegramServer(FakeChatServer):
             self._closing.set()
             self._arrived.notify_all()
         super().__exit__(*exc)
+
+    def add_bot(self, other: FakeTelegramServer) -> None:
+        """Answer `other`'s token at this server's address too, as Telegram answers every bot at one address:
+        what is sent with that token is recorded in `other`, and `other`'s updates are read with it."""
+        self._other_bots.append(other)
+
+    def bots(self) -> list[FakeTelegramServer]:
+        """This server's bot and those added with `add_bot`."""
+        return [self, *self._other_bots]
 
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue `update` (without update_id) for getUpdates; returns the update_id it was given."""
@@ -321,14 +331,16 @@ def _handler(server: FakeTelegramServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             path = unquote(self.path)  # python-telegram-bot quotes a file URL's path, the token's colon too
-            if path.startswith(f"/file/bot{server.token}/"):
-                self._file(path[len(f"/file/bot{server.token}/"):])
-                return
-            prefix = f"/bot{server.token}/"
-            if not self.path.startswith(prefix):
+            for bot in server.bots():
+                if path.startswith(f"/file/bot{bot.token}/"):
+                    self._file(bot, path[len(f"/file/bot{bot.token}/"):])
+                    return
+            bot = next((bot for bot in server.bots() if self.path.startswith(f"/bot{bot.token}/")), None)
+            if bot is None:
                 self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                 return
-            reply = server.handle(self.path[len(prefix):], _fields(self.headers.get("Content-Type", ""), body))
+            prefix = f"/bot{bot.token}/"
+            reply = bot.handle(self.path[len(prefix):], _fields(self.headers.get("Content-Type", ""), body))
             if reply is None:
                 self.close_connection = True
                 return
@@ -336,8 +348,8 @@ def _handler(server: FakeTelegramServer) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST  # noqa: N815
 
-        def _file(self, path: str) -> None:
-            content = server.download(path)
+        def _file(self, bot: FakeTelegramServer, path: str) -> None:
+            content = bot.download(path)
             if content is None:
                 self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                 return

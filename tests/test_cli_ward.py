@@ -188,6 +188,16 @@ def test_an_invite_is_printed_in_the_wards_time_with_the_telegram_link_when_the_
     assert "t.me" not in ok(database_url, "people", "invite", "tp-vhxh")
 
 
+def test_an_invite_of_a_ward_with_its_own_telegram_bot_links_to_that_bot(database_url, tmp_path):
+    config = tmp_path / "ward.toml"
+    own_bot = 'invite_code_hours = 72\ntelegram_bot_username = "PhuongMauRiengBot"'
+    config.write_text(EXAMPLE.read_text(encoding="utf-8").replace("invite_code_hours = 72", own_bot), encoding="utf-8")
+    make_ward(database_url, config)
+    printed = ok(database_url, "people", "invite", "tp-vhxh", TELEGRAM_BOT_USERNAME="BotChungBot")
+    code = printed.split(": ", 1)[1].split()[0]
+    assert f"Hoặc mở liên kết Telegram: https://t.me/PhuongMauRiengBot?start={code}" in printed
+
+
 def test_the_administrator_revokes_a_persons_codes_and_unbinds_their_chats_from_the_command_line(database_url):
     make_ward(database_url)
     data(database_url, "people", "invite", "tp-vhxh")

@@ -52,10 +52,10 @@ def service_environment(database_url: str, server: FakeTelegramServer) -> dict[s
 
 
 @contextmanager
-def services(count: int, database_url: str, server: FakeTelegramServer,
-             folder: Path) -> Iterator[list[subprocess.Popen]]:
-    """`count` `tracker serve` processes, each in a folder of its own, all ready; killed if still running
-    when the block ends."""
+def services(count: int, database_url: str, server: FakeTelegramServer, folder: Path,
+             extra: dict[str, str] | None = None) -> Iterator[list[subprocess.Popen]]:
+    """`count` `tracker serve` processes (with the `extra` environment), each in a folder of its own, all
+    ready; killed if still running when the block ends."""
     with ExitStack() as stack:
         processes = []
         for n in range(count):
@@ -64,7 +64,7 @@ def services(count: int, database_url: str, server: FakeTelegramServer,
             err = stack.enter_context((home / "err.txt").open("w"))
             out = stack.enter_context((home / "out.txt").open("w"))
             processes.append(subprocess.Popen([str(SCRIPT), "serve"], cwd=home, stdout=out, stderr=err,
-                                              env=service_environment(database_url, server),
+                                              env={**service_environment(database_url, server), **(extra or {})},
                                               stdin=subprocess.DEVNULL))
         stack.callback(_kill_all, processes)
         for n, process in enumerate(processes):

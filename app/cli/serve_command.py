@@ -23,7 +23,7 @@ def serve(
     # The scheduler, the sender and the chat libraries are loaded by this command only: every other
     # command starts without them.
     from app.service import LOG_DIR, channel_lines, configure_logging, run_service, secret_values, ward_line
-    from bots.channels import enabled_settings
+    from bots.channels import bots_settings
     from jobs.sender import build_channels
     from tracker.catchup import ward_times
     from tracker.db import session_scope
@@ -35,11 +35,11 @@ def serve(
     if created:
         console.print(created)
     engine, clock = st.engine(), st.clock()
-    # Read once: the channels the sender uses and the inbound sides that answer chats share the settings.
-    settings = enabled_settings()
-    channels = build_channels(LOG_DIR / "outbox.log", settings)
     with session_scope(engine) as session:
         wards = ward_times(session)
+    # Read once: the channels the sender uses and the inbound sides that answer chats share the settings.
+    settings = bots_settings([ward.key for ward in wards])
+    channels = build_channels(LOG_DIR / "outbox.log", settings)
     for line in [*(ward_line(ward) for ward in wards), *channel_lines(channels)]:
         console.print(line)
     from app.listeners import Listeners, http_listeners

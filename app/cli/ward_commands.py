@@ -138,7 +138,7 @@ def people_invite(
             print_json({"code": invite.code, "person": target.key, "expires_at": invite.expires_at.isoformat()})
             return
         expires = invite.expires_at.astimezone(ZoneInfo(a.org.timezone))
-        bot = state(ctx).settings.telegram_bot_username
+        bot = invite.ward_bot or state(ctx).settings.telegram_bot_username
         link = f"\nHoặc mở liên kết Telegram: https://t.me/{bot}?start={invite.code}" if bot else ""
         console.print(f"Mã mời của {target.name}: {invite.code}\n"
                       f"Gửi cho bot Telegram hoặc Zalo: /start {invite.code} (hết hạn {expires:%H:%M %d/%m/%Y}).{link}")

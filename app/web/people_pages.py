@@ -75,14 +75,15 @@ def person_html(visit: Visit, person_id: int, *, invite: Invite | None = None) -
 
 def invite_view(invite: Invite, timezone: str) -> dict[str, str]:
     """What the page shows of a code just issued: the code, its expiry, the command to send, the t.me link
-    when the bot's name is set (TELEGRAM_BOT_USERNAME), and a QR code of the link or else of the command.
+    when the bot's name is set (the ward's own bot's, else TELEGRAM_BOT_USERNAME), and a QR code of the link
+    or else of the command.
 
     The bot's name is read from the environment here, when a code is issued, as `tracker people invite`
     does: `tracker serve` has checked the same variables at start, and the console's context stays what
     every page needs."""
     from tracker.config.settings import load_settings
 
-    bot = load_settings().telegram_bot_username
+    bot = invite.ward_bot or load_settings().telegram_bot_username
     command = f"/start {invite.code}"
     link = f"https://t.me/{bot}?start={invite.code}" if bot else ""
     qr = segno.make(link or command, error="m").svg_inline(

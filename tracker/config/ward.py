@@ -48,6 +48,9 @@ class PolicyConfig(_Strict):
     extra_working_days: list[date] = []
     upload_max_mb: int = Field(default=20, ge=1, le=200)
     invite_code_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # The @name of the ward's own Telegram bot (its token is a secret kept out of this file: bots/ward_bots.py),
+    # for the t.me links of its invites; empty: the deployment's bot, TELEGRAM_BOT_USERNAME.
+    telegram_bot_username: str = Field(default="", pattern=r"^([A-Za-z][A-Za-z0-9_]{4,31})?$")
 
 
 class UnitConfig(_Strict):

@@ -14,7 +14,7 @@ class Lease(SQLModel, table=True):
 
     __tablename__ = "lease"
 
-    name: str = Field(sa_type=sa.String(64), primary_key=True)
+    name: str = Field(sa_type=sa.String(128), primary_key=True)
     role: str = Field(sa_type=sa.String(16), primary_key=True)
     holder: str = Field(sa_type=sa.String(128))
     acquired_at: datetime

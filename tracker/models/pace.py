@@ -18,7 +18,7 @@ class SendSlot(SQLModel, table=True):
                       sa.Index("ix_send_slot_bot_chat_at", "bot", "chat", "at"))
 
     id: int | None = Field(default=None, primary_key=True)
-    bot: str = Field(sa_type=sa.String(64))
+    bot: str = Field(sa_type=sa.String(128))
     chat: str = Field(sa_type=sa.String(128))
     at: datetime
     done_at: datetime | None = None
@@ -30,6 +30,6 @@ class BotPace(SQLModel, table=True):
 
     __tablename__ = "bot_pace"
 
-    bot: str = Field(sa_type=sa.String(64), primary_key=True)
+    bot: str = Field(sa_type=sa.String(128), primary_key=True)
     paused_until: datetime | None = None
     touched_at: datetime

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from tracker import audit
 from tracker.access import Action, require
 from tracker.channels import chat_channels, is_channel
+from tracker.chat_address import ChatAddress
 from tracker.clock import Clock
 from tracker.errors import ConflictError, InvalidInputError, NotFoundError
 from tracker.models import ChatIdentity, InviteCode, Organization, Person, Role
@@ -25,6 +26,8 @@ CODE_REFUSED = ("Mã mời không dùng được (mã sai, đã dùng, đã hế
 # No 0/O/1/I/L: codes are read aloud and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 8
+OTHER_WARDS_BOT = ("Bot này là bot riêng của một phường/xã khác: hãy gửi mã mời cho bot mà Văn phòng phường/xã "
+                   "mình đã hướng dẫn.")
 
 
 def list_people(session: Session, *, actor: Person) -> list[Person]:
@@ -61,9 +64,13 @@ def add_person(
 
 @dataclass(frozen=True)
 class Invite:
+    """A code just issued, and the @name of the ward's own Telegram bot that should receive it ("" when the
+    ward uses the deployment's bot)."""
+
     code: str
     person: Person
     expires_at: datetime
+    ward_bot: str = ""
 
 
 def _hash(code: str) -> str:
@@ -98,7 +105,8 @@ def issue_invite(
         action="issue", before=None, after={"person_id": person_id, "expires_at": invite.expires_at.isoformat()},
         channel=channel,
     )
-    return Invite(code=code, person=person, expires_at=invite.expires_at)
+    return Invite(code=code, person=person, expires_at=invite.expires_at,
+                  ward_bot=str(org.policy.get("telegram_bot_username", "")))
 
 
 def bind_chat(session: Session, *, clock: Clock, channel: str, external_id: str, code: str) -> ChatIdentity:
@@ -113,6 +121,7 @@ def bind_chat(session: Session, *, clock: Clock, channel: str, external_id: str,
     person = session.get(Person, invite.person_id) if invite is not None else None
     if invite is None or invite.used_at is not None or invite.expires_at <= now or not (person and person.active):
         raise InvalidInputError(CODE_REFUSED)
+    _refuse_other_wards_bot(session, person, external_id)
     _use_up(session, invite, now)
     identity = session.exec(
         select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
@@ -136,6 +145,17 @@ def bind_chat(session: Session, *, clock: Clock, channel: str, external_id: str,
         action="bind", before=before, after=audit.snapshot(identity), channel=channel,
     )
     return identity
+
+
+def _refuse_other_wards_bot(session: Session, person: Person, external_id: str) -> None:
+    # A ward's own bot binds its own people only: a person bound through another ward's bot would get their
+    # reminders from a bot that speaks for another People's Committee.
+    bot_ward = ChatAddress.parse(external_id).ward
+    if bot_ward is None:
+        return
+    org = session.get(Organization, person.org_id)
+    if org is None or org.key != bot_ward:
+        raise InvalidInputError(OTHER_WARDS_BOT)
 
 
 def _use_up(session: Session, invite: InviteCode, now: datetime) -> None:

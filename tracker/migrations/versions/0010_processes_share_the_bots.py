@@ -19,14 +19,14 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         'bot_pace',
-        sa.Column('bot', sa.String(length=64), nullable=False),
+        sa.Column('bot', sa.String(length=128), nullable=False),
         sa.Column('paused_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column('touched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('bot')
     )
     op.create_table(
         'lease',
-        sa.Column('name', sa.String(length=64), nullable=False),
+        sa.Column('name', sa.String(length=128), nullable=False),
         sa.Column('role', sa.String(length=16), nullable=False),
         sa.Column('holder', sa.String(length=128), nullable=False),
         sa.Column('acquired_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -37,7 +37,7 @@ def upgrade() -> None:
     op.create_table(
         'send_slot',
         sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('bot', sa.String(length=64), nullable=False),
+        sa.Column('bot', sa.String(length=128), nullable=False),
         sa.Column('chat', sa.String(length=128), nullable=False),
         sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('done_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
