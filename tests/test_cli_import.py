@@ -124,6 +124,20 @@ def test_a_corrected_notice_shows_its_changes_and_applies_them_to_the_same_tasks
     assert sorted(tasks) == ["2.1.1", "2.1.2", "2.2.1"] and tasks["2.1.1"]["due_on"] == "2026-06-25"
 
 
+def test_an_item_skipped_in_a_corrected_notice_leaves_its_task_as_it_is(tmp_path, database_url):
+    # Why: skipping a row of a corrected version used to cancel its task here, while the web console's
+    # "Bỏ qua" left it alone; a skip now means "do not touch" on both.
+    ok(database_url, "init", "--config", str(EXAMPLE))
+    first, corrected = tmp_path / "tb-31.txt", tmp_path / "tb-31-sua.txt"
+    first.write_text(_notice_lines(), encoding="utf-8")
+    corrected.write_text(_notice_lines("25/6/2026"), encoding="utf-8")
+    ok(database_url, "import", str(first), "--yes")
+    output = ok(database_url, "import", str(corrected), "--set", "2.1.1 skip", "--yes")
+    assert "Thay đổi: 0 nhiệm vụ mới, 0 nhiệm vụ sửa, 0 nhiệm vụ bỏ." in output
+    tasks = {t["item_ref"]: t for t in json.loads(ok(database_url, "task", "list", "--status", "all", "--json"))}
+    assert tasks["2.1.1"]["status"] == "open" and tasks["2.1.1"]["due_on"] == "2026-06-20"
+
+
 def test_imports_are_listed_as_json_and_undone_by_number(tmp_path, database_url):
     ok(database_url, "init", "--config", str(EXAMPLE))
     notice = tmp_path / "tb-31.txt"

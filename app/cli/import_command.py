@@ -107,9 +107,12 @@ def _reimport(a: Acting, earlier: SourceDocument, source: DocumentText, parsed: 
         console.print(f"Văn bản này đã {imported_words(earlier)}. Không có gì thay đổi, không tạo gì thêm.")
         return
     units = unit_directory(a.session, org_id=a.org.id or 0)
+    every_ref = {task.ref for task in parsed.tasks}
     for edit in edits:
         console.print(apply_edit(parsed, edit, units=units, on=parsed.issued or a.today()))
-    changes = plan_reimport(a.session, actor=a.actor, document=earlier, parsed=parsed)
+    # A skipped item leaves its tasks as they are, as "Bỏ qua" does in the web console's review table.
+    skipped = every_ref - {task.ref for task in parsed.tasks}
+    changes = plan_reimport(a.session, actor=a.actor, document=earlier, parsed=parsed, skipped=skipped)
     console.print(f"Văn bản này đã {imported_words(earlier)}. Thay đổi: {changes.summary()}.")
     for line in changes.lines():
         console.print(f"  {line}", markup=False, highlight=False)
@@ -120,7 +123,8 @@ def _reimport(a: Acting, earlier: SourceDocument, source: DocumentText, parsed: 
     if not yes and not typer.confirm("Áp dụng các thay đổi này?", default=True):
         console.print("Đã hủy, không lưu gì.")
         raise typer.Exit(1)
-    applied = apply_reimport(a.session, clock=a.clock, actor=a.actor, document=earlier, source=source, parsed=parsed)
+    applied = apply_reimport(a.session, clock=a.clock, actor=a.actor, document=earlier, source=source, parsed=parsed,
+                             skipped=skipped)
     console.print(f"Đã cập nhật theo văn bản sửa đổi: thêm {len(applied.added)}, sửa {len(applied.changed)}, "
                   f"hủy {len(applied.removed)} nhiệm vụ.")
 

@@ -4,6 +4,7 @@ imported documents can be listed with their task counts."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -151,13 +152,14 @@ def same_words(document: SourceDocument, source: DocumentText) -> bool:
     return text_fingerprint(document.text) == text_fingerprint(source.text)
 
 
-def plan_reimport(session: Session, *, actor: Person, document: SourceDocument, parsed: ParsedDocument
-                  ) -> ImportChanges:
+def plan_reimport(session: Session, *, actor: Person, document: SourceDocument, parsed: ParsedDocument,
+                  skipped: Collection[str] = ()) -> ImportChanges:
     """Compare a corrected version with the tasks `document` gave, item by item: by ref and owner unit (an
     item for every unit is one task per unit), and an item of one unit whose ref gave one task keeps that
     task when only its owner changes. Compared: title, expected output, deadline (words, kind, due date),
     coordinating units and bodies, owner. Done and cancelled tasks are left as they are: nothing is
-    reopened, re-added or cancelled. Writes nothing. Raises ForbiddenError for someone who may not import."""
+    reopened, re-added or cancelled; so are the tasks of the items whose refs the reviewer `skipped` (taken
+    out of `parsed`). Writes nothing. Raises ForbiddenError for someone who may not import."""
     from tracker.usecases.imports import task_draft  # the draft an import would make, field for field
 
     require(actor, Action.CREATE, org_id=actor.org_id)
@@ -181,7 +183,8 @@ def plan_reimport(session: Session, *, actor: Person, document: SourceDocument, 
                 changes.added.append(draft)
             elif task.status not in _SETTLED and (differing := _differences(task, draft)):
                 changes.changed.append(TaskChange(task, draft, differing, {n: getattr(task, n) for n in differing}))
-    changes.removed = [t for key, t in stored.items() if key not in matched and t.status not in _SETTLED]
+    changes.removed = [t for key, t in stored.items()
+                       if key not in matched and t.status not in _SETTLED and t.item_ref not in skipped]
     return changes
 
 
@@ -195,15 +198,17 @@ def _moved_owner(stored: dict[tuple[str, int], Task], wanted: set[tuple[str, int
 
 
 def apply_reimport(session: Session, *, clock: Clock, actor: Person, document: SourceDocument,
-                   source: DocumentText, parsed: ParsedDocument, channel: str = "cli") -> ImportChanges:
+                   source: DocumentText, parsed: ParsedDocument, channel: str = "cli",
+                   skipped: Collection[str] = ()) -> ImportChanges:
     """Apply a corrected version to `document`'s tasks: add the new items, update the changed ones, cancel
-    those no longer in it (each change audited as the task use cases audit it), and keep the corrected
-    text as the document's. Raises InvalidInputError naming items that still have no owner unit."""
+    those no longer in it (each change audited as the task use cases audit it), leave those of the items
+    `skipped` as they are, and keep the corrected text as the document's. Raises InvalidInputError naming
+    items that still have no owner unit."""
     from tracker.usecases.imports import check_dates, check_owners
 
     check_owners(parsed.tasks, {u.name: u for u in list_units(session, org_id=actor.org_id)})
     check_dates(parsed.tasks)
-    changes = plan_reimport(session, actor=actor, document=document, parsed=parsed)
+    changes = plan_reimport(session, actor=actor, document=document, parsed=parsed, skipped=skipped)
     apply_changes(session, clock=clock, actor=actor, document=document, source=source, parsed=parsed,
                   changes=changes, channel=channel)
     return changes
@@ -235,6 +240,7 @@ def apply_changes(session: Session, *, clock: Clock, actor: Person, document: So
              **(noted or {})}
     audit.record(session, clock=clock, actor=actor, org_id=actor.org_id, entity="source_document",
                  entity_id=document.id or 0, action="reimport", before=before, after=after, channel=channel)
+
 
 def undo_import(session: Session, *, clock: Clock, actor: Person, document_id: int, reason: str,
                 force: bool = False, channel: str = "cli") -> tuple[list[Task], list[Task]]:
