@@ -96,7 +96,10 @@ async def _poll_until_lost(leases: PollLeases, bot: str, poll: Callable[[], Awai
     finally:
         if not polling.done():
             polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await polling
+            # asyncio.wait, not `await polling` under suppress(CancelledError): that would also swallow a
+            # cancellation of this task arriving meanwhile, and the service's stop would never end it.
+            await asyncio.wait({polling})
+            if not polling.cancelled() and polling.exception() is not None:
+                log.warning("Bot %s: việc nhận tin dừng với lỗi %s", bot, type(polling.exception()).__name__)
         if not lost:
             await leases.release(bot)

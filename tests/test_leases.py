@@ -7,9 +7,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from sqlalchemy import create_engine
+
 from bots.poll_lease import PollLeases, poll_while_held
 from tracker.clock import FixedClock, SystemClock
 from tracker.leases import claim, holders, release
+from tracker.models.leases import Lease
 
 TTL = timedelta(seconds=20)
 GENEROUS = 60.0  # seconds, for a busy machine
@@ -83,3 +86,37 @@ async def _until(condition) -> None:  # type: ignore[no-untyped-def]
     async with asyncio.timeout(GENEROUS):
         while not condition():
             await asyncio.sleep(0.02)
+
+
+def test_a_poller_that_can_no_longer_reach_the_database_stops_polling(tmp_path):
+    # Why: a holder cut off from the database cannot know that its lease still holds; polling on, it would
+    # steal the polls of the standby that took over once the lease ran out. And a stop arriving while the
+    # poll was ending used to be swallowed, so that the service never stopped standing by.
+    engine = create_engine(f"sqlite:///{tmp_path / 'leases.db'}")
+    Lease.__table__.create(engine)  # type: ignore[attr-defined]
+
+    async def scenario() -> None:
+        polling = asyncio.Event()
+        stopped = asyncio.Event()
+
+        async def poll() -> None:
+            polling.set()
+            try:
+                await asyncio.Event().wait()
+            finally:
+                stopped.set()
+
+        leases = PollLeases(engine, SystemClock(), holder="a", ttl=TTL, renew_every=0.05, standby_every=0.05)
+        task = asyncio.create_task(poll_while_held(leases, "telegram:1", poll))
+        async with asyncio.timeout(GENEROUS):
+            await polling.wait()
+            Lease.__table__.drop(engine)  # type: ignore[attr-defined]
+            await stopped.wait()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            assert task.cancelled()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        engine.dispose()
