@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from bots import telegram_plugin, zalo_plugin
-from bots.bot_settings import BotSettings
 from bots.messages import Button
 from bots.plugin import ChannelPlugin, ChannelSettings
-from bots.ward_bots import split_bot_name, ward_bot_settings, ward_tokens
+from bots.ward_bots import split_bot_name
 from tracker.channels import register_channel
 
 log = logging.getLogger(__name__)
@@ -133,6 +132,9 @@ def bots_settings(ward_keys: Collection[str], environ: Mapping[str, str] = os.en
     """The settings of every bot that is switched on, by bot name (bots.ward_bots.bot_name): the
     deployment's bots (enabled_settings), and the wards' own among `ward_keys` (bots.ward_bots). Raises
     ConfigError when a value is wrong, so that a bad value stops the service at start-up."""
+    from bots.bot_settings import BotSettings
+    from bots.ward_bots import ward_bot_settings, ward_tokens
+
     base = {plugin.name: plugin.load_settings() for plugin in plugins()}
     chat_bots = {name: settings for name, settings in base.items() if isinstance(settings, BotSettings)}
     tokens = ward_tokens([(name, type(settings)) for name, settings in chat_bots.items()], ward_keys, environ)

@@ -23,13 +23,15 @@ import stat
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bots.bot_settings import BotSettings, load_settings
 from bots.messages import DialogLike, Inbound, Reply
 from tracker.channels import channel_label
 from tracker.chat_address import SEPARATOR, through_bot_of
 from tracker.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bots.bot_settings import BotSettings
 
 FILE_VARIABLE = "TRACKER_WARD_BOTS_FILE"
 _ENV_SEPARATOR = "__"
@@ -83,6 +85,8 @@ def ward_bot_settings(base: Mapping[str, BotSettings], tokens: Mapping[tuple[str
     by channel name, switched on or not) with the ward's token, and, when the deployment takes a webhook,
     the webhook at <WEBHOOK_URL>/<ward key> with the same secret and listener. Raises ConfigError for a
     token of the wrong shape, naming the ward."""
+    from bots.bot_settings import load_settings  # pydantic-settings: for `tracker serve`, not every command
+
     found: dict[str, BotSettings] = {}
     for (channel, ward), token in sorted(tokens.items()):
         settings = base[channel]
