@@ -4,14 +4,20 @@ code 1 while anything needs fixing, the chat bots asked over their APIs (the tes
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from fake_telegram import TOKEN as TELEGRAM_TOKEN
 from fake_telegram import FakeTelegramServer
 from fake_zalo import TOKEN as ZALO_TOKEN
 from fake_zalo import FakeZaloServer
 
+from bots.poll_lease import bot_key
 from tests.cli_helpers import EXAMPLE, invoke, succeed
+from tracker.clock import SystemClock
+from tracker.db import make_engine
+from tracker.leases import claim
 
+WARD_TOKEN = "7654321:ward-own-bot-token-abcdefghijklmno"
 NOW = "2026-05-18T08:00:00+07:00"  # a Monday: the last working day before it is Friday 15/05
 
 
@@ -65,7 +71,7 @@ def test_the_bots_are_asked_who_they_are_and_a_webhook_not_set_is_named(database
     found = lines(result)
     assert result.exit_code == 1
     assert "@phuong_mau_bot" in found["cần sửa — bot Telegram"] and "webhook đang là «không có»" in result.stdout
-    assert found["đạt — bot Zalo"].endswith("bot.PhuongMau")
+    assert found["đạt — bot Zalo"].startswith("đạt — bot Zalo: bot.PhuongMau;")
 
 
 def test_a_token_the_platform_refuses_is_named_and_the_answer_is_json_on_request(database_url, tmp_path):
@@ -80,3 +86,23 @@ def test_a_token_the_platform_refuses_is_named_and_the_answer_is_json_on_request
     assert set(checks["bot Zalo"]) == {"name", "ok", "found", "fix"}
     assert checks["bot Zalo"]["ok"] is False and checks["bot Zalo"]["fix"]
     assert "khong-phai-token" not in result.stdout
+
+
+def test_each_bot_says_which_process_polls_it_and_a_wards_own_bot_is_checked_too(database_url, tmp_path):
+    healthy_ward(database_url, tmp_path)
+    engine = make_engine(database_url)
+    try:
+        claim(engine, SystemClock(), name=bot_key("telegram", TELEGRAM_TOKEN), role="poll", holder="may-1:4242:9f",
+              ttl=timedelta(minutes=1))
+    finally:
+        engine.dispose()
+    with FakeTelegramServer() as telegram, FakeTelegramServer(token=WARD_TOKEN) as ward_bot:
+        telegram.add_bot(ward_bot)
+        result = doctor(database_url, tmp_path, TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_BASE_URL=telegram.url,
+                        TELEGRAM_BOT_TOKEN__PHUONG_MAU=WARD_TOKEN)
+
+    found = lines(result)
+    assert "tiến trình «may-1:4242:9f» đang nhận tin" in found["đạt — bot Telegram"]
+    own = found["đạt — bot Telegram (bot riêng của phuong-mau)"]
+    assert "chưa có tiến trình nào nhận tin" in own
+    assert WARD_TOKEN not in result.stdout
