@@ -4,14 +4,16 @@ and nothing that tells whether a key exists. Served by uvicorn on loopback, driv
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from outbox_helpers import ward_with_chats
-from sqlmodel import select
+from sqlmodel import col, select
 from web_helpers import client, form_token, running_console, sign_in_code, signed_in_client, someone
 
-from tracker.models import AuditEvent, WebSession
+from tracker.models import AuditEvent, Notification, WebSession
+from tracker.outbox import readable_body
 from tracker.usecases.web_sign_in import CODE_ASKED, REFUSED, set_password
 
 PASSWORD = "một mật khẩu đủ dài"
@@ -175,3 +177,85 @@ def test_signing_in_never_sends_the_person_to_another_site(engine, session, cloc
         answer = browser.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": "tp-vhxh", "tiep": target,
                                                            "ma": sign_in_code(session, head.id)})
         assert answer.headers["location"] == "/"
+
+
+BASE_URL = "http://nhiemvu.phuong-mau.example"  # http: the test client does not send Secure cookies
+
+
+def sign_in_link(session, person_id: int) -> str:  # type: ignore[no-untyped-def]
+    """The path of the link in the newest sign-in message queued for the person, as their chat shows it."""
+    row = session.exec(select(Notification).where(Notification.person_id == person_id,
+                                                  Notification.kind == "web_sign_in")
+                       .order_by(col(Notification.id).desc())).first()
+    session.commit()  # ends the read: on SQLite an open transaction would hold the console's writes back
+    assert row is not None
+    found = re.search(re.escape(BASE_URL) + r"(/dang-nhap/lien-ket/[A-Za-z0-9_-]{40,})", row.body)
+    assert found, row.body
+    return found.group(1)
+
+
+def press(browser, link: str):  # type: ignore[no-untyped-def]
+    """Open the link's page and press its button, as a person does."""
+    page = browser.get(link)
+    assert page.status_code == 200 and "Đăng nhập" in page.text
+    return browser.post(link, data={"csrf": form_token(page.text)})
+
+
+def test_the_link_sent_with_the_code_signs_in_on_the_button_only_once_and_uses_the_code_up(
+        engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock, base_url=BASE_URL) as address, client(address) as browser:
+        ask(browser, "tp-vhxh")
+        link, code = sign_in_link(session, head.id), sign_in_code(session, head.id)
+        with client(address) as preview:  # a chat app fetching the link to show its preview
+            assert preview.get(link).status_code == 200
+            assert preview.get("/").status_code == 303
+        assert session.exec(select(WebSession)).all() == []
+        session.commit()  # ends the read: on SQLite an open transaction would hold the console's writes back
+        answer = press(browser, link)
+        assert answer.status_code == 303 and answer.headers["location"] == "/"
+        with client(address) as other:
+            assert press(other, link).status_code == 401
+            other_token = form_token(other.get("/dang-nhap").text)
+            by_code = other.post("/dang-nhap/xac-nhan", data={"csrf": other_token, "khoa": "tp-vhxh", "ma": code})
+            assert by_code.status_code == 401 and REFUSED in by_code.text
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "web_sign_in")).all()
+    assert [(e.actor_id, e.after["by"]) for e in events] == [(head.id, "link")]
+
+
+def test_a_link_whose_code_was_used_an_expired_link_and_a_forged_one_are_refused_alike(engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock, base_url=BASE_URL) as address, client(address) as browser:
+        token = form_token(ask(browser, "tp-vhxh"))
+        link, code = sign_in_link(session, head.id), sign_in_code(session, head.id)
+        assert browser.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": "tp-vhxh", "ma": code}
+                            ).status_code == 303
+        with client(address) as other:
+            used = press(other, link)
+            ask(other, "tp-vhxh")
+            expiring = sign_in_link(session, head.id)
+            clock.advance(timedelta(minutes=10, seconds=1))
+            expired = press(other, expiring)
+            forged = press(other, "/dang-nhap/lien-ket/" + "A" * 43)
+            unposted = other.post(expiring, data={"csrf": "khong-phai-trang-nay"})
+    for refused in (used, expired, forged):
+        assert refused.status_code == 401 and REFUSED in refused.text
+    assert unposted.status_code == 400
+
+
+def test_the_outbox_hides_the_sign_in_link_as_it_hides_the_code(engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock, base_url=BASE_URL) as address, client(address) as browser:
+        ask(browser, "tp-vhxh")
+    link = sign_in_link(session, head.id)
+    row = session.exec(select(Notification).where(Notification.kind == "web_sign_in")).one()
+    session.commit()
+    assert link in row.body and link not in readable_body(row) and "lien-ket" not in readable_body(row)
+
+
+def test_without_the_consoles_address_the_message_carries_the_code_alone(engine, session, clock, ward):
+    with running_console(engine, clock) as address, client(address) as browser:
+        ask(browser, "tp-vhxh")
+    row = session.exec(select(Notification).where(Notification.kind == "web_sign_in")).one()
+    session.commit()
+    assert "lien-ket" not in row.body and re.search(r"\b\d{6}\b", row.body)

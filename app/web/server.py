@@ -23,5 +23,6 @@ def create_app(engine: Engine, clock: Clock, *, base_url: str = "") -> Starlette
     https (the console behind a TLS reverse proxy)."""
     routes = [route for module in PAGE_MODULES for route in module.ROUTES]
     app = Starlette(routes=[*routes, Mount("/static", StaticFiles(directory=STATIC), name="static")])
-    app.state.web = WebContext(engine=engine, clock=clock, secure_cookies=base_url.startswith("https://"))
+    app.state.web = WebContext(engine=engine, clock=clock, secure_cookies=base_url.startswith("https://"),
+                               base_url=base_url)
     return app

@@ -26,6 +26,7 @@ from tracker.usecases.web_sign_in import (
     SignedIn,
     ask_for_code,
     sign_in_with_code,
+    sign_in_with_link,
     sign_in_with_password,
     sign_out,
     sign_out_everywhere,
@@ -59,10 +60,11 @@ async def sign_in_page(request: Request) -> Response:
 
 
 def _form_page(request: Request, *, step: str, wards: list[tuple[str, str]], next_path: str, key: str = "",
-               ward: str = "", message: str = "", failed: bool = False, status: int = 200) -> Response:
+               ward: str = "", message: str = "", failed: bool = False, status: int = 200,
+               link: str = "") -> Response:
     form_csrf = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
     html = page("sign_in.html.j2", person=None, org=None, csrf="", step=step, wards=wards, next=next_path, key=key,
-                ward=ward, message=message, failed=failed, form_csrf=form_csrf)
+                ward=ward, message=message, failed=failed, form_csrf=form_csrf, link=link)
     response = HTMLResponse(html, status_code=status)
     response.set_cookie(FORM_COOKIE, form_csrf, httponly=True, samesite="strict",
                         secure=web(request).secure_cookies, path="/dang-nhap")
@@ -105,7 +107,8 @@ async def ask_code(request: Request) -> Response:
     def work() -> Response:
         try:
             with session_scope(context.engine) as session:
-                ask_for_code(session, clock=context.clock, ward=ward or None, key=key, address=_address(request))
+                ask_for_code(session, clock=context.clock, ward=ward or None, key=key, address=_address(request),
+                             base_url=context.base_url)
                 wards = ward_choices(session)
         except TrackerError as error:
             return _refusal(context, request, error.message, status=429, key=key, ward=ward, next_path=target)
@@ -149,6 +152,36 @@ async def _sign_in(request: Request, *, step: str) -> Response:
         if done is None:
             return _refusal(context, request, REFUSED, status=401, key=key, ward=ward, next_path=target, step=step)
         return _signed_in_response(request, done, target)
+
+    return await run_in_threadpool(work)
+
+
+async def link_page(request: Request) -> Response:
+    """GET /dang-nhap/lien-ket/{token}: a button that signs in with the link sent in the chat. Never signs in
+    by itself, and says nothing of the link: chat apps and scanners fetch a link to preview it."""
+    return _form_page(request, step="link", wards=[], next_path="/", link=request.url.path)
+
+
+async def follow_link(request: Request) -> Response:
+    """POST /dang-nhap/lien-ket/{token}: the link sent in the chat opens a session, once."""
+    context = web(request)
+    try:
+        await _posted(request)
+    except BadForm as error:
+        return await _refused(request, error.message, status=400)
+    token = request.path_params["token"]
+    address, agent = _address(request), request.headers.get("user-agent", "")
+
+    def work() -> Response:
+        try:
+            with session_scope(context.engine) as session:
+                done = sign_in_with_link(session, clock=context.clock, token=token, address=address,
+                                         user_agent=agent)
+        except TrackerError as error:
+            return _refusal(context, request, error.message, status=429)
+        if done is None:
+            return _refusal(context, request, REFUSED, status=401)
+        return _signed_in_response(request, done, "/")
 
     return await run_in_threadpool(work)
 
@@ -205,6 +238,8 @@ ROUTES = [
     Route("/dang-nhap/ma", ask_code, methods=["POST"]),
     Route("/dang-nhap/xac-nhan", enter_code, methods=["POST"]),
     Route("/dang-nhap/mat-khau", enter_password, methods=["POST"]),
+    Route("/dang-nhap/lien-ket/{token}", link_page),
+    Route("/dang-nhap/lien-ket/{token}", follow_link, methods=["POST"]),
     Route("/dang-xuat", sign_out_here, methods=["POST"]),
     Route("/dang-xuat/moi-noi", sign_out_all, methods=["POST"]),
 ]

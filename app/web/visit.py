@@ -39,6 +39,7 @@ class WebContext:
     engine: Engine
     clock: Clock
     secure_cookies: bool
+    base_url: str = ""  # the console's public address (TRACKER_WEB_BASE_URL), for links sent in chats
 
 
 @dataclass

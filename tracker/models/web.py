@@ -35,6 +35,8 @@ class WebSignInCode(SQLModel, table=True):
     org_id: int = Field(foreign_key="organization.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     code_hash: str = Field(sa_type=sa.String(64))
+    # The sign-in link sent with the code, as a hash: using either uses both (one row, one used_at).
+    link_hash: str | None = Field(default=None, sa_type=sa.String(64), index=True)
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
@@ -51,6 +53,6 @@ class WebSignInAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     address: str = Field(sa_type=sa.String(64))
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    kind: str = Field(sa_type=sa.String(16))  # "ask_code" | "code" | "password"
+    kind: str = Field(sa_type=sa.String(16))  # "ask_code" | "code" | "link" | "password"
     succeeded: bool = False
     at: datetime

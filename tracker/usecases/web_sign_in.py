@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
 CODE_MINUTES = 10
+LINK_PATH = "/dang-nhap/lien-ket/"  # + the link's token
 CODE_DIGITS = 6
 MAX_CODE_TRIES = 5  # wrong codes before the code is void
 CODES_PER_PERSON = 3  # codes sent to one person within LIMIT_WINDOW
@@ -108,12 +109,14 @@ def _attempt(session: Session, now: datetime, address: str, person: Person | Non
         WebSignInAttempt.__table__.c.at < now - ATTEMPTS_KEPT))
 
 
-def ask_for_code(session: Session, *, clock: Clock, ward: str | None, key: str, address: str) -> None:
+def ask_for_code(session: Session, *, clock: Clock, ward: str | None, key: str, address: str,
+                 base_url: str = "") -> None:
     """Send a one-time sign-in code to the bound chat of the person `key` names in `ward` (the only ward
     when there is one), when there is such an active person with a reachable chat and fewer than
     CODES_PER_PERSON codes went out in the last LIMIT_WINDOW; otherwise do nothing, and say nothing
-    about it (the caller shows CODE_ASKED either way). The person's earlier codes stop working.
-    Raises TooManyAttempts when `address` failed too often."""
+    about it (the caller shows CODE_ASKED either way). The person's earlier codes stop working. With the
+    console's public `base_url`, the message also carries a sign-in link (LINK_PATH), as good as the code
+    and used up with it. Raises TooManyAttempts when `address` failed too often."""
     now = clock.now()
     _check_address(session, now, address)
     person = _person(session, ward, key)
@@ -124,11 +127,15 @@ def ask_for_code(session: Session, *, clock: Clock, ward: str | None, key: str, 
         return
     _void_codes(session, person, now)
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
-    row = WebSignInCode(org_id=person.org_id, person_id=person.id or 0, code_hash=_digest(code), created_at=now,
+    token = secrets.token_urlsafe(32) if base_url else ""
+    row = WebSignInCode(org_id=person.org_id, person_id=person.id or 0, code_hash=_digest(code),
+                        link_hash=_digest(token) if token else None, created_at=now,
                         expires_at=now + timedelta(minutes=CODE_MINUTES))
     session.add(row)
     session.flush()
-    body = render("web_sign_in", name=person.name, code=code, minutes=CODE_MINUTES, expires_at=row.expires_at)
+    link = f"{base_url.rstrip('/')}{LINK_PATH}{token}" if token else ""
+    body = render("web_sign_in", name=person.name, code=code, link=link, minutes=CODE_MINUTES,
+                  expires_at=row.expires_at)
     enqueue(session, clock=clock, org_id=person.org_id, person_id=person.id or 0, kind="web_sign_in",
             day=now.date(), body=body, key=f"web_sign_in:{row.id}")
     _attempt(session, now, address, person, "ask_code", True)
@@ -164,6 +171,28 @@ def sign_in_with_code(session: Session, *, clock: Clock, ward: str | None, key: 
     row.used_at = now
     session.add(row)
     return _open_session(session, clock, person, address, user_agent, how="code")
+
+
+def sign_in_with_link(session: Session, *, clock: Clock, token: str, address: str,
+                      user_agent: str = "") -> SignedIn | None:
+    """A new session for the person whose unused, unexpired sign-in link carries `token`; the link and the
+    code sent with it are then used up. The caller signs in on a POST only: chat apps and mail scanners
+    fetch a link's page to preview it. Returns None for every refusal (say REFUSED), counted against the
+    person when the link was theirs and against the address. Raises TooManyAttempts when `address` failed
+    too often."""
+    now = clock.now()
+    _check_address(session, now, address)
+    row = session.exec(select(WebSignInCode).where(WebSignInCode.link_hash == _digest(token))).first() \
+        if token else None
+    person = session.get(Person, row.person_id) if row is not None else None
+    live = row is not None and row.used_at is None and row.expires_at > now
+    if person is None or not person.active or not live or _locked(session, now, person):
+        _attempt(session, now, address, person, "link", False)
+        return None
+    assert row is not None
+    row.used_at = now
+    session.add(row)
+    return _open_session(session, clock, person, address, user_agent, how="link")
 
 
 def _live_code(session: Session, person: Person, now: datetime) -> WebSignInCode | None:
