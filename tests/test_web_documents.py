@@ -133,7 +133,6 @@ def test_an_uploaded_notice_is_previewed_corrected_and_saved_as_tasks_audited_as
         assert listing.status_code == 200 and "Tập trung rà soát các thửa đất" in listing.text
 
 
-
 def test_a_preview_made_by_one_service_process_is_saved_by_another(engine, session, clock, ward, notice):
     # Why: the preview's text was kept in one process's temporary folder, so behind a proxy balancing
     # several `tracker serve` processes the save reached a process that had never seen it.
@@ -149,14 +148,21 @@ def test_a_preview_made_by_one_service_process_is_saved_by_another(engine, sessi
     documents_after, tasks_after = stored(session)
     assert documents_after == documents + 1 and tasks_after >= tasks + 38  # an item for every unit makes several
 
+
+def save_with(browser, notice: bytes, ref: str, field: str, value: str):  # type: ignore[no-untyped-def]
+    """Upload the notice, type `value` in the `field` column of the row `ref`, and save: the answer, the
+    fields sent and the row's number."""
+    fields = review_form(upload(browser, "004.txt", notice).text)
+    row = row_of(fields, ref)
+    fields[f"{field}_{row}"] = value
+    return browser.post("/van-ban/luu", data={**fields, "thao_tac": "luu"}), fields, row
+
+
 def test_a_deadline_that_does_not_exist_is_refused_on_saving_and_the_table_comes_back_with_the_reason(
         engine, session, clock, ward, notice):
     clerk = someone(session, ward, "van-thu")
     with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
-        fields = review_form(upload(b, "004.txt", notice).text)
-        row = row_of(fields, "2.2.4")
-        fields[f"han_{row}"] = "hoàn thành trước ngày 31/02/2026"
-        refused = b.post("/van-ban/luu", data={**fields, "thao_tac": "luu"})
+        refused, fields, row = save_with(b, notice, "2.2.4", "han", "hoàn thành trước ngày 31/02/2026")
         assert refused.status_code == 400
         assert "Thời hạn của nhiệm vụ 2.2.4 là ngày không có thật" in visible_text(refused.text)
         again = review_form(refused.text)
@@ -455,10 +461,7 @@ def test_a_coordinating_unit_the_ward_does_not_have_is_refused_on_its_row_and_no
         engine, session, clock, ward, notice):
     clerk = someone(session, ward, "van-thu")
     with running_console(engine, clock) as address, signed_in_client(address, session, clerk.id, "van-thu") as b:
-        fields = review_form(upload(b, "004.txt", notice).text)
-        row = row_of(fields, "2.1.3")
-        fields[f"phoi_hop_{row}"] = "Công an; Phòng VHXX"
-        refused = b.post("/van-ban/luu", data={**fields, "thao_tac": "luu"})
+        refused, _fields, row = save_with(b, notice, "2.1.3", "phoi_hop", "Công an; Phòng VHXX")
         assert refused.status_code == 400
         said = ("Nhiệm vụ 2.1.3: «Phòng VHXX» không phải đơn vị của phường (có phải Phòng Văn hóa - Xã hội?). "
                 "Cơ quan ngoài phường ghi ở ô «Cơ quan ngoài phường».")
