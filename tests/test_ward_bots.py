@@ -5,15 +5,27 @@ sending each ward's reminders through the bot its people bound, against the loop
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 from builders import make_ward, person
 from fake_channel import TOKEN
 from fake_telegram import FakeTelegramServer
 from sqlmodel import Session, select
-from test_serve import SCRIPT, environment
+from test_serve import (
+    READY_LINE,
+    SCRIPT,
+    WEBHOOK_SECRET,
+    WEBHOOK_URL,
+    environment,
+    running_service,
+    wait_for,
+    webhook_environment,
+)
 from test_serve_processes import GENEROUS, NOW, services, wait_until
 
 from bots.channels import bots_settings
@@ -95,9 +107,14 @@ def test_a_wrong_ward_bot_setting_is_refused_in_one_line_without_the_token(setti
     assert "abcdefghijklmnopqrstuvwxyz" not in refused.value.message and "not-a-token" not in refused.value.message
 
 
-def test_serve_with_a_file_readable_by_others_stops_with_one_line(database_url, tmp_path):
+@pytest.fixture
+def url(database_url: str, tmp_path: Path) -> str:
+    """The service's database: a new SQLite file, or the fixture's emptied PostgreSQL database."""
+    return f"sqlite:///{tmp_path / 'tracker.db'}" if database_url.startswith("sqlite") else database_url
+
+
+def test_serve_with_a_file_readable_by_others_stops_with_one_line(url, tmp_path):
     path = secrets_file(tmp_path, f'[phuong-mau]\ntelegram_bot_token = "{WARD_TOKEN}"\n', 0o640)
-    url = f"sqlite:///{tmp_path / 'tracker.db'}" if database_url.startswith("sqlite") else database_url
 
     done = subprocess.run([str(SCRIPT), "serve", "--once"], cwd=tmp_path, capture_output=True, text=True,
                           env={**environment(url), FILE_VARIABLE: str(path)}, stdin=subprocess.DEVNULL,
@@ -162,3 +179,27 @@ def test_a_wards_own_bot_binds_its_people_and_carries_their_messages_apart_from_
     assert "Tin cho xa-song-hong" in deployment_bot.texts_to("555")
     assert "Tin cho phuong-mau" not in deployment_bot.texts_to("555")
     assert "Tin cho xa-song-hong" not in ward_bot.texts_to("555")
+
+
+def test_a_wards_own_bot_takes_its_webhook_at_the_deployments_address_under_the_wards_key(url, tmp_path):
+    log, out_path, stranger = tmp_path / "logs" / "tracker.log", tmp_path / "out.txt", 700000071
+    with FakeTelegramServer() as deployment_bot, FakeTelegramServer(token=WARD_TOKEN) as ward_bot:
+        deployment_bot.add_bot(ward_bot)
+        env = webhook_environment(url, deployment_bot, TELEGRAM_BOT_TOKEN__PHUONG_MAU=WARD_TOKEN)
+        with running_service(tmp_path, env, out_path) as process:
+            wait_for(lambda: log.exists() and READY_LINE in log.read_text(encoding="utf-8"), process, GENEROUS)
+            wait_for(lambda: ward_bot.webhook is not None and deployment_bot.webhook is not None, process, GENEROUS)
+            printed = out_path.read_text(encoding="utf-8")
+            console = re.search(r"Trang quản lý: (http://127\.0\.0\.1:\d+/)", printed)
+            assert console, printed
+            update = {"update_id": 901, "message": ward_bot.user_message(stranger, "Xin chào")}
+            posted = httpx.post(f"{console.group(1)}telegram/hook/phuong-mau", json=update, timeout=GENEROUS,
+                                headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=GENEROUS) == 0
+
+    assert posted.status_code == 200
+    assert ward_bot.webhook == {"url": f"{WEBHOOK_URL}/phuong-mau", "secret_token": WEBHOOK_SECRET}
+    assert ward_bot.texts_to(str(stranger)) and not deployment_bot.texts_to(str(stranger))
+    assert "Webhook Telegram (bot riêng của phuong-mau): nhận ở cổng của trang quản lý, đường dẫn " \
+           "/telegram/hook/phuong-mau." in printed
