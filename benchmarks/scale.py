@@ -38,13 +38,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
-import random
 import resource
 import secrets
 import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -57,8 +57,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE), str(ROOT / "tests")]
 
-from daily_check import bind_chats, open_task  # noqa: E402  (the sibling benchmarks' builders)
-from storage import _admin_engine, _create_database, _drop_database, create_ward, insert_tasks  # noqa: E402
+from daily_check import populate  # noqa: E402  (the sibling benchmarks' builders)
+from storage import _admin_engine, _create_database, _drop_database  # noqa: E402
 
 from tracker.clock import WARD_TZ, FixedClock  # noqa: E402
 from tracker.db import make_engine  # noqa: E402
@@ -66,7 +66,6 @@ from tracker.migrate import upgrade  # noqa: E402
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_URL_ENV = "TRACKER_BENCH_POSTGRES_URL"
-SEED = 20260518
 DAY = date(2026, 5, 18)  # a Monday: the weekly summary runs too
 MORNING = datetime(DAY.year, DAY.month, DAY.day, 8, 0, tzinfo=WARD_TZ)
 GOAL_WARDS, GOAL_PROCESSES, GOAL_SECONDS = 3300, 2, 300.0
@@ -114,18 +113,11 @@ class Server:
 
 
 def build(url: str, wards: int, tasks: int) -> None:
-    """The wards with daily_check's mix of open tasks; one transaction per ward keeps memory flat."""
+    """The wards with daily_check's mix of open tasks (one transaction per ward keeps memory flat)."""
     engine = make_engine(url)
     try:
         upgrade(engine)
-        rng = random.Random(SEED)
-        for number in range(1, wards + 1):
-            with engine.begin() as connection:
-                ward = create_ward(connection, number)
-                bind_chats(connection, ward.org_id)
-                insert_tasks(connection, [open_task(rng, ward) for _ in range(tasks)])
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
+        populate(engine, wards, tasks)
     finally:
         engine.dispose()  # a template must have no connection left when it is copied
 
@@ -180,7 +172,7 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
-def morning_worker(url: str, barrier: Any, results: Any, profile: str | None) -> None:
+def morning_worker(url: str, profile: str | None, barrier: Any, results: Any) -> None:
     """One `tracker serve` start-up: catch_up at 08:00 for every ward. Reports times, outcome counts, RSS."""
     from jobs.scheduler import catch_up
 
@@ -220,8 +212,23 @@ def collect(results: Any, workers: list[Any]) -> list[dict[str, Any]]:
         except queue.Empty:
             if all(w.exitcode is not None for w in workers) and results.empty():
                 missing = len(workers) - len(reports)
-                reports += [{"started": 0.0, "finished": 0.0, "statuses": {}, "rss": 0, "limiter": "?",
+                reports += [{"started": 0.0, "finished": 0.0, "statuses": {}, "rss": 0,
                              "error": "tiến trình dừng mà không báo kết quả"}] * missing
+    return reports
+
+
+def run_workers(processes: int, target: Callable[..., None],
+                args: Callable[[int], tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """P spawned processes, the i-th running target(*args(i), barrier, results): they wait on the barrier so
+    that they start together, and each puts one report on the queue. The reports, once every process ended."""
+    context = mp.get_context("spawn")
+    barrier, results = context.Barrier(processes), context.Queue()
+    workers = [context.Process(target=target, args=(*args(i), barrier, results)) for i in range(processes)]
+    for worker in workers:
+        worker.start()
+    reports = collect(results, workers)
+    for worker in workers:
+        worker.join()
     return reports
 
 
@@ -258,15 +265,7 @@ def count_rows(url: str) -> tuple[int, int, int]:
 
 def run_morning(url: str, processes: int, profile: str | None = None) -> MorningResult:
     """P spawned processes released together by a barrier; wall time from the first start to the last end."""
-    context = mp.get_context("spawn")
-    barrier, results = context.Barrier(processes), context.Queue()
-    workers = [context.Process(target=morning_worker, args=(url, barrier, results, profile if i == 0 else None))
-               for i in range(processes)]
-    for worker in workers:
-        worker.start()
-    reports = collect(results, workers)
-    for worker in workers:
-        worker.join()
+    reports = run_workers(processes, morning_worker, lambda i: (url, profile if i == 0 else None))
     jobruns, outbox, duplicates = count_rows(url)
     statuses: Counter[str] = Counter()
     for report in reports:
@@ -295,22 +294,6 @@ def bind_everyone(url: str) -> int:
         engine.dispose()
 
 
-def ensure_pace_table(url: str) -> None:
-    """The shared pace's tables, when the checkout has its model but no migration for it yet (the
-    cross-process limit is built separately): the sender then paces as `tracker serve` will."""
-    try:
-        import tracker.models.pace  # noqa: F401  (registers its tables in the metadata)
-    except ImportError:
-        return
-    from sqlmodel import SQLModel
-
-    engine = make_engine(url)
-    try:
-        SQLModel.metadata.create_all(engine)  # creates only the tables that are missing
-    finally:
-        engine.dispose()
-
-
 def sender_worker(url: str, api_url: str, token: str, seconds: float, log_path: str, barrier: Any,
                   results: Any) -> None:
     """A Sender built as app/service.py `_run` builds it (SharedRateLimiter on the real clock), sending for
@@ -319,37 +302,30 @@ def sender_worker(url: str, api_url: str, token: str, seconds: float, log_path: 
     import io
 
     from bots.channels import LogChannel
+    from bots.shared_pace import SharedRateLimiter
     from bots.telegram import TelegramChannel
     from jobs.sender import Sender
     from tracker.clock import SystemClock
 
-    try:
-        from bots.shared_pace import SharedRateLimiter
-    except ImportError:  # a checkout without the cross-process limit
-        SharedRateLimiter = None  # type: ignore[assignment,misc]  # noqa: N806
-
-    async def send() -> str:
+    async def send() -> None:
         engine = make_engine(url)
         channels = {"telegram": TelegramChannel(token, api_base_url=api_url),
                     "log": LogChannel(Path(log_path), stream=io.StringIO())}
-        # Without the shared pace's table (the cross-process limit is built separately), each Sender paces
-        # itself alone, as before it: the benchmark measures whichever the checkout has.
-        shared = SharedRateLimiter is not None and sa.inspect(engine).has_table("bot_pace")
-        limiter = SharedRateLimiter(engine, SystemClock()) if shared else None  # type: ignore[misc]
+        # Paced in real seconds, as in `tracker serve`: with the frozen clock the spacing would never elapse.
+        limiter = SharedRateLimiter(engine, SystemClock())
         sender = Sender(engine, FixedClock(MORNING), channels, name=f"scale-{os.getpid()}", limiter=limiter)
         stop = asyncio.Event()
         await asyncio.to_thread(barrier.wait)
         asyncio.get_running_loop().call_later(seconds, stop.set)
         await sender.run(stop)
         engine.dispose()
-        return "chung (bot_pace)" if shared else "riêng từng tiến trình"
 
-    error, limiter_name = "", "?"
+    error = ""
     try:
-        limiter_name = asyncio.run(send())
+        asyncio.run(send())
     except Exception as exc:  # noqa: BLE001 (reported to the parent)
         error = f"{type(exc).__name__}: {exc}"
-    results.put({"error": error, "rss": peak_rss(), "limiter": limiter_name})
+    results.put({"error": error, "rss": peak_rss()})
 
 
 @dataclass(frozen=True)
@@ -358,7 +334,6 @@ class SenderResult:
     sent: int
     busiest: dict[str, int]
     errors: list[str]
-    limiter: str
 
 
 def busiest_second(stamps: list[float]) -> int:
@@ -374,21 +349,13 @@ def busiest_second(stamps: list[float]) -> int:
 def run_sender(url: str, processes: int, seconds: float, folder: Path) -> SenderResult:
     from fake_telegram import TOKEN, FakeTelegramServer
 
-    context = mp.get_context("spawn")
-    barrier, results = context.Barrier(processes), context.Queue()
     with FakeTelegramServer(token=TOKEN) as server:
-        workers = [context.Process(target=sender_worker, args=(url, server.url, TOKEN, seconds,
-                                                               str(folder / f"log-{i}.txt"), barrier, results))
-                   for i in range(processes)]
-        for worker in workers:
-            worker.start()
-        reports = collect(results, workers)
-        for worker in workers:
-            worker.join()
+        reports = run_workers(processes, sender_worker,
+                              lambda i: (url, server.url, TOKEN, seconds, str(folder / f"log-{i}.txt")))
         stamps = [d.at for d in server.deliveries]
     # One server, one token: the deployment's single Telegram bot, which all wards share.
     return SenderResult(processes, len(stamps), {TOKEN.split(":")[0]: busiest_second(stamps)},
-                        [r["error"] for r in reports if r["error"]], reports[0]["limiter"])
+                        [r["error"] for r in reports if r["error"]])
 
 
 # ---------------------------------------------------------------- report
@@ -426,12 +393,12 @@ def print_growth(results: dict[int, list[MorningResult]]) -> None:
 
 def print_sender_table(wards: int, outbox: int, seconds: float, rows: list[SenderResult]) -> None:
     print(f"\nBộ gửi, {wards} phường ({outbox} tin trong hộp thư đi), {seconds:g} s mỗi lượt, "
-          f"máy chủ Telegram giả lập:")
+          f"máy chủ Telegram giả lập, bộ giới hạn chung của các tiến trình:")
     print(f"{'P':>3} {'đã gửi':>8} {'tin/giây':>9}  nhiều nhất trong 1 giây (giới hạn {TELEGRAM_LIMIT})")
     for r in rows:
         busiest = ", ".join(f"bot {token}: {n} ({'vượt' if n > TELEGRAM_LIMIT else 'trong'} giới hạn)"
                             for token, n in r.busiest.items())
-        print(f"{r.processes:>3} {r.sent:>8} {r.sent / seconds:>9.1f}  {busiest}; bộ giới hạn: {r.limiter}")
+        print(f"{r.processes:>3} {r.sent:>8} {r.sent / seconds:>9.1f}  {busiest}")
         for error in r.errors:
             print(f"    P={r.processes}: LỖI {error}")
 
@@ -468,7 +435,6 @@ def measure_sender(server: Server, wards: int, options: argparse.Namespace) -> N
         copy = f"{template}_send{processes}"
         url = server.create(copy, template)
         bind_everyone(url)
-        ensure_pace_table(url)
         run_morning(url, 1)  # the morning's messages, the same for every P
         outbox = count_rows(url)[1]
         rows.append(run_sender(url, processes, options.send_seconds, folder))
