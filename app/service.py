@@ -104,7 +104,8 @@ async def _run(engine: Engine, clock: Clock, channels: Mapping[str, Channel], *,
     # frozen clock the spacing would never elapse.
     limiter = SharedRateLimiter(engine, SystemClock())
     name = _process_name()
-    sender = Sender(engine, clock, channels, name=name, lease=SENDER_LEASE, limiter=limiter)
+    sender = Sender(engine, clock, channels, name=name, lease=SENDER_LEASE, limiter=limiter,
+                    liveness=SystemClock())
     if once:
         handled = await _send_due(sender, stop)
         log.info("Đã xử lý %d tin đến hạn; dừng (--once).", handled)

@@ -33,7 +33,7 @@ from bots.messages import Button
 from bots.plugin import ChannelSettings
 from bots.ratelimit import RateLimiter, RateLimits, Sleep
 from bots.ward_bots import bot_name
-from tracker import outbox
+from tracker import outbox, sender_leases
 from tracker.chat_address import ChatAddress, through_bot_of
 from tracker.clock import Clock
 from tracker.errors import one_line
@@ -60,6 +60,7 @@ def redact(text: str) -> str:
 
 
 FAILING_WAIT_MAX = 60  # seconds between tries while the database stays unusable
+HEARTBEAT_EVERY = 10.0  # seconds; a third of tracker.sender_leases.TTL, so two missed beats are forgiven
 
 
 def _traceback(exc: BaseException) -> str:
@@ -106,7 +107,11 @@ class Sender:
     (ChatMoved) has its binding moved and the row sent again at once; any other permanent error fails the
     row at once. An exception that is not a ChannelError (a bug, a library's own timeout) counts
     as retryable. A send that outlasts `send_timeout` (default: half the lease, so that no other sender
-    can claim a row still in flight) counts as a retryable timeout."""
+    can claim a row still in flight) counts as a retryable timeout.
+
+    Liveness: given `liveness` (the wall clock), `run` keeps a short lease of this sender alive
+    (tracker.sender_leases) and gives back the rows of senders whose lease ran out, so that a process
+    killed mid-send delays its rows by seconds, not by a whole claim lease."""
 
     def __init__(
         self,
@@ -124,6 +129,7 @@ class Sender:
         concurrency: int = 1,
         sleep: Sleep = asyncio.sleep,
         limiter: Limiter | None = None,
+        liveness: Clock | None = None,
     ) -> None:
         fallback = log_channel or channels.get("log")
         if fallback is None:
@@ -139,6 +145,7 @@ class Sender:
         self.concurrency = concurrency
         # Shared with the chat bots of the same tokens when given: the limits are the bot's, not the sender's.
         self.limiter: Limiter = limiter or RateLimiter(limits, clock, sleep)
+        self.liveness = liveness
 
     async def send_one(self) -> bool:
         """Claim one due row, send it and record the outcome. Returns False when nothing was due.
@@ -170,6 +177,11 @@ class Sender:
         are cancelled; last, the rows this sender still holds are given back so that another sender takes
         them at once. A failing step (the database down) is logged and tried again after `idle_wait`: the
         loop never dies of one bad row."""
+        beating = []
+        if self.liveness is not None:
+            # Alive before the first claim: no other sender may judge this one gone while it holds rows.
+            await self._beat_once()
+            beating.append(asyncio.create_task(self._beat(stop)))
         workers = [asyncio.create_task(self._loop(stop, idle_wait)) for _ in range(self.concurrency)]
         stopped = asyncio.create_task(stop.wait())
         try:
@@ -179,16 +191,40 @@ class Sender:
                 log.warning("sender=%s stopped with %d send(s) in flight; they go back to the outbox", self.name,
                             len(unfinished))
         finally:
-            for task in (*workers, stopped):
+            for task in (*workers, stopped, *beating):
                 task.cancel()
             # Synchronous on purpose: this must run even when run() itself is being cancelled. Without a
             # database the claims cannot be given back; their leases run out and another sender takes them.
             try:
                 released = self._in_session(outbox.release_claims, sender=self.name)
                 log.info("sender=%s stopped, released=%s", self.name, released)
+                if self.liveness is not None:
+                    sender_leases.give_up(self.engine, self.liveness, sender=self.name)
             except Exception as exc:
                 log.warning("sender=%s stopped without giving back its claims (%s); their leases will run out",
                             self.name, one_line(exc, clean=redact))
+
+    async def _beat_once(self) -> None:
+        # Renew this sender's lease, then give back the rows of senders whose lease ran out. A database that
+        # fails here is logged and the next beat tries again; until one succeeds the sender has no lease,
+        # like a sender without liveness, and its claims wait for their own lease.
+        assert self.liveness is not None
+        try:
+            await asyncio.to_thread(sender_leases.keep_alive, self.engine, self.liveness, sender=self.name)
+            gone = await asyncio.to_thread(sender_leases.release_gone, self.engine, self.liveness)
+        except Exception as exc:
+            log.warning("sender=%s: không ghi được dấu hiệu đang chạy (%s)", self.name, one_line(exc, clean=redact))
+            return
+        for name in gone:
+            log.warning("sender=%s: tiến trình gửi %s không còn chạy; các tin nó đang giữ trở lại hàng đợi",
+                        self.name, name)
+
+    async def _beat(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HEARTBEAT_EVERY)
+            if not stop.is_set():
+                await self._beat_once()
 
     async def _loop(self, stop: asyncio.Event, idle_wait: float) -> None:
         # A failing step (the database gone) is logged once when it starts failing and once when it works

@@ -14,6 +14,7 @@ from tracker.clock import SystemClock
 from tracker.db import make_engine
 from tracker.leases import claim
 from tracker.models import AuditEvent, Person
+from tracker.sender_leases import keep_alive
 
 NOW = "2026-05-12T07:30:00+07:00"
 MINUTE = timedelta(minutes=1)
@@ -90,6 +91,19 @@ def test_status_tells_which_process_polls_each_bot(database_url):
     text = ok(database_url, "jobs", "status")
     assert "Bot telegram:1a2b3c4d: tiến trình «may-1:4242:9f» đang nhận tin (từ " in text
     assert "zalo" not in text  # a lease that ran out: nobody polls that bot now
+
+
+def test_status_tells_which_processes_are_sending(database_url):
+    ward_with_a_task_due_soon(database_url)
+    engine = make_engine(database_url)
+    try:
+        keep_alive(engine, SystemClock(), sender="may-1:4242:9f")
+        keep_alive(engine, SystemClock(), sender="may-2:77:0c", ttl=-MINUTE)
+    finally:
+        engine.dispose()
+    text = ok(database_url, "jobs", "status")
+    assert "Tiến trình «may-1:4242:9f» đang gửi tin trong hộp thư đi (từ " in text
+    assert "may-2" not in text  # gone: its lease ran out
 
 
 def test_only_the_administrator_runs_a_job_by_hand(database_url):

@@ -6,6 +6,7 @@ the channel accepted it, so a crash can repeat the one message in flight but nev
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -303,12 +304,21 @@ def move_chat(
 
 def release_claims(session: Session, *, sender: str) -> int:
     """Give back the rows `sender` holds (on a polite shutdown) so another sender takes them at once."""
+    released = release_claims_of(session, [sender])
+    session.commit()
+    return released
+
+
+def release_claims_of(session: Session, senders: Collection[str]) -> int:
+    """Give back the rows any of `senders` holds, in the caller's transaction (not committed): another
+    sender takes them at its next claim, untried, as if never claimed. Returns how many."""
+    if not senders:
+        return 0
     released = session.execute(
         sa.update(Notification)
-        .where(Notification.status == NotificationStatus.SENDING, Notification.claimed_by == sender)
+        .where(Notification.status == NotificationStatus.SENDING, col(Notification.claimed_by).in_(list(senders)))
         .values(status=NotificationStatus.PENDING, claimed_until=None, claimed_by="")
     )
-    session.commit()
     return released.rowcount
 
 

@@ -72,7 +72,8 @@ def _instant(text: str) -> datetime:
 
 @jobs_app.command("status")
 def jobs_status(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption = None) -> None:
-    """Lần chạy gần nhất của từng việc, theo phường/xã, và tiến trình nào đang nhận tin của từng bot."""
+    """Lần chạy gần nhất của từng việc, theo phường/xã; tiến trình nào đang nhận tin của từng bot và những
+    tiến trình nào đang gửi tin."""
     from sqlmodel import select
 
     from tracker.clock import SystemClock
@@ -81,6 +82,7 @@ def jobs_status(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption 
     from tracker.jobruns import last_runs
     from tracker.leases import holders
     from tracker.models import JobRunStatus, Organization
+    from tracker.sender_leases import ROLE as SENDING_ROLE
 
     st = state(ctx)
     wanted = org or st.org or st.settings.org
@@ -99,12 +101,16 @@ def jobs_status(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption 
         detail = f" ({run.detail})" if run.detail else ""
         label = job_label(run.job)
         console.print(f"{ward.name}: {label} — ngày {format_day(run.day)}: {status}{detail}.")
-    # The poll leases run on the wall clock, whatever instant the command runs "as of".
+    # The leases run on the wall clock, whatever instant the command runs "as of".
     for held in holders(st.engine(), SystemClock()):
+        since = held.acquired_at.astimezone(WARD_TZ)
+        started = f"từ {since:%H:%M:%S} {format_day(since.date())}"
         if held.role == "poll":
-            since = held.acquired_at.astimezone(WARD_TZ)
-            console.print(f"Bot {held.name}: tiến trình «{held.holder}» đang nhận tin (từ {since:%H:%M:%S} "
-                          f"{format_day(since.date())}).", markup=False, highlight=False)
+            console.print(f"Bot {held.name}: tiến trình «{held.holder}» đang nhận tin ({started}).",
+                          markup=False, highlight=False)
+        elif held.role == SENDING_ROLE:
+            console.print(f"Tiến trình «{held.holder}» đang gửi tin trong hộp thư đi ({started}).",
+                          markup=False, highlight=False)
 
 
 def _run_dict(ward: Organization, run: JobRun) -> dict[str, Any]:
