@@ -5,6 +5,8 @@ and nothing that tells whether a key exists. Served by uvicorn on loopback, driv
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -14,7 +16,7 @@ from web_helpers import client, form_token, running_console, sign_in_code, signe
 
 from tracker.models import AuditEvent, Notification, WebSession
 from tracker.outbox import readable_body
-from tracker.usecases.web_sign_in import CODE_ASKED, REFUSED, set_password
+from tracker.usecases.web_sign_in import ADDRESS_FAILURES, CODE_ASKED, REFUSED, set_password
 
 PASSWORD = "một mật khẩu đủ dài"
 
@@ -259,3 +261,43 @@ def test_without_the_consoles_address_the_message_carries_the_code_alone(engine,
     row = session.exec(select(Notification).where(Notification.kind == "web_sign_in")).one()
     session.commit()
     assert "lien-ket" not in row.body and re.search(r"\b\d{6}\b", row.body)
+
+
+def test_the_link_page_is_neither_cached_nor_named_as_the_referrer(engine, session, clock, ward):
+    # Why: the link's address is the credential; a proxy's cache or the Referer sent to the next site would
+    # hand it on.
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock, base_url=BASE_URL) as address, client(address) as browser:
+        ask(browser, "tp-vhxh")
+        page = browser.get(sign_in_link(session, head.id))
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+
+def test_two_presses_of_one_link_at_the_same_moment_open_one_session(engine, session, clock, ward):
+    # Why: a double click, or a chat app's preview racing the person, must not turn one link into two sessions.
+    head = someone(session, ward, "tp-vhxh")
+    with running_console(engine, clock, base_url=BASE_URL) as address, client(address) as browser:
+        ask(browser, "tp-vhxh")
+        link = sign_in_link(session, head.id)
+        browsers = [client(address) for _ in range(4)]
+        tokens = [form_token(b.get(link).text) for b in browsers]
+        start = threading.Barrier(len(browsers))
+
+        def press_now(n: int) -> int:
+            start.wait()
+            return browsers[n].post(link, data={"csrf": tokens[n]}).status_code
+
+        with ThreadPoolExecutor(len(browsers)) as pool:
+            answers = sorted(pool.map(press_now, range(len(browsers))))
+        for b in browsers:
+            b.close()
+    assert answers == [303, 401, 401, 401]
+    assert len(session.exec(select(WebSession)).all()) == 1
+
+
+def test_an_address_that_tries_too_many_forged_links_is_told_to_wait(engine, session, clock, ward):
+    with running_console(engine, clock, base_url=BASE_URL) as address, client(address) as browser:
+        forged = [press(browser, f"/dang-nhap/lien-ket/{n:043d}") for n in range(ADDRESS_FAILURES + 1)]
+    assert {answer.status_code for answer in forged[:ADDRESS_FAILURES]} == {401}
+    assert forged[-1].status_code == 429

@@ -45,7 +45,7 @@ class Delivery:
 
 # Messages that carry a secret (a web sign-in code): only their recipient's chat may show the text.
 SECRET_KINDS = frozenset({"web_sign_in"})
-HIDDEN_BODY = "(mã đăng nhập, đã ẩn)"
+HIDDEN_BODY = "(mã và liên kết đăng nhập, đã ẩn)"
 
 
 def readable_body(row: Notification) -> str:

@@ -158,8 +158,12 @@ async def _sign_in(request: Request, *, step: str) -> Response:
 
 async def link_page(request: Request) -> Response:
     """GET /dang-nhap/lien-ket/{token}: a button that signs in with the link sent in the chat. Never signs in
-    by itself, and says nothing of the link: chat apps and scanners fetch a link to preview it."""
-    return _form_page(request, step="link", wards=[], next_path="/", link=request.url.path)
+    by itself, and says nothing of the link: chat apps and scanners fetch a link to preview it. Neither
+    kept in a cache nor named to the next site as the referrer: the address is the credential."""
+    response = _form_page(request, step="link", wards=[], next_path="/", link=request.url.path)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 async def follow_link(request: Request) -> Response:

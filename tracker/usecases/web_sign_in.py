@@ -182,8 +182,10 @@ def sign_in_with_link(session: Session, *, clock: Clock, token: str, address: st
     too often."""
     now = clock.now()
     _check_address(session, now, address)
-    row = session.exec(select(WebSignInCode).where(WebSignInCode.link_hash == _digest(token))).first() \
-        if token else None
+    # Locked until the transaction ends: two presses of one link at once (a double click, a preview racing
+    # the person) then open one session, the second finding the link used.
+    row = session.exec(select(WebSignInCode).where(WebSignInCode.link_hash == _digest(token))
+                       .with_for_update()).first() if token else None
     person = session.get(Person, row.person_id) if row is not None else None
     live = row is not None and row.used_at is None and row.expires_at > now
     if person is None or not person.active or not live or _locked(session, now, person):
@@ -196,9 +198,10 @@ def sign_in_with_link(session: Session, *, clock: Clock, token: str, address: st
 
 
 def _live_code(session: Session, person: Person, now: datetime) -> WebSignInCode | None:
+    # Locked as the link's row is (sign_in_with_link): one code, one session, however many tries race.
     return session.exec(select(WebSignInCode).where(
         WebSignInCode.person_id == person.id, col(WebSignInCode.used_at).is_(None),
-        col(WebSignInCode.expires_at) > now).order_by(col(WebSignInCode.id).desc())).first()
+        col(WebSignInCode.expires_at) > now).order_by(col(WebSignInCode.id).desc()).with_for_update()).first()
 
 
 def _locked(session: Session, now: datetime, person: Person) -> bool:
