@@ -211,6 +211,25 @@ def test_the_administrator_revokes_a_persons_codes_and_unbinds_their_chats_from_
     assert error_lines(refused) == ["Lỗi: Ông Văn Lạc không có quyền quản lý người dùng và mã mời."]
 
 
+def test_a_person_added_with_a_phone_number_has_it_in_the_national_form_and_a_second_owner_is_refused(
+        database_url):
+    make_ward(database_url)
+    ok(database_url, "people", "add", "--key", "cv-vhxh", "--name", "Nguyễn Thị Hoa", "--role", "member",
+       "--unit", "vhxh", "--phone", "+84 900 000 001")
+    people = {p["key"]: p for p in data(database_url, "people", "list")}
+    assert people["cv-vhxh"]["phone"] == "0900000001" and people["cvp"]["phone"] is None
+    before = ward_rows(database_url)
+    taken = run(database_url, "people", "add", "--key", "cv-2", "--name", "Trần Văn Bình", "--role", "member",
+                "--unit", "vhxh", "--phone", "0900.000.001")
+    wrong = run(database_url, "people", "add", "--key", "cv-3", "--name", "Lê Thị Cúc", "--role", "member",
+                "--unit", "vhxh", "--phone", "12345")
+    assert error_lines(taken) == ["Lỗi: Số điện thoại 0900000001 đã là của Nguyễn Thị Hoa."]
+    assert error_lines(wrong) == ["Lỗi: Số điện thoại «12345» không đúng: cần 10 chữ số (di động) hoặc 11 chữ số "
+                                  "(cố định), bắt đầu bằng 0 hoặc +84."]
+    assert taken.exit_code == wrong.exit_code == 1
+    assert ward_rows(database_url) == before
+
+
 def test_people_cannot_be_added_by_a_unit_head_and_nothing_is_stored(database_url):
     make_ward(database_url)
     before = ward_rows(database_url)

@@ -92,3 +92,17 @@ def test_an_impossible_date_in_the_policy_is_refused(tmp_path):
     path = _broken_example(tmp_path, "extra_days_off = []", "extra_days_off = [2026-02-30]")
     with pytest.raises(ConfigError):
         load_ward_file(path)
+
+
+def test_a_wrong_phone_number_and_a_phone_number_given_twice_are_reported_with_their_lines(tmp_path):
+    text = EXAMPLE_WARD_FILE.read_text(encoding="utf-8")
+    text = text.replace('unit = "vhxh"\n', 'unit = "vhxh"\nphone = "0900 000 01"\n', 1)
+    text = text.replace('key = "tp-kthtdt"\n', 'key = "tp-kthtdt"\nphone = "+84 900 000 002"\n', 1)
+    text = text.replace('key = "cvp"\n', 'key = "cvp"\nphone = "0900.000.002"\n', 1)
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_ward_file(path)
+    message = caught.value.message
+    assert f"dòng {_line_of(path, '0900 000 01')}," in message and "cần 10 hoặc 11 chữ số" in message
+    assert f"dòng {_line_of(path, '0900.000.002')}," in message
+    assert "số điện thoại trùng với của «tp-kthtdt»" in message

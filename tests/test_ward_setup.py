@@ -6,7 +6,7 @@ import re
 
 from sqlmodel import select
 
-from tests.builders import example_config, make_task, make_ward, unit
+from tests.builders import example_config, make_task, make_ward, person, unit
 from tracker.models import AuditEvent, Person, Unit
 from tracker.usecases import apply_ward_config, resolve_unit
 
@@ -57,6 +57,23 @@ def test_a_unit_removed_from_the_file_is_deactivated_not_deleted(session, clock)
     session.commit()
     assert "unit:bqlda" in report.deactivated and "person:gd-bqlda" in report.deactivated
     assert unit(session, org_id, "bqlda").active is False
+
+
+def test_a_phone_number_in_the_file_is_kept_in_the_national_form_and_freed_when_its_owner_leaves(session, clock):
+    org_id = make_ward(session, clock)
+    config = example_config("phuong-mau", "Phường phuong-mau")
+    people = [p.model_copy(update={"phone": "+84 900 000 001"}) if p.key == "gd-bqlda" else p for p in config.people]
+    apply_ward_config(session, clock=clock, config=config.model_copy(update={"people": people}))
+    session.commit()
+    assert person(session, org_id, "gd-bqlda").phone == "0900000001"
+
+    # The one who leaves gives the number up, so that whoever takes their place may have it.
+    people = [p.model_copy(update={"phone": "0900000001"}) if p.key == "tp-vhxh" else p
+              for p in config.people if p.key != "gd-bqlda"]
+    apply_ward_config(session, clock=clock, config=config.model_copy(update={"people": people}))
+    session.commit()
+    assert person(session, org_id, "gd-bqlda").phone is None
+    assert person(session, org_id, "tp-vhxh").phone == "0900000001"
 
 
 def test_each_unit_knows_its_supervising_leader(session, clock):

@@ -10,12 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from builders import example_config
 from outbox_helpers import ward_with_chats
 from sqlmodel import col, select
 from web_helpers import client, form_token, running_console, sign_in_code, signed_in_client, someone
 
 from tracker.models import AuditEvent, Notification, WebSession
 from tracker.outbox import readable_body
+from tracker.usecases.setup import apply_ward_config
 from tracker.usecases.web_sign_in import ADDRESS_FAILURES, CODE_ASKED, REFUSED, set_password
 
 PASSWORD = "một mật khẩu đủ dài"
@@ -301,3 +303,30 @@ def test_an_address_that_tries_too_many_forged_links_is_told_to_wait(engine, ses
         forged = [press(browser, f"/dang-nhap/lien-ket/{n:043d}") for n in range(ADDRESS_FAILURES + 1)]
     assert {answer.status_code for answer in forged[:ADDRESS_FAILURES]} == {401}
     assert forged[-1].status_code == 429
+
+
+def with_phone(session, clock, key: str, phone: str) -> None:  # type: ignore[no-untyped-def]
+    """The example ward's file applied again, the person `key` now with `phone` in it."""
+    config = example_config("phuong-mau", "Phường phuong-mau")
+    people = [p.model_copy(update={"phone": phone}) if p.key == key else p for p in config.people]
+    apply_ward_config(session, clock=clock, config=config.model_copy(update={"people": people}))
+    session.commit()
+
+
+def test_a_phone_number_written_any_usual_way_signs_in_as_the_key_does(engine, session, clock, ward):
+    head = someone(session, ward, "tp-vhxh")
+    with_phone(session, clock, "tp-vhxh", "0900 000 001")
+    with running_console(engine, clock) as address, client(address) as browser:
+        start = browser.get("/dang-nhap").text
+        assert "Khóa người dùng hoặc số điện thoại" in start
+        token = form_token(start)
+        page = browser.post("/dang-nhap/ma", data={"csrf": token, "khoa": "+84 900.000.001", "tiep": "/"}).text
+        assert CODE_ASKED in page
+        answer = browser.post("/dang-nhap/xac-nhan", data={"csrf": token, "khoa": "+84 900.000.001",
+                                                           "ma": sign_in_code(session, head.id), "tiep": "/"})
+        assert answer.status_code == 303
+        with client(address) as other:
+            other_token = form_token(other.get("/dang-nhap").text)
+            other.post("/dang-nhap/ma", data={"csrf": other_token, "khoa": "0900 000 009", "tiep": "/"})
+    asked = session.exec(select(Notification).where(Notification.kind == "web_sign_in")).all()
+    assert [row.person_id for row in asked] == [head.id]  # nobody has the other number: nothing was sent

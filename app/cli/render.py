@@ -114,5 +114,6 @@ def person_dict(session: Session, person: Person) -> dict[str, Any]:
         "role_label": ROLE_LABELS[person.role],
         "unit": unit.name if unit else None,
         "unit_key": unit.key if unit else None,
+        "phone": person.phone,
         "active": person.active,
     }

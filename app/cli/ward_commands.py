@@ -64,10 +64,10 @@ def people_list(ctx: typer.Context, as_json: JsonOption = False, org: OrgOption 
             print_json(people)
             return
         table = Table(title=f"Người dùng của {a.org.name}", title_justify="left")
-        for header in ("Khóa", "Họ tên", "Chức vụ", "Vai trò", "Đơn vị", "Kênh nhận tin"):
+        for header in ("Khóa", "Họ tên", "Chức vụ", "Vai trò", "Đơn vị", "Điện thoại", "Kênh nhận tin"):
             table.add_column(header, overflow="fold")
         for p in people:
-            table.add_row(p["key"], p["name"], p["title"], p["role_label"], p["unit"] or "",
+            table.add_row(p["key"], p["name"], p["title"], p["role_label"], p["unit"] or "", p["phone"] or "",
                           chat_channels().get(p["preferred_channel"] or "", ""))
         console.print(table)
 
@@ -80,6 +80,7 @@ def people_add(
     role: Annotated[str, typer.Option("--role", help="admin, leader, office, unit_head, member.")],
     title: Annotated[str, typer.Option("--title", help="Chức vụ.")] = "",
     unit: Annotated[str | None, typer.Option("--unit", help="Đơn vị.")] = None,
+    phone: Annotated[str, typer.Option("--phone", help="Số điện thoại, để đăng nhập trang quản lý.")] = "",
     org: OrgOption = None, as_: AsOption = None,
 ) -> None:
     """Thêm một người dùng."""
@@ -93,7 +94,7 @@ def people_add(
     with acting(ctx, org, as_) as a:
         unit_id = resolve_unit(a.session, org_id=a.org.id or 0, text=unit).id if unit else None
         person = add_person(a.session, clock=a.clock, actor=a.actor, key=key, name=name, role=role_value,
-                            title=title, unit_id=unit_id)
+                            title=title, unit_id=unit_id, phone=phone)
         console.print(f"Đã thêm {person.name} (khóa {person.key}).")
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tracker.config.locate import line_of
 from tracker.enums import DeadlineKind, Role
 from tracker.errors import ConfigError
+from tracker.phones import phone_number
 
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 
@@ -68,6 +69,8 @@ class PersonConfig(_Strict):
     title: str = ""
     role: Role
     unit: Key | None = None
+    # To sign in to the web console by phone as well as by key; any usual writing ("0912 345 678", "+84 ...").
+    phone: str = ""
 
 
 class SampleTaskConfig(_Strict):
@@ -152,6 +155,7 @@ def cross_check(config: WardConfig) -> list[Problem]:
             problems.append((("people", index, "unit"), f"không có đơn vị nào có khóa «{person.unit}»"))
         if person.role in (Role.UNIT_HEAD, Role.MEMBER) and person.unit is None:
             problems.append((("people", index, "unit"), "trưởng đơn vị và cán bộ phải thuộc một đơn vị"))
+    problems += _phone_problems(config.people)
     for index, unit in enumerate(config.units):
         leader = people.get(unit.leader) if unit.leader else None
         if unit.leader and (leader is None or leader.role != Role.LEADER):
@@ -159,6 +163,23 @@ def cross_check(config: WardConfig) -> list[Problem]:
     for index, task in enumerate(config.sample_tasks):
         if task.unit not in unit_keys:
             problems.append((("sample_tasks", index, "unit"), f"không có đơn vị nào có khóa «{task.unit}»"))
+    return problems
+
+
+def _phone_problems(people: list[PersonConfig]) -> list[Problem]:
+    problems: list[Problem] = []
+    owners: dict[str, str] = {}
+    for index, person in enumerate(people):
+        if not person.phone:
+            continue
+        phone = phone_number(person.phone)
+        if phone is None:
+            problems.append((("people", index, "phone"),
+                             "số điện thoại cần 10 hoặc 11 chữ số, bắt đầu bằng 0 hoặc +84"))
+        elif phone in owners:
+            problems.append((("people", index, "phone"), f"số điện thoại trùng với của «{owners[phone]}»"))
+        else:
+            owners[phone] = person.key
     return problems
 
 

@@ -43,7 +43,9 @@ class Unit(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
-    __table_args__ = (sa.UniqueConstraint("org_id", "key"),)
+    # Two people of a ward never share a phone number: it signs in like the key.
+    __table_args__ = (sa.UniqueConstraint("org_id", "key"),
+                      sa.UniqueConstraint("org_id", "phone", name="uq_person_org_id_phone"))
 
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="organization.id", index=True)
@@ -53,6 +55,8 @@ class Person(SQLModel, table=True):
     role: str = Field(sa_type=sa.String(16))
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     preferred_channel: str | None = Field(default=None, sa_type=sa.String(16))
+    # In the national form (tracker.phones): "0912345678".
+    phone: str | None = Field(default=None, sa_type=sa.String(16))
     active: bool = True
     # For the web console, for those without a chat to receive a sign-in code: an argon2 hash, never the password.
     password_hash: str | None = Field(default=None, sa_type=sa.String(200))

@@ -18,6 +18,7 @@ from tracker.clock import Clock
 from tracker.errors import ConflictError, InvalidInputError, NotFoundError
 from tracker.models import ChatIdentity, InviteCode, Organization, Person, Role
 from tracker.names import nfc
+from tracker.phones import required_phone_number
 from tracker.usecases.common import unit_in_ward
 from tracker.usecases.revocation import cancel_open_invites
 
@@ -39,9 +40,11 @@ def list_people(session: Session, *, actor: Person) -> list[Person]:
 
 def add_person(
     session: Session, *, clock: Clock, actor: Person, key: str, name: str, role: Role, title: str = "",
-    unit_id: int | None = None, channel: str = "cli",
+    unit_id: int | None = None, channel: str = "cli", phone: str = "",
 ) -> Person:
-    """Add a person to the actor's ward. Raises ForbiddenError, InvalidInputError, ConflictError (key taken)."""
+    """Add a person to the actor's ward, with `phone` (any usual writing; tracker.phones) when given.
+    Raises ForbiddenError, InvalidInputError (a wrong phone number among others), ConflictError (key or
+    phone number taken)."""
     require(actor, Action.MANAGE_PEOPLE, org_id=actor.org_id)
     if not nfc(name):
         raise InvalidInputError("Họ tên không được để trống.")
@@ -52,7 +55,13 @@ def add_person(
     taken = session.exec(select(Person).where(Person.org_id == actor.org_id, Person.key == key)).first()
     if taken:
         raise ConflictError(f"Khóa «{key}» đã được dùng cho {taken.name}.")
-    person = Person(org_id=actor.org_id, key=key, name=nfc(name), title=nfc(title), role=role, unit_id=unit_id)
+    number = required_phone_number(phone) if phone.strip() else None
+    owner = session.exec(select(Person).where(Person.org_id == actor.org_id, Person.phone == number)).first() \
+        if number else None
+    if owner:
+        raise ConflictError(f"Số điện thoại {number} đã là của {owner.name}.")
+    person = Person(org_id=actor.org_id, key=key, name=nfc(name), title=nfc(title), role=role, unit_id=unit_id,
+                    phone=number)
     session.add(person)
     session.flush()
     audit.record(

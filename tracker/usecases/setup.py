@@ -17,6 +17,7 @@ from tracker.db import session_scope
 from tracker.migrate import current_revision, head_revision, upgrade
 from tracker.models import Organization, Person, Unit
 from tracker.names import nfc
+from tracker.phones import phone_number
 from tracker.usecases.common import person_in_ward
 from tracker.usecases.revocation import cancel_open_invites, drop_bindings
 from tracker.usecases.tasks import TaskDraft, create_task
@@ -102,21 +103,37 @@ def _apply_people(
     report: ApplyReport, channel: str,
 ) -> dict[str, Person]:
     existing = {p.key: p for p in session.exec(select(Person).where(Person.org_id == org.id))}
+    _free_phones_given_to_others(session, clock, org, config, existing, report, channel)
     people: dict[str, Person] = {}
     for cfg in config.people:
         values = {
             "name": nfc(cfg.name), "title": nfc(cfg.title), "role": cfg.role,
             "unit_id": units[cfg.unit].id if cfg.unit else None, "active": True,
+            "phone": phone_number(cfg.phone) if cfg.phone else None,
         }
         people[cfg.key] = _upsert(session, clock, org, existing.get(cfg.key), Person, cfg.key, values, report,
                                   channel)
     for key, person in existing.items():
         if key not in people:
-            _sync(session, clock, org, person, {"active": False}, report, channel, deactivating=True)
+            # Their phone number goes too: it may be given to whoever takes their place.
+            _sync(session, clock, org, person, {"active": False, "phone": None}, report, channel, deactivating=True)
             # Someone who left the ward keeps no way in: their chats and unused codes go with them.
             drop_bindings(session, clock=clock, actor=None, person=person, channel=channel)
             cancel_open_invites(session, clock=clock, actor=None, person=person, channel=channel)
     return people
+
+
+def _free_phones_given_to_others(
+    session: Session, clock: Clock, org: Organization, config: WardConfig, existing: dict[str, Person],
+    report: ApplyReport, channel: str,
+) -> None:
+    # A number the file gives to someone else is taken from its holder first: a phone is unique in the ward,
+    # so two people swapping numbers, or a newcomer taking the number of someone who left, would otherwise
+    # break the rule half-way through the file.
+    owner_in_file = {phone_number(cfg.phone): cfg.key for cfg in config.people if cfg.phone}
+    for key, person in existing.items():
+        if person.phone is not None and owner_in_file.get(person.phone, key) != key:
+            _sync(session, clock, org, person, {"phone": None}, report, channel)
 
 
 def _upsert(

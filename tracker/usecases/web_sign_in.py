@@ -24,6 +24,7 @@ from tracker.errors import InvalidInputError, NotFoundError, TrackerError
 from tracker.messages import render
 from tracker.models import Organization, Person, WebSession, WebSignInAttempt, WebSignInCode
 from tracker.outbox import enqueue, reachable_chat
+from tracker.phones import phone_number
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -41,9 +42,9 @@ SESSION_LIFETIME = timedelta(days=30)
 MIN_PASSWORD = 10
 PASSWORD_MEMORY_KIB = 19 * 1024  # argon2id's memory per hash or check (see _hasher)
 ATTEMPTS_KEPT = timedelta(days=2)
-REFUSED = "Khóa, mã hoặc mật khẩu không đúng, hoặc mã đã hết hạn."
-CODE_ASKED = ("Nếu khóa đúng và người đó đã liên kết Telegram hoặc Zalo, mã đăng nhập đã được gửi vào cuộc trò "
-              f"chuyện với bot; mã dùng một lần, trong {CODE_MINUTES} phút.")
+REFUSED = "Khóa (hoặc số điện thoại), mã hoặc mật khẩu không đúng, hoặc mã đã hết hạn."
+CODE_ASKED = ("Nếu khóa hoặc số điện thoại đúng và người đó đã liên kết Telegram hoặc Zalo, mã đăng nhập đã được "
+              f"gửi vào cuộc trò chuyện với bot; mã dùng một lần, trong {CODE_MINUTES} phút.")
 
 
 class TooManyAttempts(TrackerError):
@@ -78,9 +79,11 @@ def _person(session: Session, ward: str | None, key: str) -> Person | None:
         wards = [org for org in wards if org.key == ward.strip()]
     if len(wards) != 1:
         return None
-    wanted = key.strip().lower()
-    people = session.exec(select(Person).where(Person.org_id == wards[0].id, Person.active))
-    return next((p for p in people if p.key.lower() == wanted), None)
+    # One box takes the key or the phone number; a key that happens to read as a number wins.
+    wanted, phone = key.strip().lower(), phone_number(key)
+    people = list(session.exec(select(Person).where(Person.org_id == wards[0].id, Person.active)))
+    by_key = next((p for p in people if p.key.lower() == wanted), None)
+    return by_key or next((p for p in people if phone and p.phone == phone), None)
 
 
 def _check_address(session: Session, now: datetime, address: str) -> None:
@@ -112,11 +115,12 @@ def _attempt(session: Session, now: datetime, address: str, person: Person | Non
 def ask_for_code(session: Session, *, clock: Clock, ward: str | None, key: str, address: str,
                  base_url: str = "") -> None:
     """Send a one-time sign-in code to the bound chat of the person `key` names in `ward` (the only ward
-    when there is one), when there is such an active person with a reachable chat and fewer than
-    CODES_PER_PERSON codes went out in the last LIMIT_WINDOW; otherwise do nothing, and say nothing
-    about it (the caller shows CODE_ASKED either way). The person's earlier codes stop working. With the
-    console's public `base_url`, the message also carries a sign-in link (LINK_PATH), as good as the code
-    and used up with it. Raises TooManyAttempts when `address` failed too often."""
+    when there is one; `key` is a person's key or phone number, in any usual writing), when there is such
+    an active person with a reachable chat and fewer than CODES_PER_PERSON codes went out in the last
+    LIMIT_WINDOW; otherwise do nothing, and say nothing about it (the caller shows CODE_ASKED either way).
+    The person's earlier codes stop working. With the console's public `base_url`, the message also
+    carries a sign-in link (LINK_PATH), as good as the code and used up with it. Raises TooManyAttempts
+    when `address` failed too often."""
     now = clock.now()
     _check_address(session, now, address)
     person = _person(session, ward, key)
