@@ -21,7 +21,7 @@ PAGES = {
     "/": True, "/nhiem-vu": True, "/nhiem-vu.xlsx": True, "/nhiem-vu/{own}": True, "/nhiem-vu/{other}": False,
     "/van-ban": False, "/nguoi-dung": False, "/nguoi-dung/{person}": False, f"/bao-cao?thang={MONTH}": False,
     f"/bao-cao/phu-luc-1.docx?thang={MONTH}": False, f"/bao-cao/phu-luc-5.xlsx?thang={MONTH}": False,
-    "/hop-thu-di": False, "/nhat-ky": False,
+    "/hop-thu-di": False, "/nhat-ky": False, "/tai-khoan": True,
 }
 ROLES = {"quan-tri": Role.ADMIN, "van-thu": Role.OFFICE, "chu-tich": Role.LEADER, "tp-vhxh": Role.UNIT_HEAD,
          "cb-vhxh": Role.MEMBER}

@@ -9,13 +9,23 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from app.web import admin_pages, document_pages, pages, people_pages, report_pages, sign_in_pages, task_actions
+from app.web import (
+    account_pages,
+    admin_pages,
+    document_pages,
+    pages,
+    people_pages,
+    report_pages,
+    sign_in_pages,
+    task_actions,
+)
 from app.web.visit import WebContext
 from tracker.clock import Clock
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Each page module lists its routes in ROUTES; a new page is a module and a line here.
-PAGE_MODULES = (pages, task_actions, sign_in_pages, people_pages, document_pages, report_pages, admin_pages)
+PAGE_MODULES = (pages, task_actions, sign_in_pages, account_pages, people_pages, document_pages, report_pages,
+                admin_pages)
 
 
 def create_app(engine: Engine, clock: Clock, *, base_url: str = "") -> Starlette:

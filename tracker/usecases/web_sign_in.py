@@ -307,10 +307,11 @@ def sign_out_everywhere(session: Session, *, clock: Clock, actor: Person) -> int
 
 
 def set_password(session: Session, *, clock: Clock, actor: Person, person_id: int, password: str,
-                 channel: str = "cli") -> Person:
+                 channel: str = "cli", keep_token: str = "") -> Person:
     """Give a person a web console password (stored as an argon2 hash): the administrator for anyone of the
-    ward, anyone for themselves. Ends the person's open sessions. Raises InvalidInputError for a password
-    shorter than MIN_PASSWORD characters, NotFoundError, ForbiddenError."""
+    ward, anyone for themselves. Ends the person's open sessions, but the one of `keep_token` (the console
+    page where they set it themselves). Raises InvalidInputError for a password shorter than MIN_PASSWORD
+    characters, NotFoundError, ForbiddenError."""
     person = session.get(Person, person_id)
     if person is None or person.org_id != actor.org_id:
         raise NotFoundError(f"Không tìm thấy người dùng số {person_id}.")
@@ -321,10 +322,12 @@ def set_password(session: Session, *, clock: Clock, actor: Person, person_id: in
     person.password_hash = _hasher().hash(password)
     session.add(person)
     now = clock.now()
+    kept = _digest(keep_token) if keep_token else None
     for row in session.exec(select(WebSession).where(WebSession.person_id == person.id,
                                                      col(WebSession.revoked_at).is_(None))):
-        row.revoked_at = now
-        session.add(row)
+        if row.token_hash != kept:
+            row.revoked_at = now
+            session.add(row)
     audit.record(session, clock=clock, actor=actor, org_id=actor.org_id, entity="person", entity_id=person.id or 0,
                  action="set_password", before=None, after={"password": "đã đặt"}, channel=channel)
     return person
