@@ -16,18 +16,14 @@ from tracker.usecases.web_sign_in import MIN_PASSWORD, set_password
 SAVED = "Đã đặt mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc."
 
 
-def _account_html(visit: Visit, *, message: str = "", failed: bool = False) -> str:
-    return page("account.html.j2", person=visit.actor, org=visit.org, csrf=visit.csrf, active="account",
-                has_password=visit.actor.password_hash is not None, min_password=MIN_PASSWORD,
-                message=message, failed=failed)
-
-
 async def account_page(request: Request) -> Response:
     """GET /tai-khoan: who is signed in, and the form to set their password."""
 
     def work(visit: Visit) -> Response:
         message = SAVED if visit.query.get("xong") == "mat-khau" else ""
-        return HTMLResponse(_account_html(visit, message=message))
+        return HTMLResponse(page("account.html.j2", person=visit.actor, org=visit.org, csrf=visit.csrf,
+                                 active="account", has_password=visit.actor.password_hash is not None,
+                                 min_password=MIN_PASSWORD, message=message))
 
     return await as_signed_in(request, work)
 

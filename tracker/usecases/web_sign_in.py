@@ -295,14 +295,21 @@ def sign_out(session: Session, *, clock: Clock, token: str) -> None:
 
 def sign_out_everywhere(session: Session, *, clock: Clock, actor: Person) -> int:
     """End every session of the actor (on every computer and phone); returns how many were open."""
-    now = clock.now()
-    rows = list(session.exec(select(WebSession).where(WebSession.person_id == actor.id,
-                                                      col(WebSession.revoked_at).is_(None))))
+    ended = _end_sessions(session, clock.now(), actor.id or 0)
+    audit.record(session, clock=clock, actor=actor, org_id=actor.org_id, entity="person", entity_id=actor.id or 0,
+                 action="web_sign_out_everywhere", before=None, after={"sessions": ended}, channel="web")
+    return ended
+
+
+def _end_sessions(session: Session, now: datetime, person_id: int, *, keep_token: str = "") -> int:
+    # Every open session of the person but the one of `keep_token`; how many were ended.
+    kept = _digest(keep_token) if keep_token else None
+    rows = [row for row in session.exec(select(WebSession).where(WebSession.person_id == person_id,
+                                                                 col(WebSession.revoked_at).is_(None)))
+            if row.token_hash != kept]
     for row in rows:
         row.revoked_at = now
         session.add(row)
-    audit.record(session, clock=clock, actor=actor, org_id=actor.org_id, entity="person", entity_id=actor.id or 0,
-                 action="web_sign_out_everywhere", before=None, after={"sessions": len(rows)}, channel="web")
     return len(rows)
 
 
@@ -321,13 +328,7 @@ def set_password(session: Session, *, clock: Clock, actor: Person, person_id: in
         raise InvalidInputError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
     person.password_hash = _hasher().hash(password)
     session.add(person)
-    now = clock.now()
-    kept = _digest(keep_token) if keep_token else None
-    for row in session.exec(select(WebSession).where(WebSession.person_id == person.id,
-                                                     col(WebSession.revoked_at).is_(None))):
-        if row.token_hash != kept:
-            row.revoked_at = now
-            session.add(row)
+    _end_sessions(session, clock.now(), person.id or 0, keep_token=keep_token)
     audit.record(session, clock=clock, actor=actor, org_id=actor.org_id, entity="person", entity_id=person.id or 0,
                  action="set_password", before=None, after={"password": "đã đặt"}, channel=channel)
     return person
